@@ -1,0 +1,111 @@
+package io.herald.api;
+
+import io.herald.config.HeraldConfig;
+import io.herald.gateway.HeraldException;
+import io.herald.gateway.JsonCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads request bodies with Herald's own limit and error codes: resources take the raw stream so that an
+ * oversized or malformed body gets the documented 413 / 400 on every JAX-RS runtime alike.
+ */
+@ApplicationScoped
+public class Bodies {
+
+    @Inject
+    HeraldConfig config;
+
+    /** The body as a JSON object; 400 bad_json if it is not one. */
+    public JsonObject object(InputStream body) {
+        JsonObject object = optionalObject(body);
+        if (object == null) {
+            throw HeraldException.badRequest("bad_json", "a JSON object body is required");
+        }
+        return object;
+    }
+
+    /** The body as a JSON object, or null when the body is empty. */
+    public JsonObject optionalObject(InputStream body) {
+        String text = read(body).strip();
+        if (text.isEmpty()) {
+            return null;
+        }
+        JsonValue value;
+        try {
+            value = JsonCodec.parse(text);
+        } catch (JsonException e) {
+            throw HeraldException.badRequest("bad_json", "the body is not valid JSON");
+        }
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw HeraldException.badRequest("bad_json", "the body must be a JSON object");
+        }
+        return value.asJsonObject();
+    }
+
+    /** A list of strings from an optional array field; 400 bad_request if it is anything else. */
+    public static List<String> strings(JsonObject object, String field) {
+        JsonValue value = object.get(field);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return List.of();
+        }
+        if (value.getValueType() != JsonValue.ValueType.ARRAY) {
+            throw HeraldException.badRequest("bad_request", "\"" + field + "\" must be an array of strings");
+        }
+        JsonArray array = value.asJsonArray();
+        List<String> strings = new ArrayList<>(array.size());
+        for (JsonValue element : array) {
+            if (!(element instanceof JsonString string)) {
+                throw HeraldException.badRequest("bad_request", "\"" + field + "\" must be an array of strings");
+            }
+            strings.add(string.getString());
+        }
+        return strings;
+    }
+
+    /** A required string field. */
+    public static String string(JsonObject object, String field) {
+        if (!(object.get(field) instanceof JsonString string)) {
+            throw HeraldException.badRequest("bad_request", "\"" + field + "\" (a string) is required");
+        }
+        return string.getString();
+    }
+
+    /** The required {@code data} field: any JSON value, null included. */
+    public static JsonValue data(JsonObject object) {
+        JsonValue data = object.get("data");
+        if (data == null) {
+            throw HeraldException.badRequest("bad_request", "\"data\" is required (any JSON value)");
+        }
+        return data;
+    }
+
+    private String read(InputStream body) {
+        if (body == null) {
+            return "";
+        }
+        int limit = config.apiMaxBodyBytes();
+        try {
+            byte[] bytes = body.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw new HeraldException(413, "body_too_large",
+                        "the body exceeds " + limit + " bytes (herald.api.max-body-bytes)");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the request body failed", e);
+        }
+    }
+}

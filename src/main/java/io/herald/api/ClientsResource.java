@@ -1,0 +1,91 @@
+package io.herald.api;
+
+import io.herald.gateway.Gateway;
+import io.herald.gateway.JsonCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.InputStream;
+
+/** One connection: send to it, inspect it, bind it, its session, close it. */
+@ApplicationScoped
+@Path("clients/{clientId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class ClientsResource {
+
+    @Inject
+    Gateway gateway;
+
+    @Inject
+    Bodies bodies;
+
+    @POST
+    @Path("messages")
+    public Response send(@PathParam("clientId") String clientId, InputStream body) {
+        return Accepted.message(gateway.sendToClient(clientId, Bodies.data(bodies.object(body))));
+    }
+
+    @GET
+    public JsonObject describe(@PathParam("clientId") String clientId) {
+        JsonObjectBuilder client = JsonCodec.object().add("clientId", clientId);
+        gateway.uidOf(clientId).ifPresentOrElse(uid -> client.add("uid", uid), () -> client.addNull("uid"));
+        return client
+                .add("groups", JsonCodec.array(gateway.groupsOf(clientId)))
+                .add("session", gateway.session(clientId))
+                .build();
+    }
+
+    /** Closes the client; an optional body {@code {"data": …}} is sent as its last message. */
+    @DELETE
+    public Response close(@PathParam("clientId") String clientId, InputStream body) {
+        JsonObject request = bodies.optionalObject(body);
+        gateway.closeClient(clientId, request == null ? null : request.get("data"));
+        return Response.noContent().build();
+    }
+
+    @PUT
+    @Path("uid")
+    public Response bind(@PathParam("clientId") String clientId, InputStream body) {
+        gateway.bindUid(clientId, Bodies.string(bodies.object(body), "uid"));
+        return Response.noContent().build();
+    }
+
+    @DELETE
+    @Path("uid")
+    public Response unbind(@PathParam("clientId") String clientId) {
+        gateway.unbindUid(clientId);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("session")
+    public JsonObject session(@PathParam("clientId") String clientId) {
+        return gateway.session(clientId);
+    }
+
+    @PUT
+    @Path("session")
+    public Response setSession(@PathParam("clientId") String clientId, InputStream body) {
+        gateway.setSession(clientId, bodies.object(body));
+        return Response.noContent().build();
+    }
+
+    @PATCH
+    @Path("session")
+    public Response mergeSession(@PathParam("clientId") String clientId, InputStream body) {
+        gateway.mergeSession(clientId, bodies.object(body));
+        return Response.noContent().build();
+    }
+}

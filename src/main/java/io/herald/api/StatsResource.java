@@ -1,0 +1,39 @@
+package io.herald.api;
+
+import io.herald.connection.Stats;
+import io.herald.gateway.Gateway;
+import io.herald.gateway.JsonCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** Counts of clients, uids and groups, and what the connections did since the node started. */
+@ApplicationScoped
+@Path("stats")
+@Produces(MediaType.APPLICATION_JSON)
+public class StatsResource {
+
+    @Inject
+    Gateway gateway;
+
+    @Inject
+    Stats stats;
+
+    @GET
+    public JsonObject stats() {
+        return JsonCodec.object()
+                .add("clients", gateway.clientCount())
+                .add("uids", gateway.uidCount())
+                .add("groups", gateway.groupCount())
+                .add("messagesIn", stats.messagesIn())
+                .add("messagesOut", stats.messagesOut())
+                .add("sendFailures", stats.sendFailures())
+                .add("slowConsumerCloses", stats.slowConsumerCloses())
+                .add("heartbeatCloses", stats.heartbeatCloses())
+                .build();
+    }
+}

@@ -1,0 +1,34 @@
+package io.herald.config;
+
+import io.herald.routing.Ids;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.util.logging.Logger;
+
+/** Tells the operator at start what this node is and which settings need their attention. */
+@ApplicationScoped
+public class StartupReport {
+
+    private static final Logger LOG = Logger.getLogger(StartupReport.class.getName());
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Ids ids;
+
+    void report(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        LOG.info(() -> "Herald node " + ids.node() + " started");
+        if (config.devMode()) {
+            LOG.warning("Herald development mode is ON (herald.dev-mode=true): any client may claim any uid"
+                    + " with ?uid=. Never use it in production.");
+        }
+        if (config.apiKeys().isEmpty()) {
+            LOG.warning("Herald REST API is closed: no key is configured. Set herald.api.keys"
+                    + " (system property or environment variable HERALD_API_KEYS) to open it.");
+        }
+    }
+}

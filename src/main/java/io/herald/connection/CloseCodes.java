@@ -1,0 +1,33 @@
+package io.herald.connection;
+
+import jakarta.websocket.CloseReason;
+
+/**
+ * The close codes Herald uses (PROTOCOL.md, "Close codes"). Codes 4000–4099 invite the client to
+ * reconnect with backoff; codes 4100–4199 tell it not to.
+ */
+public enum CloseCodes {
+    GOING_AWAY(1001, "server shutting down"),
+    BINARY_NOT_SUPPORTED(1003, "binary frames are not supported"),
+    TOO_BIG(1009, "frame too large"),
+    SERVER_ERROR(1011, "server error"),
+    HEARTBEAT_TIMEOUT(4000, "heartbeat timeout"),
+    SLOW_CONSUMER(4001, "send queue overflow"),
+    CLOSED_BY_APPLICATION(4100, "closed by the application");
+
+    private final int code;
+    private final String phrase;
+
+    CloseCodes(int code, String phrase) {
+        this.code = code;
+        this.phrase = phrase;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public CloseReason reason() {
+        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), phrase);
+    }
+}

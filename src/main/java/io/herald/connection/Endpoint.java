@@ -1,0 +1,252 @@
+package io.herald.connection;
+
+import io.herald.config.HeraldConfig;
+import io.herald.gateway.ClientClosed;
+import io.herald.gateway.ClientConnected;
+import io.herald.gateway.ClientMessage;
+import io.herald.gateway.JsonCodec;
+import io.herald.routing.Ids;
+import io.herald.routing.Names;
+import io.herald.routing.Registry;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The WebSocket endpoint {@code /ws}: one instance per connection. It registers the connection as a
+ * {@link Client}, sends the welcome, turns the client's frames into actions or CDI events, and removes the
+ * client when the connection ends. Handshake checks happen before the upgrade, in {@link HandshakeFilter}.
+ */
+@ServerEndpoint("/ws")
+public class Endpoint {
+
+    private static final Logger LOG = Logger.getLogger(Endpoint.class.getName());
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Registry registry;
+
+    @Inject
+    Ids ids;
+
+    @Inject
+    Stats stats;
+
+    @Inject
+    Closer closer;
+
+    @Inject
+    Event<ClientConnected> connected;
+
+    @Inject
+    Event<ClientMessage> messages;
+
+    @Inject
+    Event<ClientClosed> closed;
+
+    private Client client;
+    private StringBuilder partial;
+    private int partialBytes;
+
+    @OnOpen
+    public void open(Session session) {
+        client = new Client(ids.nextClientId(),
+                new Outbox(session.getAsyncRemote(), new Link(session), config.sendQueueMaxFrames()));
+        String uid = devModeUid(session);
+
+        // The welcome goes first into the outbox, so it precedes anything sent once the client is visible.
+        client.send(Frames.welcome(client.id(), uid, config.heartbeatIntervalMillis(),
+                config.heartbeatTimeoutMillis()));
+        registry.add(client);
+        if (uid != null) {
+            registry.bind(client, uid);
+        }
+        connected.fireAsync(new ClientConnected(client.id(), client.uid(), client.session()));
+    }
+
+    /**
+     * Text frames arrive in parts so that Herald, not the container, enforces {@code herald.frame.max-bytes}:
+     * a container may buffer a whole message before any limit set on an open session applies.
+     */
+    @OnMessage
+    public void text(String part, boolean last, Session session) {
+        client.heard();
+        int max = config.frameMaxBytes();
+        if (partial == null && last) {
+            // Three bytes per char at most: short frames need no counting.
+            if (part.length() > max / 3 && utf8Length(part) > max) {
+                tooBig(session);
+            } else {
+                frame(part);
+            }
+            return;
+        }
+        if (partial == null) {
+            partial = new StringBuilder();
+            partialBytes = 0;
+        }
+        partial.append(part);
+        partialBytes += utf8Length(part);
+        if (partialBytes > max) {
+            partial = null;
+            tooBig(session);
+        } else if (last) {
+            String text = partial.toString();
+            partial = null;
+            frame(text);
+        }
+    }
+
+    private void frame(String text) {
+        JsonValue frame;
+        try {
+            frame = JsonCodec.parse(text);
+        } catch (JsonException e) {
+            client.send(Frames.error("bad_json", "the frame is not valid JSON"));
+            return;
+        }
+        if (frame.getValueType() != JsonValue.ValueType.OBJECT) {
+            client.send(Frames.error("bad_json", "a frame is a JSON object"));
+            return;
+        }
+        JsonObject object = frame.asJsonObject();
+        if (!(object.get("type") instanceof JsonString type)) {
+            client.send(Frames.error("bad_frame", "a frame needs a string \"type\""));
+            return;
+        }
+        switch (type.getString()) {
+            case "ping" -> client.send(Frames.PONG);
+            case "pong" -> { } // a sign of life is all it is
+            case "message" -> applicationMessage(object);
+            default -> client.send(Frames.error("unknown_type", "unknown frame type: " + abbreviate(type.getString())));
+        }
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer part, boolean last, Session session) {
+        client.heard();
+        closer.close(session, CloseCodes.BINARY_NOT_SUPPORTED.reason());
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong) {
+        client.heard();
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        if (client == null) {
+            return;
+        }
+        client.outbox().discard();
+        registry.remove(client);
+        closed.fireAsync(new ClientClosed(client.id(), client.uid(), client.session(),
+                reason.getCloseCode().getCode()));
+    }
+
+    @OnError
+    public void error(Session session, Throwable error) {
+        // Protocol violations (frame too large, broken pipe) end up here; the container closes the session.
+        LOG.log(Level.FINE, () -> "WebSocket error on " + client + ": " + error);
+    }
+
+    private void applicationMessage(JsonObject frame) {
+        JsonValue data = frame.get("data");
+        if (data == null) {
+            client.send(Frames.error("bad_frame", "a message frame needs \"data\""));
+            return;
+        }
+        stats.messageIn();
+        messages.fireAsync(new ClientMessage(client.id(), client.uid(), client.session(), data));
+    }
+
+    /** The handshake filter has already refused a uid outside development mode, or a malformed one. */
+    private String devModeUid(Session session) {
+        List<String> uids = session.getRequestParameterMap().get("uid");
+        if (uids == null || uids.isEmpty() || !config.devMode() || !Names.validName(uids.get(0))) {
+            return null;
+        }
+        return uids.get(0);
+    }
+
+    private void tooBig(Session session) {
+        registry.remove(client);
+        client.outbox().closeNow(CloseCodes.TOO_BIG.reason());
+    }
+
+    /** UTF-8 length, counted without encoding: a frame's limit is in bytes on the wire. */
+    private static int utf8Length(CharSequence text) {
+        int bytes = 0;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 2; // a surrogate pair is 4 bytes, even when split across parts
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+
+    /** How the client's outbox reaches back to the connection. */
+    private final class Link implements Outbox.Connection {
+
+        private final Session session;
+
+        Link(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void close(CloseReason reason) {
+            closer.close(session, reason);
+        }
+
+        @Override
+        public void sent() {
+            stats.messageOut();
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            stats.sendFailure();
+            registry.remove(client);
+            closer.close(session, CloseCodes.SERVER_ERROR.reason());
+            LOG.log(Level.FINE, () -> "sending to " + client + " failed: " + cause);
+        }
+
+        @Override
+        public void overflowed() {
+            stats.slowConsumerClose();
+            registry.remove(client);
+            LOG.info(() -> "closing slow consumer " + client + ": more than " + config.sendQueueMaxFrames()
+                    + " frames waited to be sent (herald.send-queue.max-frames)");
+        }
+    }
+}

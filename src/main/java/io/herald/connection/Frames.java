@@ -1,0 +1,48 @@
+package io.herald.connection;
+
+import io.herald.gateway.JsonCodec;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+
+/** Server-to-client frames (PROTOCOL.md, "Frames"), encoded once and shared by every recipient. */
+public final class Frames {
+
+    public static final String PING = "{\"type\":\"ping\"}";
+    public static final String PONG = "{\"type\":\"pong\"}";
+
+    private Frames() {
+    }
+
+    public static String welcome(String clientId, String uid, long heartbeatIntervalMillis,
+                                 long heartbeatTimeoutMillis) {
+        JsonObjectBuilder welcome = JsonCodec.object()
+                .add("type", "welcome")
+                .add("clientId", clientId);
+        if (uid == null) {
+            welcome.addNull("uid");
+        } else {
+            welcome.add("uid", uid);
+        }
+        return welcome.add("heartbeat", JsonCodec.object()
+                        .add("interval", heartbeatIntervalMillis)
+                        .add("timeout", heartbeatTimeoutMillis))
+                .build().toString();
+    }
+
+    /** A message frame. Message ids hold only [0-9a-z:], so they need no escaping. */
+    public static String message(String id, JsonValue data) {
+        String json = data.toString();
+        return new StringBuilder(json.length() + id.length() + 40)
+                .append("{\"type\":\"message\",\"id\":\"").append(id)
+                .append("\",\"data\":").append(json).append('}')
+                .toString();
+    }
+
+    public static String error(String code, String message) {
+        return JsonCodec.object()
+                .add("type", "error")
+                .add("code", code)
+                .add("message", message)
+                .build().toString();
+    }
+}

@@ -1,0 +1,58 @@
+package io.herald.connection;
+
+import io.herald.config.HeraldConfig;
+import io.herald.gateway.JsonCodec;
+import io.herald.routing.Names;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.logging.Logger;
+
+/**
+ * Checks a WebSocket handshake before the upgrade, so that a refused client gets an HTTP status (403,
+ * 400) instead of a connection that opens and closes at once. The WebSocket API offers no portable way to
+ * refuse an upgrade with a status; a servlet filter on the endpoint's path runs first on every server.
+ */
+@WebFilter(urlPatterns = "/ws", asyncSupported = true)
+public class HandshakeFilter extends HttpFilter {
+
+    private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
+
+    @Inject
+    HeraldConfig config;
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        String uid = request.getParameter("uid");
+        if (uid != null) {
+            if (!config.devMode()) {
+                refuse(request, response, 403, "dev_mode_off",
+                        "?uid= identification needs development mode (herald.dev-mode=true)");
+                return;
+            }
+            if (!Names.validName(uid)) {
+                refuse(request, response, 400, "bad_uid",
+                        "a uid is 1 to " + Names.MAX_LENGTH + " characters from A-Z a-z 0-9 _ - . : @");
+                return;
+            }
+        }
+        chain.doFilter(request, response);
+    }
+
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, int status,
+                               String code, String message) throws IOException {
+        LOG.fine(() -> "refused WebSocket handshake from " + request.getRemoteAddr() + ": " + code);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(JsonCodec.object()
+                .add("status", status).add("code", code).add("message", message).build().toString());
+    }
+}

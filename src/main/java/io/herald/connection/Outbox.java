@@ -1,0 +1,213 @@
+package io.herald.connection;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+
+import java.util.ArrayDeque;
+
+/**
+ * The ordered, bounded queue of frames waiting to be sent to one client.
+ *
+ * <p>At most one asynchronous send is in flight per connection (the WebSocket API allows no more), so
+ * frames that arrive meanwhile wait here. Callers never block: {@link #offer} only appends. When more than
+ * {@code capacity} frames wait, the client is too slow to keep up; it is closed (4001) instead of letting
+ * its backlog grow without bound or delay anyone else.
+ *
+ * <p>Frames are shared {@code String}s: a fan-out enqueues the same instance for every recipient.
+ */
+public final class Outbox {
+
+    /** What the outbox needs from its connection: a way to close it and to count what happened. */
+    public interface Connection {
+        void close(CloseReason reason);
+
+        void sent();
+
+        void failed(Throwable cause);
+
+        void overflowed();
+    }
+
+    private final RemoteEndpoint.Async remote;
+    private final Connection connection;
+    private final int capacity;
+    private final ArrayDeque<String> waiting = new ArrayDeque<>();
+    private final SendHandler onSent = this::onSent;
+
+    // All guarded by this.
+    private boolean sending;
+    private boolean pumping;
+    private boolean completedWhilePumping;
+    private boolean closed;
+    private CloseReason closeWhenDrained;
+
+    public Outbox(RemoteEndpoint.Async remote, Connection connection, int capacity) {
+        this.remote = remote;
+        this.connection = connection;
+        this.capacity = capacity;
+    }
+
+    /**
+     * Queues a frame for sending. Returns false if the outbox is closed or overflowed (then the
+     * connection is being closed with 4001).
+     */
+    public boolean offer(String frame) {
+        synchronized (this) {
+            if (closed || closeWhenDrained != null) {
+                return false;
+            }
+            if (!sending) {
+                sending = true;
+            } else if (waiting.size() < capacity) {
+                waiting.addLast(frame);
+                return true;
+            } else {
+                closed = true;
+                waiting.clear();
+                frame = null;
+            }
+        }
+        if (frame == null) {
+            connection.overflowed();
+            connection.close(CloseCodes.SLOW_CONSUMER.reason());
+            return false;
+        }
+        pump(frame);
+        return true;
+    }
+
+    /** Sends what is queued, then closes the connection with the given reason. */
+    public void closeAfterDrain(CloseReason reason) {
+        boolean closeNow;
+        synchronized (this) {
+            if (closed || closeWhenDrained != null) {
+                return;
+            }
+            closeWhenDrained = reason;
+            closeNow = !sending;
+            if (closeNow) {
+                closed = true;
+            }
+        }
+        if (closeNow) {
+            connection.close(reason);
+        }
+    }
+
+    /** Drops whatever is queued and closes the connection with the given reason at once. */
+    public void closeNow(CloseReason reason) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            waiting.clear();
+        }
+        connection.close(reason);
+    }
+
+    /** Drops whatever is queued; further offers are refused. */
+    public void discard() {
+        synchronized (this) {
+            closed = true;
+            waiting.clear();
+        }
+    }
+
+    public synchronized int depth() {
+        return waiting.size();
+    }
+
+    /**
+     * Sends frames one after another. A send that completes on this thread (common when the socket
+     * buffer has room) continues the loop here instead of recursing from the completion handler, so
+     * the stack stays flat however many frames are queued.
+     */
+    private void pump(String first) {
+        String frame = first;
+        while (frame != null) {
+            synchronized (this) {
+                pumping = true;
+                completedWhilePumping = false;
+            }
+            try {
+                remote.sendText(frame, onSent);
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    pumping = false;
+                }
+                fail(e);
+                return;
+            }
+            synchronized (this) {
+                pumping = false;
+                if (!completedWhilePumping) {
+                    return; // the completion handler continues when the send finishes
+                }
+                frame = next();
+            }
+            if (frame == null) {
+                closeIfDrained();
+            }
+        }
+    }
+
+    private void onSent(SendResult result) {
+        if (!result.isOK()) {
+            synchronized (this) {
+                pumping = false;
+            }
+            fail(result.getException());
+            return;
+        }
+        connection.sent();
+        String frame;
+        synchronized (this) {
+            if (pumping) {
+                completedWhilePumping = true;
+                return;
+            }
+            frame = next();
+        }
+        if (frame == null) {
+            closeIfDrained();
+        } else {
+            pump(frame);
+        }
+    }
+
+    /** The next frame to send, or null after marking the outbox idle. Caller holds the lock. */
+    private String next() {
+        String frame = closed ? null : waiting.pollFirst();
+        if (frame == null) {
+            sending = false;
+        }
+        return frame;
+    }
+
+    private void closeIfDrained() {
+        CloseReason reason;
+        synchronized (this) {
+            if (sending || closed || closeWhenDrained == null) {
+                return;
+            }
+            closed = true;
+            reason = closeWhenDrained;
+        }
+        connection.close(reason);
+    }
+
+    private void fail(Throwable cause) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            sending = false;
+            waiting.clear();
+        }
+        connection.failed(cause);
+    }
+}

@@ -1,0 +1,173 @@
+package io.herald.routing;
+
+import io.herald.connection.Client;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who is connected to this node: clients by id, and the uid and group indexes over them.
+ *
+ * <p>Index sets are created and removed only inside {@code compute} for their key, so a uid or group
+ * exists exactly while it has clients. A client's own uid/groups fields change under the client's lock
+ * together with the indexes, and a closed client can no longer be bound or joined.
+ */
+@ApplicationScoped
+public class Registry {
+
+    private final Map<String, Client> clients = new ConcurrentHashMap<>();
+    private final Map<String, Set<Client>> uids = new ConcurrentHashMap<>();
+    private final Map<String, Set<Client>> groups = new ConcurrentHashMap<>();
+
+    public void add(Client client) {
+        clients.put(client.id(), client);
+    }
+
+    /** Removes a closed connection and everything bound to it. Returns false if it was already gone. */
+    public boolean remove(Client client) {
+        synchronized (client) {
+            if (!client.markClosed()) {
+                return false;
+            }
+            clients.remove(client.id(), client);
+            String uid = client.uid();
+            if (uid != null) {
+                removeFrom(uids, uid, client);
+            }
+            for (String group : client.mutableGroups()) {
+                removeFrom(groups, group, client);
+            }
+        }
+        return true;
+    }
+
+    public Client client(String clientId) {
+        return clientId == null ? null : clients.get(clientId);
+    }
+
+    /** Binds the client to a uid, replacing any previous uid. False if the client is closed. */
+    public boolean bind(Client client, String uid) {
+        synchronized (client) {
+            if (client.closed()) {
+                return false;
+            }
+            String previous = client.uid();
+            if (uid.equals(previous)) {
+                return true;
+            }
+            if (previous != null) {
+                removeFrom(uids, previous, client);
+            }
+            client.uid(uid);
+            addTo(uids, uid, client);
+            return true;
+        }
+    }
+
+    public void unbind(Client client) {
+        synchronized (client) {
+            String previous = client.uid();
+            if (previous != null) {
+                removeFrom(uids, previous, client);
+                client.uid(null);
+            }
+        }
+    }
+
+    public boolean join(Client client, String group) {
+        synchronized (client) {
+            if (client.closed()) {
+                return false;
+            }
+            if (client.mutableGroups().add(group)) {
+                addTo(groups, group, client);
+            }
+            return true;
+        }
+    }
+
+    public void leave(Client client, String group) {
+        synchronized (client) {
+            if (client.mutableGroups().remove(group)) {
+                removeFrom(groups, group, client);
+            }
+        }
+    }
+
+    /** Every member leaves the group; the members stay connected. */
+    public void dissolve(String group) {
+        for (Client member : clientsOfGroup(group)) {
+            leave(member, group);
+        }
+    }
+
+    public Collection<Client> clientsOfUid(String uid) {
+        return snapshot(uids.get(uid));
+    }
+
+    public Collection<Client> clientsOfGroup(String group) {
+        return snapshot(groups.get(group));
+    }
+
+    public Collection<Client> allClients() {
+        return clients.values();
+    }
+
+    public boolean uidOnline(String uid) {
+        return uids.containsKey(uid);
+    }
+
+    /** The distinct uids bound to members of the group, in no particular order. */
+    public Set<String> uidsOfGroup(String group) {
+        Set<String> result = new LinkedHashSet<>();
+        for (Client member : clientsOfGroup(group)) {
+            String uid = member.uid();
+            if (uid != null) {
+                result.add(uid);
+            }
+        }
+        return result;
+    }
+
+    public List<String> groupNames() {
+        return new ArrayList<>(groups.keySet());
+    }
+
+    public int clientCount() {
+        return clients.size();
+    }
+
+    public int uidCount() {
+        return uids.size();
+    }
+
+    public int groupCount() {
+        return groups.size();
+    }
+
+    private static void addTo(Map<String, Set<Client>> index, String key, Client client) {
+        index.compute(key, (k, members) -> {
+            Set<Client> set = members == null ? ConcurrentHashMap.newKeySet() : members;
+            set.add(client);
+            return set;
+        });
+    }
+
+    private static void removeFrom(Map<String, Set<Client>> index, String key, Client client) {
+        index.computeIfPresent(key, (k, members) -> {
+            members.remove(client);
+            return members.isEmpty() ? null : members;
+        });
+    }
+
+    private static Collection<Client> snapshot(Set<Client> members) {
+        return members == null ? Collections.emptyList() : List.copyOf(members);
+    }
+}

@@ -1,0 +1,160 @@
+package io.herald.connection;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OutboxTest {
+
+    /** A remote endpoint whose sends complete only when the test says so (or at once, if inline). */
+    private static final class FakeRemote {
+        final List<String> sent = new ArrayList<>();
+        final List<SendHandler> pending = new ArrayList<>();
+        boolean completeInline;
+
+        RemoteEndpoint.Async proxy() {
+            return (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[]{RemoteEndpoint.Async.class}, (self, method, args) -> {
+                        if (method.getName().equals("sendText") && args.length == 2) {
+                            sent.add((String) args[0]);
+                            SendHandler handler = (SendHandler) args[1];
+                            if (completeInline) {
+                                handler.onResult(new SendResult());
+                            } else {
+                                pending.add(handler);
+                            }
+                            return null;
+                        }
+                        throw new UnsupportedOperationException(method.getName());
+                    });
+        }
+
+        void completeNext() {
+            pending.remove(0).onResult(new SendResult());
+        }
+    }
+
+    private static final class FakeConnection implements Outbox.Connection {
+        CloseReason closedWith;
+        int sent;
+        int failed;
+        int overflowed;
+
+        @Override
+        public void close(CloseReason reason) {
+            closedWith = reason;
+        }
+
+        @Override
+        public void sent() {
+            sent++;
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            failed++;
+        }
+
+        @Override
+        public void overflowed() {
+            overflowed++;
+        }
+    }
+
+    private final FakeRemote remote = new FakeRemote();
+    private final FakeConnection connection = new FakeConnection();
+
+    @Test
+    void oneSendInFlightAndTheRestInOrder() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        outbox.offer("1");
+        outbox.offer("2");
+        outbox.offer("3");
+        assertEquals(List.of("1"), remote.sent, "only one send may be in flight");
+        assertEquals(2, outbox.depth());
+
+        remote.completeNext();
+        remote.completeNext();
+        remote.completeNext();
+        assertEquals(List.of("1", "2", "3"), remote.sent);
+        assertEquals(3, connection.sent);
+        assertEquals(0, outbox.depth());
+    }
+
+    @Test
+    void inlineCompletionsDoNotGrowTheStack() {
+        remote.completeInline = true;
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        for (int i = 0; i < 100_000; i++) {
+            assertTrue(outbox.offer("f" + i));
+        }
+        assertEquals(100_000, remote.sent.size());
+        assertEquals("f99999", remote.sent.get(99_999));
+    }
+
+    @Test
+    void overflowClosesAsSlowConsumerAndRefusesMore() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 2);
+        assertTrue(outbox.offer("in flight"));
+        assertTrue(outbox.offer("queued 1"));
+        assertTrue(outbox.offer("queued 2"));
+        assertFalse(outbox.offer("one too many"));
+        assertEquals(1, connection.overflowed);
+        assertEquals(4001, connection.closedWith.getCloseCode().getCode());
+        assertFalse(outbox.offer("after close"));
+
+        remote.completeNext();
+        assertEquals(List.of("in flight"), remote.sent, "queued frames of a closed outbox are dropped");
+    }
+
+    @Test
+    void closeAfterDrainSendsWhatIsQueuedFirst() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        outbox.offer("a");
+        outbox.offer("last words");
+        outbox.closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());
+        assertFalse(outbox.offer("too late"));
+        assertNull(connection.closedWith);
+
+        remote.completeNext();
+        assertNull(connection.closedWith, "still one frame to send");
+        remote.completeNext();
+        assertEquals(List.of("a", "last words"), remote.sent);
+        assertEquals(4100, connection.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
+    void closeAfterDrainOfAnIdleOutboxClosesAtOnce() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        outbox.closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());
+        assertEquals(4100, connection.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
+    void aFailedSendIsReportedOnceAndDropsTheQueue() {
+        AtomicInteger sends = new AtomicInteger();
+        RemoteEndpoint.Async failing = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[]{RemoteEndpoint.Async.class}, (self, method, args) -> {
+                    sends.incrementAndGet();
+                    ((SendHandler) args[1]).onResult(new SendResult(new java.io.IOException("broken pipe")));
+                    return null;
+                });
+        Outbox outbox = new Outbox(failing, connection, 10);
+        outbox.offer("x");
+        assertFalse(outbox.offer("y"));
+        assertEquals(1, connection.failed);
+        assertEquals(1, sends.get());
+    }
+}
