@@ -83,6 +83,34 @@ public class Bodies {
         return string.getString();
     }
 
+    /** An optional boolean field. */
+    public static boolean flag(JsonObject object, String field, boolean otherwise) {
+        JsonValue value = object.get(field);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return otherwise;
+        }
+        if (value.getValueType() == JsonValue.ValueType.TRUE) {
+            return true;
+        }
+        if (value.getValueType() == JsonValue.ValueType.FALSE) {
+            return false;
+        }
+        throw HeraldException.badRequest("bad_request", "\"" + field + "\" must be true or false");
+    }
+
+    /** A whole number from a query parameter, within bounds; 400 bad_request otherwise. */
+    public static long number(String name, String text, long min, long max) {
+        try {
+            long value = Long.parseLong(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw HeraldException.badRequest("bad_request", name + " must be a whole number from " + min + " to " + max);
+    }
+
     /** The required {@code data} field: any JSON value, null included. */
     public static JsonValue data(JsonObject object) {
         JsonValue data = object.get("data");

@@ -2,10 +2,12 @@ package io.herald.api;
 
 import io.herald.gateway.Gateway;
 import io.herald.gateway.HeraldException;
+import io.herald.gateway.Receipt;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,6 +15,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.io.InputStream;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** Sends to everyone, and to lists of clients, uids and groups at once. */
 @ApplicationScoped
@@ -33,10 +40,15 @@ public class MessagesResource {
         return Accepted.message(gateway.sendToAll(Bodies.data(request), Bodies.strings(request, "exclude")));
     }
 
-    /** {@code {"to": {"clients": [], "uids": [], "groups": []}, "data": …, "exclude": []}} */
+    /**
+     * {@code {"to": {"clients": [], "uids": [], "groups": []}, "data": …, "exclude": [], "durable": true}}.
+     * The uids' share is durable unless {@code "durable": false} (one stored copy per uid, answered with
+     * their seqs after the commit); clients and groups are sent to at once. A client reached both ways
+     * gets the durable copy only.
+     */
     @POST
     @Path("messages")
-    public Response send(InputStream body) {
+    public CompletionStage<Response> send(@HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
         JsonObject request = bodies.object(body);
         JsonValue to = request.get("to");
         if (to == null || to.getValueType() != JsonValue.ValueType.OBJECT) {
@@ -44,11 +56,24 @@ public class MessagesResource {
                     "\"to\" is required: {\"clients\": [], \"uids\": [], \"groups\": []}");
         }
         JsonObject recipients = to.asJsonObject();
-        return Accepted.message(gateway.send(
-                Bodies.strings(recipients, "clients"),
-                Bodies.strings(recipients, "uids"),
-                Bodies.strings(recipients, "groups"),
-                Bodies.data(request),
-                Bodies.strings(request, "exclude")));
+        List<String> clients = Bodies.strings(recipients, "clients");
+        List<String> uids = Bodies.strings(recipients, "uids");
+        List<String> groups = Bodies.strings(recipients, "groups");
+        JsonValue data = Bodies.data(request);
+        List<String> exclude = Bodies.strings(request, "exclude");
+        if (uids.isEmpty() || !Bodies.flag(request, "durable", true)) {
+            return CompletableFuture.completedFuture(
+                    Accepted.message(gateway.send(clients, uids, groups, data, exclude)));
+        }
+        CompletionStage<Receipt> stored = gateway.store(uids, data, idempotencyKey);
+        if (!clients.isEmpty() || !groups.isEmpty()) {
+            Set<String> excluded = new HashSet<>(exclude);
+            uids.forEach(uid -> excluded.addAll(gateway.clientIdsOfUid(uid)));
+            stored = stored.thenApply(receipt -> {
+                gateway.send(clients, List.of(), groups, data, excluded);
+                return receipt;
+            });
+        }
+        return Accepted.stored(stored);
     }
 }

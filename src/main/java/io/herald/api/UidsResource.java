@@ -1,23 +1,34 @@
 package io.herald.api;
 
+import io.herald.delivery.StoredMessage;
+import io.herald.delivery.Stream;
+import io.herald.gateway.Durability;
 import io.herald.gateway.Gateway;
 import io.herald.gateway.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.io.InputStream;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
-/** A uid: send to all its clients, see whether it is online, close its clients. */
+/** A uid: push to its stream, see whether it is online and how far it has read, close its clients. */
 @ApplicationScoped
 @Path("uids/{uid}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,20 +40,68 @@ public class UidsResource {
     @Inject
     Bodies bodies;
 
+    /**
+     * Durable unless the body says {@code "durable": false}: answers 202 with the seq only once the message
+     * is committed. An {@code Idempotency-Key} makes a retry return the original id and seq.
+     */
     @POST
     @Path("messages")
-    public Response send(@PathParam("uid") String uid, InputStream body) {
-        return Accepted.message(gateway.sendToUid(uid, Bodies.data(bodies.object(body))));
+    public CompletionStage<Response> send(@PathParam("uid") String uid,
+                                          @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                          InputStream body) {
+        JsonObject request = bodies.object(body);
+        JsonValue data = Bodies.data(request);
+        if (!Bodies.flag(request, "durable", true)) {
+            return CompletableFuture.completedFuture(
+                    Accepted.message(gateway.sendToUid(uid, data, Durability.EPHEMERAL).id()));
+        }
+        return Accepted.stored(gateway.store(List.of(uid), data, idempotencyKey), uid);
     }
 
+    /** Presence and the durable stream's position: last seq, acknowledged seq, unread count. */
     @GET
     public JsonObject describe(@PathParam("uid") String uid) {
         List<String> clientIds = gateway.clientIdsOfUid(uid);
-        return JsonCodec.object()
+        Stream stream = gateway.stream(uid);
+        JsonObjectBuilder described = JsonCodec.object()
                 .add("uid", uid)
                 .add("online", !clientIds.isEmpty())
-                .add("clientIds", JsonCodec.array(clientIds))
-                .build();
+                .add("clientIds", JsonCodec.array(clientIds));
+        addStream(described, stream);
+        return described.build();
+    }
+
+    /** Stored messages after {@code since}, oldest first, at most {@code limit} (1 to 1000, default 100). */
+    @GET
+    @Path("messages")
+    public JsonObject history(@PathParam("uid") String uid,
+                              @QueryParam("since") @DefaultValue("0") String since,
+                              @QueryParam("limit") @DefaultValue("100") String limit) {
+        long after = Bodies.number("since", since, 0, Long.MAX_VALUE);
+        int count = (int) Bodies.number("limit", limit, 1, 1000);
+        Stream stream = gateway.stream(uid);
+        JsonArrayBuilder messages = JsonCodec.array();
+        for (StoredMessage message : gateway.history(uid, after, count)) {
+            messages.add(JsonCodec.object()
+                    .add("id", message.messageId())
+                    .add("seq", message.seq())
+                    .add("data", JsonCodec.parse(message.data()))
+                    .add("createdAt", message.createdAt()));
+        }
+        JsonObjectBuilder history = JsonCodec.object().add("uid", uid);
+        addStream(history, stream);
+        return history.add("messages", messages).build();
+    }
+
+    private static void addStream(JsonObjectBuilder json, Stream stream) {
+        if (stream == null) {
+            json.addNull("epoch").add("seq", 0).add("acked", 0).add("unread", 0);
+        } else {
+            json.add("epoch", stream.epoch())
+                    .add("seq", stream.lastSeq())
+                    .add("acked", stream.ackedSeq())
+                    .add("unread", stream.lastSeq() - stream.ackedSeq());
+        }
     }
 
     @DELETE

@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +50,34 @@ public class HeraldConfig {
     @ConfigProperty(name = "herald.session.max-bytes", defaultValue = "4096")
     int sessionMaxBytes;
 
+    @Inject
+    @ConfigProperty(name = "herald.durable.retention", defaultValue = "P7D")
+    String durableRetention;
+
+    @Inject
+    @ConfigProperty(name = "herald.durable.max-per-uid", defaultValue = "10000")
+    long durableMaxPerUid;
+
+    @Inject
+    @ConfigProperty(name = "herald.durable.purge-interval", defaultValue = "PT10M")
+    String durablePurgeInterval;
+
+    @Inject
+    @ConfigProperty(name = "herald.durable.batch-size", defaultValue = "500")
+    int durableBatchSize;
+
+    @Inject
+    @ConfigProperty(name = "herald.durable.queue-capacity", defaultValue = "20000")
+    int durableQueueCapacity;
+
+    @Inject
+    @ConfigProperty(name = "herald.durable.replay-page", defaultValue = "200")
+    int durableReplayPage;
+
+    @Inject
+    @ConfigProperty(name = "herald.durable.ack-flush-millis", defaultValue = "200")
+    long durableAckFlushMillis;
+
     public boolean devMode() {
         return devMode;
     }
@@ -82,5 +112,46 @@ public class HeraldConfig {
 
     public int sessionMaxBytes() {
         return sessionMaxBytes;
+    }
+
+    /** How long durable messages are kept (ISO-8601 duration, e.g. P7D, PT12H). */
+    public Duration durableRetention() {
+        return duration("herald.durable.retention", durableRetention);
+    }
+
+    public long durableMaxPerUid() {
+        return Math.max(1, durableMaxPerUid);
+    }
+
+    public Duration durablePurgeInterval() {
+        return duration("herald.durable.purge-interval", durablePurgeInterval);
+    }
+
+    public int durableBatchSize() {
+        return Math.max(1, durableBatchSize);
+    }
+
+    public int durableQueueCapacity() {
+        return Math.max(1, durableQueueCapacity);
+    }
+
+    public int durableReplayPage() {
+        return Math.max(1, durableReplayPage);
+    }
+
+    public long durableAckFlushMillis() {
+        return Math.max(10, durableAckFlushMillis);
+    }
+
+    private static Duration duration(String key, String value) {
+        try {
+            Duration duration = Duration.parse(value);
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(key + " must be positive: " + value);
+            }
+            return duration;
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(key + " is not an ISO-8601 duration such as P7D or PT10M: " + value, e);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.herald.connection;
 
 import io.herald.config.HeraldConfig;
+import io.herald.delivery.Deliveries;
 import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
 import io.herald.gateway.ClientMessage;
@@ -11,6 +12,7 @@ import io.herald.routing.Registry;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -54,6 +56,9 @@ public class Endpoint {
     Closer closer;
 
     @Inject
+    Deliveries deliveries;
+
+    @Inject
     Event<ClientConnected> connected;
 
     @Inject
@@ -78,6 +83,7 @@ public class Endpoint {
         registry.add(client);
         if (uid != null) {
             registry.bind(client, uid);
+            deliveries.attach(client, uid, since(session), parameter(session, "epoch"));
         }
         connected.fireAsync(new ClientConnected(client.id(), client.uid(), client.session()));
     }
@@ -136,6 +142,8 @@ public class Endpoint {
             case "ping" -> client.send(Frames.PONG);
             case "pong" -> { } // a sign of life is all it is
             case "message" -> applicationMessage(object);
+            case "ack" -> acknowledge(object);
+            case "resume" -> resume(object);
             default -> client.send(Frames.error("unknown_type", "unknown frame type: " + abbreviate(type.getString())));
         }
     }
@@ -157,6 +165,7 @@ public class Endpoint {
             return;
         }
         client.outbox().discard();
+        deliveries.detach(client);
         registry.remove(client);
         closed.fireAsync(new ClientClosed(client.id(), client.uid(), client.session(),
                 reason.getCloseCode().getCode()));
@@ -178,13 +187,50 @@ public class Endpoint {
         messages.fireAsync(new ClientMessage(client.id(), client.uid(), client.session(), data));
     }
 
+    /** {@code {"type":"ack","seq":N}}: the client has processed its stream up to N. */
+    private void acknowledge(JsonObject frame) {
+        if (!(frame.get("seq") instanceof JsonNumber seq) || !seq.isIntegral()) {
+            client.send(Frames.error("bad_frame", "an ack frame needs a whole number \"seq\""));
+        } else if (!deliveries.attached(client)) {
+            client.send(Frames.error("not_bound", "only a client bound to a uid has a stream to acknowledge"));
+        } else if (!deliveries.acknowledge(client, seq.longValue())) {
+            client.send(Frames.error("bad_ack", "seq " + seq + " was not sent to this client"));
+        }
+    }
+
+    /** {@code {"type":"resume","since":N,"epoch":"…"}}: replay the stream after N, then go live. */
+    private void resume(JsonObject frame) {
+        String uid = client.uid();
+        JsonValue since = frame.get("since");
+        JsonValue epoch = frame.get("epoch");
+        if (uid == null) {
+            client.send(Frames.error("not_bound", "only a client bound to a uid has a stream to resume"));
+        } else if (since != null && !(since instanceof JsonNumber number && number.isIntegral()
+                && number.longValue() >= 0)) {
+            client.send(Frames.error("bad_frame", "\"since\" must be a whole number of 0 or more"));
+        } else if (epoch != null && !(epoch instanceof JsonString) && epoch != JsonValue.NULL) {
+            client.send(Frames.error("bad_frame", "\"epoch\" must be a string"));
+        } else {
+            deliveries.attach(client, uid, since == null ? null : ((JsonNumber) since).longValue(),
+                    epoch instanceof JsonString text ? text.getString() : null);
+        }
+    }
+
     /** The handshake filter has already refused a uid outside development mode, or a malformed one. */
     private String devModeUid(Session session) {
-        List<String> uids = session.getRequestParameterMap().get("uid");
-        if (uids == null || uids.isEmpty() || !config.devMode() || !Names.validName(uids.get(0))) {
-            return null;
-        }
-        return uids.get(0);
+        String uid = parameter(session, "uid");
+        return uid == null || !config.devMode() || !Names.validName(uid) ? null : uid;
+    }
+
+    /** {@code ?since=N}; the handshake filter has already refused a malformed one. */
+    private static Long since(Session session) {
+        String since = parameter(session, "since");
+        return since == null ? null : Long.valueOf(since);
+    }
+
+    private static String parameter(Session session, String name) {
+        List<String> values = session.getRequestParameterMap().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private void tooBig(Session session) {

@@ -38,6 +38,38 @@ public final class Frames {
                 .toString();
     }
 
+    /** A durable message: its seq in the uid's stream; {@code data} is already JSON text. */
+    public static String durableMessage(String id, long seq, String data) {
+        return new StringBuilder(data.length() + id.length() + 56)
+                .append("{\"type\":\"message\",\"id\":\"").append(id)
+                .append("\",\"seq\":").append(seq)
+                .append(",\"data\":").append(data).append('}')
+                .toString();
+    }
+
+    /**
+     * Announces a replay: the messages after {@code since} follow, up to {@code seq} (then live ones).
+     * {@code lost} is null when the client's position was recovered, else why it could not be
+     * ("expired", "epoch", "ahead"); {@code oldest} is the oldest seq still stored.
+     */
+    public static String replay(String epoch, long since, long seq, String lost, long oldest) {
+        JsonObjectBuilder replay = JsonCodec.object().add("type", "replay");
+        if (epoch == null) {
+            replay.addNull("epoch");
+        } else {
+            replay.add("epoch", epoch);
+        }
+        replay.add("since", since);
+        if (seq >= 0) {
+            replay.add("seq", seq);
+        }
+        replay.add("recovered", lost == null);
+        if (lost != null) {
+            replay.add("reason", lost).add("oldest", oldest);
+        }
+        return replay.build().toString();
+    }
+
     public static String error(String code, String message) {
         return JsonCodec.object()
                 .add("type", "error")

@@ -43,6 +43,11 @@ public class HandshakeFilter extends HttpFilter {
                 return;
             }
         }
+        String since = request.getParameter("since");
+        if (since != null && !since.matches("[0-9]{1,18}")) {
+            refuse(request, response, 400, "bad_since", "since is the last seq the client processed: a whole number");
+            return;
+        }
         chain.doFilter(request, response);
     }
 

@@ -1,17 +1,27 @@
 package io.herald.gateway;
 
 import io.herald.config.HeraldConfig;
+import io.herald.delivery.Append;
+import io.herald.delivery.Deliveries;
+import io.herald.delivery.Journal;
+import io.herald.delivery.StoredMessage;
+import io.herald.delivery.Stream;
+import io.herald.delivery.Streams;
 import io.herald.connection.Client;
 import io.herald.connection.CloseCodes;
 import io.herald.connection.Frames;
 import io.herald.routing.Ids;
 import io.herald.routing.Names;
 import io.herald.routing.Registry;
+import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
@@ -20,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 
 /**
  * Herald's operations, for code deployed in the same WAR ({@code @Inject Gateway gateway}) and for the
@@ -42,6 +55,21 @@ public class Gateway {
     @Inject
     HeraldConfig config;
 
+    @Inject
+    Journal journal;
+
+    @Inject
+    Streams streams;
+
+    @Inject
+    Deliveries deliveries;
+
+    @Resource
+    TransactionSynchronizationRegistry transactions;
+
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    private static final int MAX_DURABLE_DATA_CHARS = 1_048_576;
+
     // ---- sending
 
     /** Sends to one client; returns the message id. */
@@ -52,13 +80,68 @@ public class Gateway {
         return id;
     }
 
-    /** Sends to every client of the uid (none, if it is offline); returns the message id. */
-    public String sendToUid(String uid, JsonValue data) {
-        return send(List.of(), List.of(uid), List.of(), data, Set.of());
+    /**
+     * Stores a message in the uid's stream and delivers it to the uid's clients, now or when they come
+     * back. Returns once the message is committed. Inside a JTA transaction, the message is stored in that
+     * transaction and delivered only after it commits; on rollback it never existed.
+     */
+    public Receipt sendToUid(String uid, JsonValue data) {
+        return sendToUids(List.of(uid), data);
     }
 
-    public String sendToUids(Collection<String> uids, JsonValue data) {
-        return send(List.of(), uids, List.of(), data, Set.of());
+    /** {@link #sendToUid(String, JsonValue)} for several uids: one stored copy per uid. */
+    public Receipt sendToUids(Collection<String> uids, JsonValue data) {
+        try {
+            return store(uids, data, null).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** Sends to the uid's clients, stored or not. An ephemeral send's receipt has no seqs. */
+    public Receipt sendToUid(String uid, JsonValue data, Durability durability) {
+        if (durability == Durability.DURABLE) {
+            return sendToUid(uid, data);
+        }
+        return new Receipt(send(List.of(), List.of(uid), List.of(), data, Set.of()), Map.of());
+    }
+
+    /**
+     * Stores one message for each uid and completes after the commit (the REST API's durable push). A
+     * retry with the same idempotency key completes with the original receipt and stores nothing.
+     */
+    public CompletableFuture<Receipt> store(Collection<String> uids, JsonValue data, String idempotencyKey) {
+        List<String> targets = List.copyOf(new LinkedHashSet<>(uids));
+        targets.forEach(Names::uid);
+        if (targets.isEmpty()) {
+            throw HeraldException.badRequest("bad_request", "at least one uid is required");
+        }
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw HeraldException.badRequest("bad_idempotency_key",
+                    "an idempotency key is 1 to 200 printable ASCII characters without spaces");
+        }
+        String json = requireData(data).toString();
+        if (json.length() > MAX_DURABLE_DATA_CHARS) {
+            throw new HeraldException(413, "data_too_large",
+                    "a durable message's data is at most " + MAX_DURABLE_DATA_CHARS + " characters of JSON");
+        }
+        Append append = new Append(ids.nextMessageId(), targets, json, idempotencyKey);
+        if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            Receipt receipt = streams.appendInCallerTransaction(append);
+            transactions.registerInterposedSynchronization(new DeliverAfterCommit(append, receipt));
+            return CompletableFuture.completedFuture(receipt);
+        }
+        return journal.append(append);
+    }
+
+    /** Up to {@code limit} stored messages of the uid after {@code since}, oldest first. */
+    public List<StoredMessage> history(String uid, long since, int limit) {
+        return streams.read(Names.uid(uid), since, limit);
+    }
+
+    /** The uid's stream, or null if nothing was ever stored for it. */
+    public Stream stream(String uid) {
+        return streams.stream(Names.uid(uid));
     }
 
     public String sendToGroup(String group, JsonValue data, Collection<String> excludeClientIds) {
@@ -121,13 +204,21 @@ public class Gateway {
     /** Binds the client to the uid, replacing its previous uid if it had one. */
     public void bindUid(String clientId, String uid) {
         Names.uid(uid);
-        if (!registry.bind(requireClient(clientId), uid)) {
+        Client client = requireClient(clientId);
+        boolean changed = !uid.equals(client.uid());
+        if (!registry.bind(client, uid)) {
             throw HeraldException.clientNotFound(clientId);
+        }
+        if (changed) {
+            // The client starts on its new uid's stream after the uid's acknowledged position.
+            deliveries.attach(client, uid, null, null);
         }
     }
 
     public void unbindUid(String clientId) {
-        registry.unbind(requireClient(clientId));
+        Client client = requireClient(clientId);
+        deliveries.detach(client);
+        registry.unbind(client);
     }
 
     public boolean isUidOnline(String uid) {
@@ -247,6 +338,7 @@ public class Gateway {
             client.send(Frames.message(ids.nextMessageId(), lastMessage));
         }
         client.outbox().closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());
+        deliveries.detach(client);
         registry.remove(client);
     }
 
@@ -272,6 +364,28 @@ public class Gateway {
             throw HeraldException.badRequest("bad_request", "data is required (any JSON value)");
         }
         return data;
+    }
+
+    /** Hands a message stored in a caller's transaction to live delivery once that transaction commits. */
+    private final class DeliverAfterCommit implements Synchronization {
+        private final Append append;
+        private final Receipt receipt;
+
+        DeliverAfterCommit(Append append, Receipt receipt) {
+            this.append = append;
+            this.receipt = receipt;
+        }
+
+        @Override
+        public void beforeCompletion() {
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            if (status == Status.STATUS_COMMITTED) {
+                deliveries.committed(List.of(append), List.of(receipt));
+            }
+        }
     }
 
     private static List<String> idsOf(Collection<Client> clients) {

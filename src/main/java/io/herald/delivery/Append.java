@@ -1,0 +1,10 @@
+package io.herald.delivery;
+
+import java.util.List;
+
+/**
+ * A durable push waiting to be stored: one message for one or more uids. {@code data} is JSON text;
+ * {@code idempotencyKey} may be null.
+ */
+public record Append(String messageId, List<String> uids, String data, String idempotencyKey) {
+}

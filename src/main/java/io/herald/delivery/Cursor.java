@@ -1,0 +1,24 @@
+package io.herald.delivery;
+
+import io.herald.connection.Client;
+
+/**
+ * Where one client stands in its uid's stream: the last seq sent to it. While {@code replaying}, stored
+ * messages are read from the database and live deliveries only record the highest seq they carried, so
+ * that the switch from replay to live has neither a gap nor a duplicate. Guarded by its own lock.
+ */
+final class Cursor {
+
+    final Client client;
+    final String uid;
+
+    long position = -1;
+    boolean replaying = true;
+    long pendingMax;
+    boolean detached;
+
+    Cursor(Client client, String uid) {
+        this.client = client;
+        this.uid = uid;
+    }
+}

@@ -1,0 +1,267 @@
+package io.herald.delivery;
+
+import io.herald.config.HeraldConfig;
+import io.herald.connection.Client;
+import io.herald.connection.CloseCodes;
+import io.herald.connection.Frames;
+import io.herald.gateway.Receipt;
+import io.herald.routing.Registry;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Delivers uid streams to clients: replays what a client missed from the store, then switches it to live
+ * delivery of newly committed messages, in seq order, without gap or duplicate; and records the clients'
+ * cumulative acknowledgements.
+ *
+ * <p>A bound client has a {@link Cursor}. Live deliveries send only the next seq after the cursor; anything
+ * else (the client is still replaying, or a seq arrived out of order) is left to a catch-up read from the
+ * store, which holds every message before it is delivered live.
+ */
+@ApplicationScoped
+public class Deliveries {
+
+    private static final Logger LOG = Logger.getLogger(Deliveries.class.getName());
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Registry registry;
+
+    @Inject
+    Streams streams;
+
+    @Resource
+    ManagedScheduledExecutorService executor;
+
+    private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
+    private final Map<String, Long> acks = new ConcurrentHashMap<>();
+    private ScheduledFuture<?> ackFlushes;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        long every = config.durableAckFlushMillis();
+        ackFlushes = executor.scheduleWithFixedDelay(this::flushAcks, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (ackFlushes != null) {
+            ackFlushes.cancel(false);
+        }
+        flushAcks();
+    }
+
+    /**
+     * Starts the client on the uid's stream after {@code since} (null: after the uid's acknowledged
+     * position). {@code epoch}, if given, is the stream epoch the client's position belongs to.
+     */
+    public void attach(Client client, String uid, Long since, String epoch) {
+        Cursor cursor = new Cursor(client, uid);
+        Cursor previous = cursors.put(client.id(), cursor);
+        if (previous != null) {
+            detach(previous);
+        }
+        executor.execute(() -> start(cursor, since, epoch));
+    }
+
+    public void detach(Client client) {
+        Cursor cursor = cursors.remove(client.id());
+        if (cursor != null) {
+            detach(cursor);
+        }
+    }
+
+    /** A cumulative acknowledgement from the client; false if it acknowledges more than it was sent. */
+    public boolean acknowledge(Client client, long seq) {
+        Cursor cursor = cursors.get(client.id());
+        if (cursor == null) {
+            return false;
+        }
+        synchronized (cursor) {
+            if (seq < 0 || seq > cursor.position) {
+                return false;
+            }
+        }
+        acks.merge(cursor.uid, seq, Math::max);
+        return true;
+    }
+
+    public boolean attached(Client client) {
+        return cursors.containsKey(client.id());
+    }
+
+    /** Called after a commit, in commit order: delivers the new messages to their uids' live clients. */
+    public void committed(List<Append> appends, List<Receipt> receipts) {
+        for (int i = 0; i < appends.size(); i++) {
+            Append append = appends.get(i);
+            Receipt receipt = receipts.get(i);
+            if (!receipt.id().equals(append.messageId())) {
+                continue; // an idempotent retry: the original was delivered when it was stored
+            }
+            for (String uid : append.uids()) {
+                long seq = receipt.seq(uid);
+                String frame = Frames.durableMessage(append.messageId(), seq, append.data());
+                for (Client client : registry.clientsOfUid(uid)) {
+                    Cursor cursor = cursors.get(client.id());
+                    if (cursor != null && cursor.uid.equals(uid)) {
+                        deliverLive(cursor, seq, frame);
+                    }
+                }
+            }
+        }
+    }
+
+    private void deliverLive(Cursor cursor, long seq, String frame) {
+        synchronized (cursor) {
+            if (cursor.detached) {
+                return;
+            }
+            if (cursor.replaying) {
+                cursor.pendingMax = Math.max(cursor.pendingMax, seq);
+            } else if (seq == cursor.position + 1) {
+                cursor.client.send(frame);
+                cursor.position = seq;
+            } else if (seq > cursor.position + 1) {
+                cursor.replaying = true;
+                cursor.pendingMax = seq;
+                executor.execute(() -> catchUp(cursor));
+            }
+        }
+    }
+
+    private void start(Cursor cursor, Long since, String epoch) {
+        try {
+            Stream stream = streams.stream(cursor.uid);
+            long last = stream == null ? 0 : stream.lastSeq();
+            long acked = stream == null ? 0 : stream.ackedSeq();
+            String streamEpoch = stream == null ? null : stream.epoch();
+            long oldest = streams.oldestSeq(cursor.uid);
+            if (oldest == 0) {
+                oldest = last + 1;
+            }
+
+            long start;
+            String lost = null;
+            if (since == null) {
+                start = acked;
+            } else if (since > 0 && (stream == null || (epoch != null && !epoch.equals(streamEpoch)))) {
+                lost = "epoch"; // the client's position belongs to a history this store no longer has
+                start = acked;
+            } else if (since > last) {
+                lost = "ahead";
+                start = last;
+            } else {
+                start = since;
+            }
+            if (start < oldest - 1) {
+                lost = lost == null ? "expired" : lost;
+                start = oldest - 1;
+            }
+            synchronized (cursor) {
+                if (cursor.detached) {
+                    return;
+                }
+                cursor.client.send(Frames.replay(streamEpoch, start, last, lost, oldest));
+                cursor.position = start;
+            }
+            catchUp(cursor);
+        } catch (RuntimeException e) {
+            failed(cursor, e);
+        }
+    }
+
+    /** Sends stored messages after the cursor until it is level with live delivery, then goes live. */
+    private void catchUp(Cursor cursor) {
+        try {
+            int page = config.durableReplayPage();
+            int room = config.sendQueueMaxFrames() / 2;
+            while (true) {
+                int free = room - cursor.client.outbox().depth();
+                if (free <= 0) {
+                    // Let the client drain first: a replay must not overflow its own outbox.
+                    executor.schedule(() -> catchUp(cursor), 50, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                int limit = Math.min(page, free);
+                long from;
+                synchronized (cursor) {
+                    if (cursor.detached) {
+                        return;
+                    }
+                    from = cursor.position;
+                }
+                List<StoredMessage> messages = streams.read(cursor.uid, from, limit);
+                synchronized (cursor) {
+                    if (cursor.detached) {
+                        return;
+                    }
+                    for (StoredMessage message : messages) {
+                        if (message.seq() <= cursor.position) {
+                            continue;
+                        }
+                        if (message.seq() > cursor.position + 1) {
+                            // Purged while this client was behind: say so rather than skip silently.
+                            cursor.client.send(Frames.replay(null, message.seq() - 1, -1, "expired", message.seq()));
+                        }
+                        cursor.client.send(Frames.durableMessage(message.messageId(), message.seq(), message.data()));
+                        cursor.position = message.seq();
+                    }
+                    if (messages.size() < limit && cursor.pendingMax <= cursor.position) {
+                        cursor.replaying = false;
+                        return;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            failed(cursor, e);
+        }
+    }
+
+    private void failed(Cursor cursor, RuntimeException e) {
+        LOG.log(Level.WARNING, "replaying the stream of uid " + cursor.uid + " to " + cursor.client
+                + " failed; closing it so that it reconnects and resumes", e);
+        detach(cursor.client);
+        cursor.client.outbox().closeNow(CloseCodes.SERVER_ERROR.reason());
+    }
+
+    private static void detach(Cursor cursor) {
+        synchronized (cursor) {
+            cursor.detached = true;
+        }
+    }
+
+    private void flushAcks() {
+        if (acks.isEmpty()) {
+            return;
+        }
+        Map<String, Long> batch = new HashMap<>();
+        for (String uid : acks.keySet()) {
+            Long seq = acks.remove(uid);
+            if (seq != null) {
+                batch.put(uid, seq);
+            }
+        }
+        try {
+            streams.acknowledge(batch);
+        } catch (RuntimeException e) {
+            // Put them back (keeping any newer ones) for the next flush; a lost ack only means a replay.
+            batch.forEach((uid, seq) -> acks.merge(uid, seq, Math::max));
+            LOG.log(Level.WARNING, "storing " + batch.size() + " acknowledgements failed; retrying", e);
+        }
+    }
+}

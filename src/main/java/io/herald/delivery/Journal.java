@@ -1,0 +1,142 @@
+package io.herald.delivery;
+
+import io.herald.config.HeraldConfig;
+import io.herald.gateway.HeraldException;
+import io.herald.gateway.Receipt;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Group commit for durable pushes. Pushes wait in a bounded queue; one writer thread takes whatever has
+ * gathered (up to {@code herald.durable.batch-size}) and stores it in one transaction, so concurrent
+ * pushes share commits. Only after the commit is each push's future completed (the REST API answers 202
+ * then) and the messages handed to live delivery, in commit order, which is seq order per uid.
+ */
+@ApplicationScoped
+public class Journal {
+
+    private static final Logger LOG = Logger.getLogger(Journal.class.getName());
+    private static final int ATTEMPTS = 3;
+
+    private record Pending(Append append, CompletableFuture<Receipt> receipt) {
+    }
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Streams streams;
+
+    @Inject
+    Deliveries deliveries;
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private BlockingQueue<Pending> queue;
+    private Thread writer;
+    private volatile boolean running;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        queue = new ArrayBlockingQueue<>(config.durableQueueCapacity());
+        running = true;
+        writer = threads.newThread(this::run);
+        writer.setName("herald-journal");
+        writer.start();
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        if (writer != null) {
+            writer.interrupt();
+            try {
+                writer.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Pending> left = new ArrayList<>();
+        if (queue != null) {
+            queue.drainTo(left);
+        }
+        // Not stored, so never acknowledged: the pushers get an error and may retry elsewhere.
+        left.forEach(pending -> pending.receipt().completeExceptionally(unavailable("the node is stopping")));
+    }
+
+    /** Queues a push for storing; the future completes after the commit. */
+    public CompletableFuture<Receipt> append(Append append) {
+        CompletableFuture<Receipt> receipt = new CompletableFuture<>();
+        if (!running || !queue.offer(new Pending(append, receipt))) {
+            receipt.completeExceptionally(new HeraldException(503, "store_busy",
+                    "too many durable pushes are waiting to be stored (herald.durable.queue-capacity); retry"));
+        }
+        return receipt;
+    }
+
+    private void run() {
+        int batchSize = config.durableBatchSize();
+        List<Pending> batch = new ArrayList<>(batchSize);
+        while (running) {
+            try {
+                Pending first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, batchSize - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // commit() handles store failures; anything else must not end the writer.
+                LOG.log(Level.SEVERE, "durable journal writer failed; continuing", e);
+                batch.forEach(pending -> pending.receipt().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        List<Append> appends = batch.stream().map(Pending::append).toList();
+        RuntimeException failure = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                List<Receipt> receipts = streams.append(appends);
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).receipt().complete(receipts.get(i));
+                }
+                deliveries.committed(appends, receipts);
+                return;
+            } catch (RuntimeException e) {
+                // A concurrent first push to a new uid on another node, or a passing database error.
+                failure = e;
+                LOG.log(Level.FINE, "storing a batch of " + batch.size() + " failed (attempt " + attempt + ")", e);
+            }
+        }
+        LOG.log(Level.WARNING, "storing " + batch.size() + " durable pushes failed after " + ATTEMPTS
+                + " attempts; the pushers get 503: " + failure, failure);
+        HeraldException unavailable = unavailable("the message store failed: " + failure.getMessage());
+        batch.forEach(pending -> pending.receipt().completeExceptionally(unavailable));
+    }
+
+    private static HeraldException unavailable(String message) {
+        return new HeraldException(503, "store_unavailable", message);
+    }
+}

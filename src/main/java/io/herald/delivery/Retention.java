@@ -1,0 +1,62 @@
+package io.herald.delivery;
+
+import io.herald.config.HeraldConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Purges durable messages past {@code herald.durable.retention} or beyond the newest
+ * {@code herald.durable.max-per-uid} of their uid, every {@code herald.durable.purge-interval}: a
+ * scheduled job, so that no request pays for it.
+ */
+@ApplicationScoped
+public class Retention {
+
+    private static final Logger LOG = Logger.getLogger(Retention.class.getName());
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Streams streams;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private ScheduledFuture<?> purges;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        long every = config.durablePurgeInterval().toMillis();
+        purges = scheduler.scheduleWithFixedDelay(this::purge, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (purges != null) {
+            purges.cancel(false);
+        }
+    }
+
+    void purge() {
+        try {
+            long before = System.currentTimeMillis() - config.durableRetention().toMillis();
+            int deleted = streams.purge(before, config.durableMaxPerUid());
+            if (deleted > 0) {
+                LOG.fine(() -> "purged " + deleted + " expired durable messages");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "purging expired durable messages failed; next try in "
+                    + config.durablePurgeInterval(), e);
+        }
+    }
+}

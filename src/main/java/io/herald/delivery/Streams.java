@@ -1,0 +1,180 @@
+package io.herald.delivery;
+
+import io.herald.gateway.JsonCodec;
+import io.herald.gateway.Receipt;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Transactional;
+
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The durable store: per-uid streams of messages with gapless sequence numbers.
+ *
+ * <p>Sequence numbers are assigned under a row lock on the uid's stream, in the same transaction that
+ * stores the messages, so they stay gapless and ordered however many nodes and threads push to one uid.
+ * Streams are locked in uid order so that concurrent batches cannot deadlock.
+ */
+@ApplicationScoped
+public class Streams {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @PersistenceContext(unitName = "herald")
+    EntityManager em;
+
+    /** Stores a batch in one transaction; returns a receipt per append, in order. */
+    @Transactional
+    public List<Receipt> append(List<Append> batch) {
+        return store(batch);
+    }
+
+    /** Stores one push in the caller's transaction: it exists only if that transaction commits. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Receipt appendInCallerTransaction(Append append) {
+        return store(List.of(append)).get(0);
+    }
+
+    private List<Receipt> store(List<Append> batch) {
+        long now = System.currentTimeMillis();
+        Receipt[] receipts = new Receipt[batch.size()];
+        Map<String, Receipt> byKey = new HashMap<>();
+        TreeMap<String, Stream> streams = new TreeMap<>();
+
+        for (int i = 0; i < batch.size(); i++) {
+            String key = batch.get(i).idempotencyKey();
+            if (key != null) {
+                Receipt earlier = byKey.containsKey(key) ? byKey.get(key) : previous(key);
+                if (earlier != null) {
+                    receipts[i] = earlier;
+                }
+                byKey.putIfAbsent(key, earlier);
+            }
+            if (receipts[i] == null) {
+                batch.get(i).uids().forEach(uid -> streams.put(uid, null));
+            }
+        }
+        for (String uid : streams.keySet()) {
+            streams.put(uid, lockOrCreate(uid, now));
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (receipts[i] != null) {
+                continue;
+            }
+            Append append = batch.get(i);
+            String key = append.idempotencyKey();
+            if (key != null && byKey.get(key) != null) {
+                receipts[i] = byKey.get(key); // a retry inside the same batch
+                continue;
+            }
+            Map<String, Long> seqs = new LinkedHashMap<>();
+            for (String uid : append.uids()) {
+                long seq = streams.get(uid).next();
+                em.persist(new StoredMessage(uid, seq, append.messageId(), append.data(), now));
+                seqs.put(uid, seq);
+            }
+            receipts[i] = new Receipt(append.messageId(), Map.copyOf(seqs));
+            if (key != null) {
+                em.persist(new IdempotentPush(key, append.messageId(), seqsJson(seqs), now));
+                byKey.put(key, receipts[i]);
+            }
+        }
+        return List.of(receipts);
+    }
+
+    private Stream lockOrCreate(String uid, long now) {
+        Stream stream = em.find(Stream.class, uid, LockModeType.PESSIMISTIC_WRITE);
+        if (stream == null) {
+            // A concurrent creator on another node makes this transaction fail on the primary key; the
+            // journal retries the batch, and the retry finds the row.
+            stream = new Stream(uid, newEpoch(), now);
+            em.persist(stream);
+        }
+        return stream;
+    }
+
+    private Receipt previous(String key) {
+        IdempotentPush push = em.find(IdempotentPush.class, key);
+        if (push == null) {
+            return null;
+        }
+        Map<String, Long> seqs = new LinkedHashMap<>();
+        JsonCodec.parse(push.seqs()).asJsonObject()
+                .forEach((uid, seq) -> seqs.put(uid, ((JsonNumber) seq).longValue()));
+        return new Receipt(push.messageId(), Map.copyOf(seqs));
+    }
+
+    /** The uid's stream, or null if nothing was ever stored for it. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Stream stream(String uid) {
+        return em.find(Stream.class, uid);
+    }
+
+    /** Up to {@code limit} messages of the uid after {@code afterSeq}, in order. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<StoredMessage> read(String uid, long afterSeq, int limit) {
+        return em.createQuery("SELECT m FROM StoredMessage m WHERE m.uid = :uid AND m.seq > :after"
+                        + " ORDER BY m.seq", StoredMessage.class)
+                .setParameter("uid", uid)
+                .setParameter("after", afterSeq)
+                .setMaxResults(limit)
+                .getResultList();
+    }
+
+    /** The lowest sequence number still kept for the uid, or 0 if none is. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public long oldestSeq(String uid) {
+        Long oldest = em.createQuery("SELECT MIN(m.seq) FROM StoredMessage m WHERE m.uid = :uid", Long.class)
+                .setParameter("uid", uid)
+                .getSingleResult();
+        return oldest == null ? 0 : oldest;
+    }
+
+    /** Advances the acknowledged positions; a position never moves back nor past the last seq. */
+    @Transactional
+    public void acknowledge(Map<String, Long> positions) {
+        positions.forEach((uid, seq) -> em.createQuery("UPDATE Stream s SET s.ackedSeq = :seq"
+                        + " WHERE s.uid = :uid AND s.ackedSeq < :seq AND s.lastSeq >= :seq")
+                .setParameter("seq", seq)
+                .setParameter("uid", uid)
+                .executeUpdate());
+    }
+
+    /**
+     * Deletes messages stored before {@code olderThan} (epoch millis) and those beyond the newest
+     * {@code maxPerUid} of their uid, and idempotency records past the same age. Returns messages deleted.
+     */
+    @Transactional
+    public int purge(long olderThan, long maxPerUid) {
+        int deleted = em.createQuery("DELETE FROM StoredMessage m WHERE m.createdAt < :before")
+                .setParameter("before", olderThan)
+                .executeUpdate();
+        deleted += em.createQuery("DELETE FROM StoredMessage m WHERE m.seq + :max <="
+                        + " (SELECT s.lastSeq FROM Stream s WHERE s.uid = m.uid)")
+                .setParameter("max", maxPerUid)
+                .executeUpdate();
+        em.createQuery("DELETE FROM IdempotentPush p WHERE p.createdAt < :before")
+                .setParameter("before", olderThan)
+                .executeUpdate();
+        return deleted;
+    }
+
+    private static String seqsJson(Map<String, Long> seqs) {
+        JsonObjectBuilder json = JsonCodec.object();
+        seqs.forEach(json::add);
+        return json.build().toString();
+    }
+
+    private static String newEpoch() {
+        return Long.toString(System.currentTimeMillis(), 36) + Long.toString(RANDOM.nextLong() >>> 20, 36);
+    }
+}

@@ -1,0 +1,53 @@
+package io.herald.it;
+
+import io.herald.gateway.Gateway;
+import io.herald.gateway.Receipt;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.transaction.UserTransaction;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * Test-only application code deployed beside Herald: sends to a uid through the CDI API inside a JTA
+ * transaction, holds the transaction open for a while, then commits or rolls back.
+ */
+@ApplicationScoped
+@Path("probe/tx/{uid}")
+@Produces(MediaType.APPLICATION_JSON)
+public class TransactionProbe {
+
+    @Inject
+    Gateway gateway;
+
+    @Resource
+    UserTransaction transaction;
+
+    @POST
+    public JsonObject send(@PathParam("uid") String uid, @QueryParam("outcome") String outcome,
+                           @QueryParam("holdMillis") long holdMillis) throws Exception {
+        transaction.begin();
+        try {
+            Receipt receipt = gateway.sendToUid(uid, Json.createValue("sent in a transaction"));
+            Thread.sleep(holdMillis);
+            if ("commit".equals(outcome)) {
+                transaction.commit();
+            } else {
+                transaction.rollback();
+            }
+            return Json.createObjectBuilder().add("seq", receipt.seq(uid)).add("outcome", outcome).build();
+        } catch (Exception e) {
+            if (transaction.getStatus() != jakarta.transaction.Status.STATUS_NO_TRANSACTION) {
+                transaction.rollback();
+            }
+            throw e;
+        }
+    }
+}
