@@ -1,6 +1,7 @@
 package io.herald.api;
 
-import io.herald.config.HeraldConfig;
+import io.herald.security.ApiAccess;
+import io.herald.security.Scope;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -11,12 +12,11 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.List;
+import java.util.Set;
 
 /**
- * Every API call needs {@code Authorization: Bearer <key>} with a key from {@code herald.api.keys}.
+ * Every API call needs {@code Authorization: Bearer <key>} with a key from {@code herald.api.keys}, and
+ * the key needs the call's scope ({@link Scope#required}): 401 without a known key, 403 without the scope.
  * Keys are compared in constant time, against every configured key, so that timing reveals nothing.
  */
 @Provider
@@ -27,36 +27,34 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     private static final String BEARER = "Bearer ";
 
     @Inject
-    HeraldConfig config;
+    ApiAccess access;
 
     @Override
     public void filter(ContainerRequestContext request) {
-        List<String> keys = config.apiKeys();
-        if (keys.isEmpty()) {
+        if (access.closed()) {
             request.abortWith(challenge(401, "api_closed",
-                    "the REST API is closed: no key is configured (herald.api.keys)"));
+                    "the REST API is closed: no key is configured (herald.api.keys)", "Bearer realm=\"herald\""));
             return;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                || !known(header.substring(BEARER.length()).strip(), keys)) {
+        Set<Scope> scopes = header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? null
+                : access.scopesOf(header.substring(BEARER.length()).strip());
+        if (scopes == null) {
             request.abortWith(challenge(401, "unauthorized",
-                    "a valid API key is required: Authorization: Bearer <key>"));
+                    "a valid API key is required: Authorization: Bearer <key>", "Bearer realm=\"herald\""));
+            return;
+        }
+        Scope needed = Scope.required(request.getMethod(), request.getUriInfo().getPath(false));
+        if (!scopes.contains(needed)) {
+            request.abortWith(challenge(403, "forbidden", "this API key lacks the scope '" + needed.label()
+                    + "' that this call needs", "Bearer realm=\"herald\", error=\"insufficient_scope\", scope=\""
+                    + needed.label() + "\""));
         }
     }
 
-    private static boolean known(String presented, List<String> keys) {
-        byte[] candidate = presented.getBytes(StandardCharsets.UTF_8);
-        boolean match = false;
-        for (String key : keys) {
-            match |= MessageDigest.isEqual(candidate, key.getBytes(StandardCharsets.UTF_8));
-        }
-        return match;
-    }
-
-    private static Response challenge(int status, String code, String message) {
+    private static Response challenge(int status, String code, String message, String authenticate) {
         return Errors.builder(status, code, message)
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"herald\"")
+                .header(HttpHeaders.WWW_AUTHENTICATE, authenticate)
                 .build();
     }
 }

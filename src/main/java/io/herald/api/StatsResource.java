@@ -26,6 +26,7 @@ public class StatsResource {
     @GET
     public JsonObject stats() {
         return JsonCodec.object()
+                .add("nodes", gateway.nodes().size())
                 .add("clients", gateway.clientCount())
                 .add("uids", gateway.uidCount())
                 .add("groups", gateway.groupCount())

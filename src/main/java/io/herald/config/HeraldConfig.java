@@ -78,6 +78,128 @@ public class HeraldConfig {
     @ConfigProperty(name = "herald.durable.ack-flush-millis", defaultValue = "200")
     long durableAckFlushMillis;
 
+    @Inject
+    @ConfigProperty(name = "herald.cluster.enabled", defaultValue = "false")
+    boolean clusterEnabled;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.name", defaultValue = "herald")
+    String clusterName;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.members")
+    Optional<String> clusterMembers;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.interface", defaultValue = "127.0.0.1")
+    String clusterInterface;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.port", defaultValue = "5701")
+    int clusterPort;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.multicast", defaultValue = "false")
+    boolean clusterMulticast;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.kubernetes.service-dns")
+    Optional<String> clusterKubernetesServiceDns;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.failure-timeout-seconds", defaultValue = "8")
+    int clusterFailureTimeoutSeconds;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.call-timeout-seconds", defaultValue = "10")
+    int clusterCallTimeoutSeconds;
+
+    // ---- security (SECURITY.md; PROTOCOL.md for what clients see)
+
+    @Inject
+    @ConfigProperty(name = "herald.token.hmac-secret")
+    Optional<String> tokenHmacSecret;
+
+    @Inject
+    @ConfigProperty(name = "herald.token.public-key")
+    Optional<String> tokenPublicKey;
+
+    @Inject
+    @ConfigProperty(name = "herald.token.jwks-url")
+    Optional<String> tokenJwksUrl;
+
+    @Inject
+    @ConfigProperty(name = "herald.token.jwks-refresh-seconds", defaultValue = "300")
+    int tokenJwksRefreshSeconds;
+
+    @Inject
+    @ConfigProperty(name = "herald.token.issuer")
+    Optional<String> tokenIssuer;
+
+    @Inject
+    @ConfigProperty(name = "herald.token.audience")
+    Optional<String> tokenAudience;
+
+    @Inject
+    @ConfigProperty(name = "herald.token.clock-skew-seconds", defaultValue = "30")
+    int tokenClockSkewSeconds;
+
+    @Inject
+    @ConfigProperty(name = "herald.token.groups-claim", defaultValue = "groups")
+    String tokenGroupsClaim;
+
+    @Inject
+    @ConfigProperty(name = "herald.anonymous.enabled", defaultValue = "false")
+    boolean anonymousEnabled;
+
+    @Inject
+    @ConfigProperty(name = "herald.anonymous.bind-timeout-seconds", defaultValue = "30")
+    int anonymousBindTimeoutSeconds;
+
+    @Inject
+    @ConfigProperty(name = "herald.allowed-origins")
+    Optional<String> allowedOrigins;
+
+    @Inject
+    @ConfigProperty(name = "herald.trusted-proxies")
+    Optional<String> trustedProxies;
+
+    @Inject
+    @ConfigProperty(name = "herald.relay.policy", defaultValue = "none")
+    String relayPolicy;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.messages-per-second", defaultValue = "20")
+    int messagesPerSecond;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.messages-burst", defaultValue = "40")
+    int messagesBurst;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.flood-close-after", defaultValue = "100")
+    int floodCloseAfter;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.clients-per-uid", defaultValue = "20")
+    int clientsPerUid;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.clients-per-uid-policy", defaultValue = "close-oldest")
+    String clientsPerUidPolicy;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.groups-per-client", defaultValue = "100")
+    int groupsPerClient;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.connections-per-address-per-second", defaultValue = "10")
+    int connectionsPerAddressPerSecond;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.connections-per-address-burst", defaultValue = "20")
+    int connectionsPerAddressBurst;
+
     public boolean devMode() {
         return devMode;
     }
@@ -141,6 +263,152 @@ public class HeraldConfig {
 
     public long durableAckFlushMillis() {
         return Math.max(10, durableAckFlushMillis);
+    }
+
+    public boolean clusterEnabled() {
+        return clusterEnabled;
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** Members to join, as host or host:port, for discovery by member list. */
+    public List<String> clusterMembers() {
+        return Arrays.stream(clusterMembers.orElse("").split(","))
+                .map(String::strip)
+                .filter(member -> !member.isEmpty())
+                .toList();
+    }
+
+    public String clusterInterface() {
+        return clusterInterface;
+    }
+
+    public int clusterPort() {
+        return clusterPort;
+    }
+
+    public boolean clusterMulticast() {
+        return clusterMulticast;
+    }
+
+    /** The DNS name of a headless Kubernetes service whose pods are the members. */
+    public Optional<String> clusterKubernetesServiceDns() {
+        return clusterKubernetesServiceDns.map(String::strip).filter(name -> !name.isEmpty());
+    }
+
+    public int clusterFailureTimeoutSeconds() {
+        return Math.max(2, clusterFailureTimeoutSeconds);
+    }
+
+    public int clusterCallTimeoutSeconds() {
+        return Math.max(1, clusterCallTimeoutSeconds);
+    }
+
+    // ---- security
+
+    /** The HMAC secret for HS256/384/512 tokens (UTF-8 bytes, or {@code base64:…}); at least 32 bytes. */
+    public Optional<String> tokenHmacSecret() {
+        return present(tokenHmacSecret);
+    }
+
+    /** A PEM public key (RSA or EC) for RS/PS/ES tokens. */
+    public Optional<String> tokenPublicKey() {
+        return present(tokenPublicKey);
+    }
+
+    public Optional<String> tokenJwksUrl() {
+        return present(tokenJwksUrl);
+    }
+
+    public int tokenJwksRefreshSeconds() {
+        return Math.max(1, tokenJwksRefreshSeconds);
+    }
+
+    public Optional<String> tokenIssuer() {
+        return present(tokenIssuer);
+    }
+
+    public Optional<String> tokenAudience() {
+        return present(tokenAudience);
+    }
+
+    public int tokenClockSkewSeconds() {
+        return Math.max(0, tokenClockSkewSeconds);
+    }
+
+    /** The claim listing the groups a token's client joins; empty: none. */
+    public String tokenGroupsClaim() {
+        return tokenGroupsClaim.strip();
+    }
+
+    public boolean anonymousEnabled() {
+        return anonymousEnabled;
+    }
+
+    public int anonymousBindTimeoutSeconds() {
+        return Math.max(1, anonymousBindTimeoutSeconds);
+    }
+
+    /** Origins allowed to open WebSockets; empty means same-origin only. */
+    public List<String> allowedOrigins() {
+        return list(allowedOrigins);
+    }
+
+    /** Addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is believed. */
+    public List<String> trustedProxies() {
+        return list(trustedProxies);
+    }
+
+    public String relayPolicy() {
+        return relayPolicy;
+    }
+
+    public int messagesPerSecond() {
+        return Math.max(1, messagesPerSecond);
+    }
+
+    public int messagesBurst() {
+        return Math.max(1, messagesBurst);
+    }
+
+    public int floodCloseAfter() {
+        return Math.max(1, floodCloseAfter);
+    }
+
+    /** At most this many clients per uid on this node; 0 for no limit. */
+    public int clientsPerUid() {
+        return Math.max(0, clientsPerUid);
+    }
+
+    /** {@code close-oldest} or {@code refuse-new}. */
+    public String clientsPerUidPolicy() {
+        return clientsPerUidPolicy.strip();
+    }
+
+    public int groupsPerClient() {
+        return Math.max(1, groupsPerClient);
+    }
+
+    /** New connections per second from one address; 0 for no limit. */
+    public int connectionsPerAddressPerSecond() {
+        return Math.max(0, connectionsPerAddressPerSecond);
+    }
+
+    public int connectionsPerAddressBurst() {
+        return Math.max(1, connectionsPerAddressBurst);
+    }
+
+    private static Optional<String> present(Optional<String> value) {
+        return value.map(String::strip).filter(text -> !text.isEmpty());
+    }
+
+    private static List<String> list(Optional<String> value) {
+        return Arrays.stream(value.orElse("").split(","))
+                .map(String::strip)
+                .filter(entry -> !entry.isEmpty())
+                .toList();
     }
 
     private static Duration duration(String key, String value) {

@@ -13,7 +13,12 @@ public enum CloseCodes {
     SERVER_ERROR(1011, "server error"),
     HEARTBEAT_TIMEOUT(4000, "heartbeat timeout"),
     SLOW_CONSUMER(4001, "send queue overflow"),
-    CLOSED_BY_APPLICATION(4100, "closed by the application");
+    RATE_LIMITED(4002, "too many messages"),
+    CLOSED_BY_APPLICATION(4100, "closed by the application"),
+    REPLACED(4101, "replaced by a newer client of the uid"),
+    TOO_MANY_CLIENTS(4102, "too many clients for the uid"),
+    BIND_TIMEOUT(4103, "not bound in time"),
+    UNAUTHORIZED(4104, "unauthorized");
 
     private final int code;
     private final String phrase;

@@ -7,6 +7,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,15 +24,21 @@ public class Closer {
     ManagedExecutorService executor;
 
     public void close(Session session, CloseReason reason) {
-        executor.execute(() -> {
-            try {
-                if (session.isOpen()) {
-                    session.close(reason);
-                }
-            } catch (IOException | RuntimeException e) {
-                // The peer is gone or the socket broke; the container still ends the session.
-                LOG.log(Level.FINE, "closing a WebSocket session failed", e);
+        try {
+            executor.execute(() -> closeNow(session, reason));
+        } catch (RejectedExecutionException e) {
+            closeNow(session, reason); // the application is stopping and its executor with it
+        }
+    }
+
+    private static void closeNow(Session session, CloseReason reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(reason);
             }
-        });
+        } catch (IOException | RuntimeException e) {
+            // The peer is gone or the socket broke; the container still ends the session.
+            LOG.log(Level.FINE, "closing a WebSocket session failed", e);
+        }
     }
 }

@@ -9,6 +9,11 @@ import io.herald.gateway.JsonCodec;
 import io.herald.routing.Ids;
 import io.herald.routing.Names;
 import io.herald.routing.Registry;
+import io.herald.security.Guard;
+import io.herald.security.Guards;
+import io.herald.security.HandshakeRefusal;
+import io.herald.security.Identity;
+import io.herald.security.Relay;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.json.JsonException;
@@ -67,17 +72,33 @@ public class Endpoint {
     @Inject
     Event<ClientClosed> closed;
 
+    @Inject
+    Guards guards;
+
+    @Inject
+    Relay relay;
+
     private Client client;
+    private Guard guard;
     private StringBuilder partial;
     private int partialBytes;
 
     @OnOpen
     public void open(Session session) {
+        Identity identity;
+        try {
+            identity = guards.identity(session);
+        } catch (HandshakeRefusal refusal) {
+            // Only where the server did not carry the handshake filter's verdict over (see Guards.identity).
+            closer.close(session, CloseCodes.UNAUTHORIZED.reason());
+            return;
+        }
         client = new Client(ids.nextClientId(),
-                new Outbox(session.getAsyncRemote(), new Link(session), config.sendQueueMaxFrames()));
-        String uid = devModeUid(session);
+                Outbox.held(session.getAsyncRemote(), new Link(session), config.sendQueueMaxFrames()));
+        String uid = identity != null ? identity.uid() : devModeUid(session);
 
-        // The welcome goes first into the outbox, so it precedes anything sent once the client is visible.
+        // The welcome goes first into the held outbox, so it precedes anything sent once the client is
+        // visible; sending starts only once the client is registered, so its clientId works at once.
         client.send(Frames.welcome(client.id(), uid, config.heartbeatIntervalMillis(),
                 config.heartbeatTimeoutMillis()));
         registry.add(client);
@@ -85,6 +106,8 @@ public class Endpoint {
             registry.bind(client, uid);
             deliveries.attach(client, uid, since(session), parameter(session, "epoch"));
         }
+        guard = guards.opened(client, identity);
+        client.outbox().release();
         connected.fireAsync(new ClientConnected(client.id(), client.uid(), client.session()));
     }
 
@@ -94,6 +117,9 @@ public class Endpoint {
      */
     @OnMessage
     public void text(String part, boolean last, Session session) {
+        if (client == null) {
+            return; // refused in open(), closing
+        }
         client.heard();
         int max = config.frameMaxBytes();
         if (partial == null && last) {
@@ -126,6 +152,13 @@ public class Endpoint {
         try {
             frame = JsonCodec.parse(text);
         } catch (JsonException e) {
+            frame = null;
+        }
+        // The rate limit sees every frame, bad ones too; it needs the type only to let pongs and acks by.
+        if (!guard.admit(frame instanceof JsonObject o && o.get("type") instanceof JsonString t ? t.getString() : null)) {
+            return;
+        }
+        if (frame == null) {
             client.send(Frames.error("bad_json", "the frame is not valid JSON"));
             return;
         }
@@ -141,7 +174,16 @@ public class Endpoint {
         switch (type.getString()) {
             case "ping" -> client.send(Frames.PONG);
             case "pong" -> { } // a sign of life is all it is
-            case "message" -> applicationMessage(object);
+            case "message" -> {
+                if (guard.maySend()) {
+                    applicationMessage(object);
+                }
+            }
+            case "send" -> {
+                if (guard.maySend()) {
+                    relay.send(client, object);
+                }
+            }
             case "ack" -> acknowledge(object);
             case "resume" -> resume(object);
             default -> client.send(Frames.error("unknown_type", "unknown frame type: " + abbreviate(type.getString())));
@@ -150,13 +192,18 @@ public class Endpoint {
 
     @OnMessage
     public void binary(ByteBuffer part, boolean last, Session session) {
+        if (client == null) {
+            return;
+        }
         client.heard();
         closer.close(session, CloseCodes.BINARY_NOT_SUPPORTED.reason());
     }
 
     @OnMessage
     public void pong(PongMessage pong) {
-        client.heard();
+        if (client != null) {
+            client.heard();
+        }
     }
 
     @OnClose
@@ -288,8 +335,9 @@ public class Endpoint {
         }
 
         @Override
-        public void overflowed() {
+        public void overflowed(int dropped) {
             stats.slowConsumerClose();
+            stats.sendFailures(dropped);
             registry.remove(client);
             LOG.info(() -> "closing slow consumer " + client + ": more than " + config.sendQueueMaxFrames()
                     + " frames waited to be sent (herald.send-queue.max-frames)");

@@ -3,6 +3,10 @@ package io.herald.connection;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.JsonCodec;
 import io.herald.routing.Names;
+import io.herald.security.Admission;
+import io.herald.security.HandshakeRefusal;
+import io.herald.security.Identity;
+import io.herald.security.IdentifiedRequest;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -27,9 +31,18 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     HeraldConfig config;
 
+    @Inject
+    Admission admission;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        try {
+            admission.screen(request); // source address rate, Origin: before anything else is looked at
+        } catch (HandshakeRefusal refusal) {
+            refuse(request, response, refusal);
+            return;
+        }
         String uid = request.getParameter("uid");
         if (uid != null) {
             if (!config.devMode()) {
@@ -48,7 +61,28 @@ public class HandshakeFilter extends HttpFilter {
             refuse(request, response, 400, "bad_since", "since is the last seq the client processed: a whole number");
             return;
         }
-        chain.doFilter(request, response);
+        Identity identity;
+        try {
+            identity = admission.identify(request);
+        } catch (HandshakeRefusal refusal) {
+            refuse(request, response, refusal);
+            return;
+        }
+        // The endpoint reads the verified identity as the session's user principal (see IdentifiedRequest).
+        chain.doFilter(identity == null ? request : new IdentifiedRequest(request, identity), response);
+    }
+
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, HandshakeRefusal refusal)
+            throws IOException {
+        if (refusal.status() == 401) {
+            // RFC 6750: no error code when the client sent no token at all
+            response.setHeader("WWW-Authenticate", refusal.code().equals("token_required")
+                    ? "Bearer realm=\"herald\"" : "Bearer realm=\"herald\", error=\"invalid_token\"");
+        }
+        if (refusal.retryAfterSeconds() > 0) {
+            response.setHeader("Retry-After", String.valueOf(refusal.retryAfterSeconds()));
+        }
+        refuse(request, response, refusal.status(), refusal.code(), refusal.getMessage());
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status,

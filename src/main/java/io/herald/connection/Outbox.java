@@ -27,7 +27,8 @@ public final class Outbox {
 
         void failed(Throwable cause);
 
-        void overflowed();
+        /** The client overflowed; {@code dropped} frames were still waiting and will never be sent. */
+        void overflowed(int dropped);
     }
 
     private final RemoteEndpoint.Async remote;
@@ -41,6 +42,7 @@ public final class Outbox {
     private boolean pumping;
     private boolean completedWhilePumping;
     private boolean closed;
+    private boolean held;
     private CloseReason closeWhenDrained;
 
     public Outbox(RemoteEndpoint.Async remote, Connection connection, int capacity) {
@@ -50,10 +52,43 @@ public final class Outbox {
     }
 
     /**
+     * An outbox that queues but does not send until {@link #release()}: a new connection queues its
+     * welcome, becomes visible to senders, and only then starts sending, so that the welcome goes first
+     * and nobody can act on a clientId the registry does not know yet.
+     */
+    public static Outbox held(RemoteEndpoint.Async remote, Connection connection, int capacity) {
+        Outbox outbox = new Outbox(remote, connection, capacity);
+        outbox.held = true;
+        outbox.sending = true; // frames queue as if a send were in flight
+        return outbox;
+    }
+
+    /** Starts sending what a held outbox queued. */
+    public void release() {
+        String first;
+        synchronized (this) {
+            if (!held) {
+                return;
+            }
+            held = false;
+            first = closed ? null : waiting.pollFirst();
+            if (first == null) {
+                sending = false;
+            }
+        }
+        if (first != null) {
+            pump(first);
+        } else {
+            closeIfDrained();
+        }
+    }
+
+    /**
      * Queues a frame for sending. Returns false if the outbox is closed or overflowed (then the
      * connection is being closed with 4001).
      */
     public boolean offer(String frame) {
+        int dropped = 0;
         synchronized (this) {
             if (closed || closeWhenDrained != null) {
                 return false;
@@ -65,12 +100,13 @@ public final class Outbox {
                 return true;
             } else {
                 closed = true;
+                dropped = waiting.size() + 1;
                 waiting.clear();
                 frame = null;
             }
         }
         if (frame == null) {
-            connection.overflowed();
+            connection.overflowed(dropped);
             connection.close(CloseCodes.SLOW_CONSUMER.reason());
             return false;
         }
@@ -86,7 +122,7 @@ public final class Outbox {
                 return;
             }
             closeWhenDrained = reason;
-            closeNow = !sending;
+            closeNow = !sending && !held;
             if (closeNow) {
                 closed = true;
             }
@@ -190,7 +226,7 @@ public final class Outbox {
     private void closeIfDrained() {
         CloseReason reason;
         synchronized (this) {
-            if (sending || closed || closeWhenDrained == null) {
+            if (sending || held || closed || closeWhenDrained == null) {
                 return;
             }
             closed = true;

@@ -26,6 +26,10 @@ public class Stats {
         sendFailures.increment();
     }
 
+    public void sendFailures(int frames) {
+        sendFailures.add(frames);
+    }
+
     public void slowConsumerClose() {
         slowConsumerCloses.increment();
     }

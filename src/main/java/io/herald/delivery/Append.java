@@ -1,10 +1,12 @@
 package io.herald.delivery;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
  * A durable push waiting to be stored: one message for one or more uids. {@code data} is JSON text;
- * {@code idempotencyKey} may be null.
+ * {@code idempotencyKey} may be null. Serializable: committed appends travel to the nodes that hold
+ * their uids' clients.
  */
-public record Append(String messageId, List<String> uids, String data, String idempotencyKey) {
+public record Append(String messageId, List<String> uids, String data, String idempotencyKey) implements Serializable {
 }

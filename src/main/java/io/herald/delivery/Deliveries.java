@@ -1,5 +1,6 @@
 package io.herald.delivery;
 
+import io.herald.cluster.Cluster;
 import io.herald.config.HeraldConfig;
 import io.herald.connection.Client;
 import io.herald.connection.CloseCodes;
@@ -15,8 +16,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +48,9 @@ public class Deliveries {
 
     @Inject
     Streams streams;
+
+    @Inject
+    Cluster cluster;
 
     @Resource
     ManagedScheduledExecutorService executor;
@@ -105,7 +111,25 @@ public class Deliveries {
         return cursors.containsKey(client.id());
     }
 
-    /** Called after a commit, in commit order: delivers the new messages to their uids' live clients. */
+    /**
+     * Called after a commit, in commit order: hands the new messages to every node that holds clients of
+     * their uids, this one included. A node that receives batches out of order, or misses one, catches up
+     * from the store, so order and completeness do not depend on the cluster's messaging.
+     */
+    public void publish(List<Append> appends, List<Receipt> receipts) {
+        Set<String> nodes = new HashSet<>();
+        for (Append append : appends) {
+            append.uids().forEach(uid -> nodes.addAll(cluster.nodesOfUid(uid)));
+        }
+        if (nodes.isEmpty()) {
+            return;
+        }
+        List<Append> sentAppends = List.copyOf(appends);
+        List<Receipt> sentReceipts = List.copyOf(receipts);
+        cluster.tell(nodes, node -> node.committed(sentAppends, sentReceipts));
+    }
+
+    /** Delivers committed messages to this node's live clients of their uids. */
     public void committed(List<Append> appends, List<Receipt> receipts) {
         for (int i = 0; i < appends.size(); i++) {
             Append append = appends.get(i);

@@ -122,7 +122,7 @@ public class Journal {
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).receipt().complete(receipts.get(i));
                 }
-                deliveries.committed(appends, receipts);
+                deliveries.publish(appends, receipts);
                 return;
             } catch (RuntimeException e) {
                 // A concurrent first push to a new uid on another node, or a passing database error.

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  *
  * <p>Sequence numbers are assigned under a row lock on the uid's stream, in the same transaction that
  * stores the messages, so they stay gapless and ordered however many nodes and threads push to one uid.
- * Streams are locked in uid order so that concurrent batches cannot deadlock.
+ * Streams are locked in uid order so that concurrent batches cannot deadlock. Reads run in a transaction
+ * too: they come from executor threads, where a container-managed entity manager is only usable inside one.
  */
 @ApplicationScoped
 public class Streams {
@@ -114,13 +115,13 @@ public class Streams {
     }
 
     /** The uid's stream, or null if nothing was ever stored for it. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Stream stream(String uid) {
         return em.find(Stream.class, uid);
     }
 
     /** Up to {@code limit} messages of the uid after {@code afterSeq}, in order. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<StoredMessage> read(String uid, long afterSeq, int limit) {
         return em.createQuery("SELECT m FROM StoredMessage m WHERE m.uid = :uid AND m.seq > :after"
                         + " ORDER BY m.seq", StoredMessage.class)
@@ -131,7 +132,7 @@ public class Streams {
     }
 
     /** The lowest sequence number still kept for the uid, or 0 if none is. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public long oldestSeq(String uid) {
         Long oldest = em.createQuery("SELECT MIN(m.seq) FROM StoredMessage m WHERE m.uid = :uid", Long.class)
                 .setParameter("uid", uid)

@@ -1,30 +1,29 @@
 package io.herald.gateway;
 
-import io.herald.config.HeraldConfig;
+import io.herald.cluster.Cluster;
+import io.herald.cluster.NodeCall;
+import io.herald.cluster.NodeGone;
+import io.herald.connection.Frames;
 import io.herald.delivery.Append;
 import io.herald.delivery.Deliveries;
 import io.herald.delivery.Journal;
 import io.herald.delivery.StoredMessage;
 import io.herald.delivery.Stream;
 import io.herald.delivery.Streams;
-import io.herald.connection.Client;
-import io.herald.connection.CloseCodes;
-import io.herald.connection.Frames;
 import io.herald.routing.Ids;
 import io.herald.routing.Names;
-import io.herald.routing.Registry;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,22 +37,26 @@ import java.util.regex.Pattern;
  * Herald's operations, for code deployed in the same WAR ({@code @Inject Gateway gateway}) and for the
  * REST API. The names follow GatewayWorker's {@code Gateway} class where they can.
  *
- * <p>Sends return at once: each recipient's frame is queued on its connection and sent asynchronously.
- * A fan-out encodes its frame once; one failing recipient never stops the others. Bad names throw
- * {@link HeraldException} with code {@code bad_uid}, {@code bad_group} or {@code bad_client_id};
- * operations on one named client throw {@code client_not_found} when it is not connected.
+ * <p>Every operation is cluster-wide: a call about one client goes to the node its clientId names; a send
+ * to uids or groups goes to the nodes that hold their clients, with the frame encoded once; presence
+ * queries gather the answers of those nodes. On a single node all of it stays in this JVM.
+ *
+ * <p>Sends return at once: each recipient's frame is queued on its connection and sent asynchronously;
+ * one failing recipient never stops the others. Bad names throw {@link HeraldException} with code
+ * {@code bad_uid}, {@code bad_group} or {@code bad_client_id}; operations on one named client throw
+ * {@code client_not_found} when it is not connected.
  */
 @ApplicationScoped
 public class Gateway {
 
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    private static final int MAX_DURABLE_DATA_CHARS = 1_048_576;
+
     @Inject
-    Registry registry;
+    Cluster cluster;
 
     @Inject
     Ids ids;
-
-    @Inject
-    HeraldConfig config;
 
     @Inject
     Journal journal;
@@ -67,18 +70,63 @@ public class Gateway {
     @Resource
     TransactionSynchronizationRegistry transactions;
 
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
-    private static final int MAX_DURABLE_DATA_CHARS = 1_048_576;
-
-    // ---- sending
+    // ---- sending, ephemeral
 
     /** Sends to one client; returns the message id. */
     public String sendToClient(String clientId, JsonValue data) {
-        Client client = requireClient(clientId);
         String id = ids.nextMessageId();
-        client.send(Frames.message(id, requireData(data)));
+        String frame = Frames.message(id, requireData(data));
+        if (!onClientsNode(clientId, node -> node.deliverTo(clientId, frame))) {
+            throw HeraldException.clientNotFound(clientId);
+        }
         return id;
     }
+
+    public String sendToGroup(String group, JsonValue data, Collection<String> excludeClientIds) {
+        return send(List.of(), List.of(), List.of(group), data, excludeClientIds);
+    }
+
+    public String sendToGroups(Collection<String> groups, JsonValue data, Collection<String> excludeClientIds) {
+        return send(List.of(), List.of(), groups, data, excludeClientIds);
+    }
+
+    /** Sends to every client on every node, but the excluded ones. */
+    public String sendToAll(JsonValue data, Collection<String> excludeClientIds) {
+        String id = ids.nextMessageId();
+        String frame = Frames.message(id, requireData(data));
+        Set<String> exclude = Set.copyOf(excludeClientIds);
+        cluster.tell(cluster.nodes(), node -> node.deliver(frame, List.of(), List.of(), List.of(), true, exclude));
+        return id;
+    }
+
+    /**
+     * Sends one message, not stored, to the union of the named clients, the clients of the uids and the
+     * members of the groups, less the excluded clientIds. A client named more than once receives it once;
+     * offline clients are skipped.
+     */
+    public String send(Collection<String> clientIds, Collection<String> uids, Collection<String> groups,
+                       JsonValue data, Collection<String> excludeClientIds) {
+        requireData(data);
+        clientIds.forEach(Names::clientId);
+        uids.forEach(Names::uid);
+        groups.forEach(Names::group);
+
+        Set<String> nodes = new HashSet<>();
+        clientIds.forEach(clientId -> nodes.add(Ids.nodeOf(clientId)));
+        uids.forEach(uid -> nodes.addAll(cluster.nodesOfUid(uid)));
+        groups.forEach(group -> nodes.addAll(cluster.nodesOfGroup(group)));
+
+        String id = ids.nextMessageId();
+        String frame = Frames.message(id, data);
+        List<String> clientList = List.copyOf(clientIds);
+        List<String> uidList = List.copyOf(uids);
+        List<String> groupList = List.copyOf(groups);
+        Set<String> exclude = Set.copyOf(excludeClientIds);
+        cluster.tell(nodes, node -> node.deliver(frame, clientList, uidList, groupList, false, exclude));
+        return id;
+    }
+
+    // ---- sending, durable
 
     /**
      * Stores a message in the uid's stream and delivers it to the uid's clients, now or when they come
@@ -144,176 +192,114 @@ public class Gateway {
         return streams.stream(Names.uid(uid));
     }
 
-    public String sendToGroup(String group, JsonValue data, Collection<String> excludeClientIds) {
-        return send(List.of(), List.of(), List.of(group), data, excludeClientIds);
-    }
-
-    public String sendToGroups(Collection<String> groups, JsonValue data, Collection<String> excludeClientIds) {
-        return send(List.of(), List.of(), groups, data, excludeClientIds);
-    }
-
-    /** Sends to every client of this node, but the excluded ones. */
-    public String sendToAll(JsonValue data, Collection<String> excludeClientIds) {
-        String id = ids.nextMessageId();
-        String frame = Frames.message(id, requireData(data));
-        Set<String> exclude = Set.copyOf(excludeClientIds);
-        for (Client client : registry.allClients()) {
-            if (!exclude.contains(client.id())) {
-                client.send(frame);
-            }
-        }
-        return id;
-    }
-
-    /**
-     * Sends one message to the union of the named clients, the clients of the uids and the members of the
-     * groups, less the excluded clientIds. A client named more than once receives it once; offline
-     * clients are skipped.
-     */
-    public String send(Collection<String> clientIds, Collection<String> uids, Collection<String> groups,
-                       JsonValue data, Collection<String> excludeClientIds) {
-        requireData(data);
-        clientIds.forEach(Names::clientId);
-        uids.forEach(Names::uid);
-        groups.forEach(Names::group);
-
-        Set<Client> recipients = new LinkedHashSet<>();
-        for (String clientId : clientIds) {
-            Client client = registry.client(clientId);
-            if (client != null) {
-                recipients.add(client);
-            }
-        }
-        uids.forEach(uid -> recipients.addAll(registry.clientsOfUid(uid)));
-        groups.forEach(group -> recipients.addAll(registry.clientsOfGroup(group)));
-        if (!excludeClientIds.isEmpty()) {
-            Set<String> exclude = Set.copyOf(excludeClientIds);
-            recipients.removeIf(client -> exclude.contains(client.id()));
-        }
-
-        String id = ids.nextMessageId();
-        String frame = Frames.message(id, data);
-        for (Client client : recipients) {
-            client.send(frame);
-        }
-        return id;
-    }
-
     // ---- uids
 
     /** Binds the client to the uid, replacing its previous uid if it had one. */
     public void bindUid(String clientId, String uid) {
         Names.uid(uid);
-        Client client = requireClient(clientId);
-        boolean changed = !uid.equals(client.uid());
-        if (!registry.bind(client, uid)) {
-            throw HeraldException.clientNotFound(clientId);
-        }
-        if (changed) {
-            // The client starts on its new uid's stream after the uid's acknowledged position.
-            deliveries.attach(client, uid, null, null);
-        }
+        onClientsNode(clientId, node -> node.bind(clientId, uid));
     }
 
     public void unbindUid(String clientId) {
-        Client client = requireClient(clientId);
-        deliveries.detach(client);
-        registry.unbind(client);
+        onClientsNode(clientId, node -> node.unbind(clientId));
     }
 
     public boolean isUidOnline(String uid) {
-        return registry.uidOnline(Names.uid(uid));
+        return !cluster.nodesOfUid(Names.uid(uid)).isEmpty();
     }
 
     public List<String> clientIdsOfUid(String uid) {
-        return idsOf(registry.clientsOfUid(Names.uid(uid)));
+        Names.uid(uid);
+        return gather(cluster.callEach(cluster.nodesOfUid(uid), node -> node.clientIdsOfUid(uid)));
     }
 
     public Optional<String> uidOf(String clientId) {
-        return Optional.ofNullable(requireClient(clientId).uid());
+        String uid = onClientsNode(clientId, node -> node.uidOf(clientId));
+        return uid.isEmpty() ? Optional.empty() : Optional.of(uid);
     }
 
     // ---- groups
 
     public void joinGroup(String clientId, String group) {
         Names.group(group);
-        if (!registry.join(requireClient(clientId), group)) {
-            throw HeraldException.clientNotFound(clientId);
-        }
+        onClientsNode(clientId, node -> node.join(clientId, group));
     }
 
     public void leaveGroup(String clientId, String group) {
         Names.group(group);
-        registry.leave(requireClient(clientId), group);
+        onClientsNode(clientId, node -> node.leave(clientId, group));
     }
 
     /** Every member leaves the group; the members stay connected. */
     public void ungroup(String group) {
-        registry.dissolve(Names.group(group));
+        Names.group(group);
+        cluster.callEach(cluster.nodesOfGroup(group), node -> node.ungroup(group));
     }
 
     public List<String> clientIdsOfGroup(String group) {
-        return idsOf(registry.clientsOfGroup(Names.group(group)));
+        Names.group(group);
+        return gather(cluster.callEach(cluster.nodesOfGroup(group), node -> node.clientIdsOfGroup(group)));
     }
 
     public Set<String> uidsOfGroup(String group) {
-        return registry.uidsOfGroup(Names.group(group));
+        Names.group(group);
+        Set<String> uids = new HashSet<>();
+        cluster.callEach(cluster.nodesOfGroup(group), node -> node.uidsOfGroup(group)).values().forEach(uids::addAll);
+        return uids;
     }
 
     public Set<String> groupsOf(String clientId) {
-        return Set.copyOf(requireClient(clientId).groups());
+        return Set.copyOf(onClientsNode(clientId, node -> node.groupsOf(clientId)));
     }
 
     public List<String> groupNames() {
-        return registry.groupNames();
+        return new ArrayList<>(cluster.groupNames());
     }
 
     // ---- presence and counts
 
     public boolean isOnline(String clientId) {
-        return registry.client(clientId) != null;
+        try {
+            return cluster.call(Ids.nodeOf(Names.clientId(clientId)), node -> node.isOnline(clientId));
+        } catch (NodeGone gone) {
+            return false;
+        }
+    }
+
+    /** The ids of the live nodes, this one included. */
+    public Set<String> nodes() {
+        return cluster.nodes();
     }
 
     public int clientCount() {
-        return registry.clientCount();
+        return cluster.callEach(cluster.nodes(), LocalGateway::clientCount).values().stream()
+                .mapToInt(Integer::intValue).sum();
     }
 
     public int uidCount() {
-        return registry.uidCount();
+        return cluster.uidCount();
     }
 
     public int groupCount() {
-        return registry.groupCount();
+        return cluster.groupCount();
     }
 
     // ---- sessions
 
     public JsonObject session(String clientId) {
-        return requireClient(clientId).session();
+        return JsonCodec.parse(onClientsNode(clientId, node -> node.session(clientId))).asJsonObject();
     }
 
     /** Replaces the client's session. */
     public void setSession(String clientId, JsonObject session) {
-        Client client = requireClient(clientId);
-        synchronized (client) {
-            client.session(checkedSize(session));
-        }
+        String json = session.toString();
+        onClientsNode(clientId, node -> node.setSession(clientId, json));
     }
 
     /** Merges top-level keys into the client's session; a key whose value is JSON null is removed. */
     public void mergeSession(String clientId, JsonObject patch) {
-        Client client = requireClient(clientId);
-        synchronized (client) {
-            JsonObjectBuilder merged = JsonCodec.object(client.session());
-            for (Map.Entry<String, JsonValue> entry : patch.entrySet()) {
-                if (entry.getValue().getValueType() == JsonValue.ValueType.NULL) {
-                    merged.remove(entry.getKey());
-                } else {
-                    merged.add(entry.getKey(), entry.getValue());
-                }
-            }
-            client.session(checkedSize(merged.build()));
-        }
+        String json = patch.toString();
+        onClientsNode(clientId, node -> node.mergeSession(clientId, json));
     }
 
     // ---- closing
@@ -323,40 +309,30 @@ public class Gateway {
      * have been sent. It leaves presence at once.
      */
     public void closeClient(String clientId, JsonValue lastMessage) {
-        close(requireClient(clientId), lastMessage);
+        String lastFrame = lastMessage == null ? null : Frames.message(ids.nextMessageId(), lastMessage);
+        onClientsNode(clientId, node -> node.close(clientId, lastFrame));
     }
 
-    /** Closes every client of the uid; returns how many. */
+    /** Closes every client of the uid, on every node; returns how many. */
     public int closeUid(String uid) {
-        Collection<Client> clients = registry.clientsOfUid(Names.uid(uid));
-        clients.forEach(client -> close(client, null));
-        return clients.size();
+        Names.uid(uid);
+        return cluster.callEach(cluster.nodesOfUid(uid), node -> node.closeUid(uid)).values().stream()
+                .mapToInt(Integer::intValue).sum();
     }
 
-    private void close(Client client, JsonValue lastMessage) {
-        if (lastMessage != null) {
-            client.send(Frames.message(ids.nextMessageId(), lastMessage));
-        }
-        client.outbox().closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());
-        deliveries.detach(client);
-        registry.remove(client);
-    }
-
-    private Client requireClient(String clientId) {
-        Client client = registry.client(Names.clientId(clientId));
-        if (client == null) {
+    /** Runs the call on the node that holds the client; client_not_found if that node is gone. */
+    private <T> T onClientsNode(String clientId, NodeCall<T> call) {
+        try {
+            return cluster.call(Ids.nodeOf(Names.clientId(clientId)), call);
+        } catch (NodeGone gone) {
             throw HeraldException.clientNotFound(clientId);
         }
-        return client;
     }
 
-    private JsonObject checkedSize(JsonObject session) {
-        int bytes = session.toString().getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > config.sessionMaxBytes()) {
-            throw HeraldException.badRequest("session_too_large", "the session would be " + bytes
-                    + " bytes of JSON; the limit is " + config.sessionMaxBytes());
-        }
-        return session;
+    private static List<String> gather(Map<String, ? extends Collection<String>> byNode) {
+        List<String> all = new ArrayList<>();
+        byNode.values().forEach(all::addAll);
+        return all;
     }
 
     private static JsonValue requireData(JsonValue data) {
@@ -383,12 +359,8 @@ public class Gateway {
         @Override
         public void afterCompletion(int status) {
             if (status == Status.STATUS_COMMITTED) {
-                deliveries.committed(List.of(append), List.of(receipt));
+                deliveries.publish(List.of(append), List.of(receipt));
             }
         }
-    }
-
-    private static List<String> idsOf(Collection<Client> clients) {
-        return clients.stream().map(Client::id).toList();
     }
 }

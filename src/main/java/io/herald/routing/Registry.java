@@ -22,9 +22,28 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class Registry {
 
+    /**
+     * Told when a uid or group gains its first client on this node or loses its last one, so that a
+     * cluster can index which nodes hold what. Called inside the index update for that key, so calls for
+     * one key never overtake each other.
+     */
+    public interface Presence {
+        void changed(String key, boolean present);
+
+        Presence NONE = (key, present) -> { };
+    }
+
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
     private final Map<String, Set<Client>> uids = new ConcurrentHashMap<>();
     private final Map<String, Set<Client>> groups = new ConcurrentHashMap<>();
+    private volatile Presence uidPresence = Presence.NONE;
+    private volatile Presence groupPresence = Presence.NONE;
+
+    /** Where uid and group presence changes go (the cluster's index). */
+    public void track(Presence uidPresence, Presence groupPresence) {
+        this.uidPresence = uidPresence;
+        this.groupPresence = groupPresence;
+    }
 
     public void add(Client client) {
         clients.put(client.id(), client);
@@ -39,10 +58,10 @@ public class Registry {
             clients.remove(client.id(), client);
             String uid = client.uid();
             if (uid != null) {
-                removeFrom(uids, uid, client);
+                removeFrom(uids, uid, client, uidPresence);
             }
             for (String group : client.mutableGroups()) {
-                removeFrom(groups, group, client);
+                removeFrom(groups, group, client, groupPresence);
             }
         }
         return true;
@@ -63,10 +82,10 @@ public class Registry {
                 return true;
             }
             if (previous != null) {
-                removeFrom(uids, previous, client);
+                removeFrom(uids, previous, client, uidPresence);
             }
             client.uid(uid);
-            addTo(uids, uid, client);
+            addTo(uids, uid, client, uidPresence);
             return true;
         }
     }
@@ -75,7 +94,7 @@ public class Registry {
         synchronized (client) {
             String previous = client.uid();
             if (previous != null) {
-                removeFrom(uids, previous, client);
+                removeFrom(uids, previous, client, uidPresence);
                 client.uid(null);
             }
         }
@@ -87,7 +106,7 @@ public class Registry {
                 return false;
             }
             if (client.mutableGroups().add(group)) {
-                addTo(groups, group, client);
+                addTo(groups, group, client, groupPresence);
             }
             return true;
         }
@@ -96,7 +115,7 @@ public class Registry {
     public void leave(Client client, String group) {
         synchronized (client) {
             if (client.mutableGroups().remove(group)) {
-                removeFrom(groups, group, client);
+                removeFrom(groups, group, client, groupPresence);
             }
         }
     }
@@ -122,6 +141,10 @@ public class Registry {
 
     public boolean uidOnline(String uid) {
         return uids.containsKey(uid);
+    }
+
+    public boolean hasGroup(String group) {
+        return groups.containsKey(group);
     }
 
     /** The distinct uids bound to members of the group, in no particular order. */
@@ -152,18 +175,26 @@ public class Registry {
         return groups.size();
     }
 
-    private static void addTo(Map<String, Set<Client>> index, String key, Client client) {
+    private static void addTo(Map<String, Set<Client>> index, String key, Client client, Presence presence) {
         index.compute(key, (k, members) -> {
-            Set<Client> set = members == null ? ConcurrentHashMap.newKeySet() : members;
+            Set<Client> set = members;
+            if (set == null) {
+                set = ConcurrentHashMap.newKeySet();
+                presence.changed(key, true);
+            }
             set.add(client);
             return set;
         });
     }
 
-    private static void removeFrom(Map<String, Set<Client>> index, String key, Client client) {
+    private static void removeFrom(Map<String, Set<Client>> index, String key, Client client, Presence presence) {
         index.computeIfPresent(key, (k, members) -> {
             members.remove(client);
-            return members.isEmpty() ? null : members;
+            if (members.isEmpty()) {
+                presence.changed(key, false);
+                return null;
+            }
+            return members;
         });
     }
 

@@ -51,6 +51,7 @@ class OutboxTest {
         int sent;
         int failed;
         int overflowed;
+        int dropped;
 
         @Override
         public void close(CloseReason reason) {
@@ -68,8 +69,9 @@ class OutboxTest {
         }
 
         @Override
-        public void overflowed() {
+        public void overflowed(int dropped) {
             overflowed++;
+            this.dropped += dropped;
         }
     }
 
@@ -112,6 +114,7 @@ class OutboxTest {
         assertTrue(outbox.offer("queued 2"));
         assertFalse(outbox.offer("one too many"));
         assertEquals(1, connection.overflowed);
+        assertEquals(3, connection.dropped, "the two queued frames and the refused one are never sent");
         assertEquals(4001, connection.closedWith.getCloseCode().getCode());
         assertFalse(outbox.offer("after close"));
 
@@ -132,6 +135,33 @@ class OutboxTest {
         assertNull(connection.closedWith, "still one frame to send");
         remote.completeNext();
         assertEquals(List.of("a", "last words"), remote.sent);
+        assertEquals(4100, connection.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
+    void aHeldOutboxQueuesUntilReleasedAndThenSendsInOrder() {
+        Outbox outbox = Outbox.held(remote.proxy(), connection, 10);
+        outbox.offer("welcome");
+        outbox.offer("early message");
+        assertEquals(List.of(), remote.sent, "nothing is sent before the release");
+        outbox.release();
+        assertEquals(List.of("welcome"), remote.sent);
+        remote.completeNext();
+        assertEquals(List.of("welcome", "early message"), remote.sent);
+        remote.completeNext();
+        outbox.offer("later");
+        assertEquals(List.of("welcome", "early message", "later"), remote.sent);
+    }
+
+    @Test
+    void aHeldOutboxClosedBeforeItsReleaseClosesAfterSendingItsQueue() {
+        Outbox outbox = Outbox.held(remote.proxy(), connection, 10);
+        outbox.offer("welcome");
+        outbox.closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());
+        assertNull(connection.closedWith);
+        outbox.release();
+        remote.completeNext();
+        assertEquals(List.of("welcome"), remote.sent);
         assertEquals(4100, connection.closedWith.getCloseCode().getCode());
     }
 

@@ -3,9 +3,6 @@ package io.herald.it.process;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +20,13 @@ import java.util.concurrent.TimeUnit;
  * base directory (configuration, deployments, data, log) and its own port offset. Unlike a managed
  * Arquillian container it can be killed with SIGKILL and started again on the same data.
  */
-final class WildFlyNode implements AutoCloseable {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+final class WildFlyNode implements AppServer {
 
     private final Path home;
     private final Path base;
     private final int portOffset;
     private final Map<String, String> environment;
+    private final Map<String, String> properties = new java.util.LinkedHashMap<>();
     private Process process;
 
     private WildFlyNode(Path home, Path base, int portOffset, Map<String, String> environment) {
@@ -68,15 +64,22 @@ final class WildFlyNode implements AutoCloseable {
         return new WildFlyNode(home, base, portOffset, environment);
     }
 
-    /** Starts the server and waits until Herald answers on its REST API. */
-    void start(Duration timeout) throws Exception {
-        List<String> command = List.of(home.resolve("bin/standalone.sh").toString(),
+    /** Adds system properties for the server (e.g. Herald configuration), before {@link #start}. */
+    WildFlyNode with(Map<String, String> systemProperties) {
+        properties.putAll(systemProperties);
+        return this;
+    }
+
+    @Override
+    public void start(Duration timeout) throws Exception {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/standalone.sh").toString(),
                 "-Djboss.server.base.dir=" + base,
                 "-Djboss.socket.binding.port-offset=" + portOffset,
                 "-Djboss.bind.address=127.0.0.1",
                 "-Djboss.bind.address.management=127.0.0.1",
                 "-Dherald.dev-mode=true",
-                "-Dherald.api.keys=test-key");
+                "-Dherald.api.keys=test-key"));
+        properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("console.log").toFile()));
@@ -92,7 +95,7 @@ final class WildFlyNode implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("WildFly exited with " + process.exitValue() + "; see " + base.resolve("console.log"));
             }
-            if (ready()) {
+            if (AppServer.answers(url())) {
                 return;
             }
             Thread.sleep(250);
@@ -101,7 +104,8 @@ final class WildFlyNode implements AutoCloseable {
     }
 
     /** SIGKILL to the server's JVM (and the script that started it): no chance to flush or shut down. */
-    void kill() throws InterruptedException {
+    @Override
+    public void kill() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
@@ -111,27 +115,13 @@ final class WildFlyNode implements AutoCloseable {
         return 8080 + portOffset;
     }
 
-    URL url() throws IOException {
+    @Override
+    public URL url() throws IOException {
         return URI.create("http://127.0.0.1:" + httpPort() + "/herald/").toURL();
     }
 
     Path log() {
         return base.resolve("console.log");
-    }
-
-    private boolean ready() {
-        try {
-            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + httpPort() + "/herald/api/stats"))
-                    .header("Authorization", "Bearer test-key").timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** Stops the server (SIGTERM, then SIGKILL if it does not stop in time). */

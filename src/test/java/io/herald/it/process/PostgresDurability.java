@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,36 +37,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Durable delivery on a real PostgreSQL (started by the test) behind a real WildFly run as a child process,
- * configured with the operator script {@code server-config/wildfly/postgresql.cli}: gapless seqs under
- * concurrent pushers, replay racing live pushes, and a SIGKILL of the server while pushes are under way,
- * after which every push that got a 202 is delivered to a resuming client.
+ * Durable delivery on a real PostgreSQL (started by the test) behind a real application server run as a
+ * child process and configured with the operator script for that server in {@code server-config/}:
+ * gapless seqs under concurrent pushers, replay racing live pushes, and a SIGKILL of the server while
+ * pushes are under way, after which every push that got a 202 is delivered to a resuming client.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-class PostgresDurabilityIT {
+abstract class PostgresDurability {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static EmbeddedPostgres postgres;
-    private static WildFlyNode node;
-    private static Herald herald;
+    private EmbeddedPostgres postgres;
+    private AppServer node;
+    private Herald herald;
+
+    /** The server under test, configured for the PostgreSQL at this port; not started yet. */
+    abstract AppServer server(int postgresPort, Path target) throws Exception;
 
     @BeforeAll
-    static void start() throws Exception {
+    void start() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        String url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
-        Path target = Path.of(System.getProperty("herald.war")).getParent();
-        node = WildFlyNode.prepare(target.resolve("process-it/postgres-node"), 300,
-                Map.of("HERALD_DB_URL", url, "HERALD_DB_USER", "postgres", "HERALD_DB_PASSWORD", "postgres"),
-                Map.of("postgresql.jar", System.getProperty("postgresql.jar")),
-                Path.of(System.getProperty("server.config.dir"), "wildfly", "postgresql.cli"));
+        node = server(postgres.getPort(), Path.of(System.getProperty("herald.war")).getParent());
         node.start(Duration.ofMinutes(3));
         herald = Herald.at(node.url());
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         if (herald != null) {
             herald.close();
         }

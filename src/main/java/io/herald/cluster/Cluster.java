@@ -1,0 +1,43 @@
+package io.herald.cluster;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What Herald needs from a cluster: run work on a node, and know which nodes hold a uid's or a group's
+ * clients. A clientId names its node, so a call about one client goes straight to that node; a send to a
+ * uid or group goes only to the nodes the index names. {@link LocalCluster} is the single-node default;
+ * {@link HazelcastCluster} joins nodes when {@code herald.cluster.enabled=true}.
+ */
+public interface Cluster {
+
+    String localNode();
+
+    /** Every live node, this one included. */
+    Set<String> nodes();
+
+    /** Runs the call on the node and returns its result; throws {@link NodeGone} if there is no such node. */
+    <T> T call(String node, NodeCall<T> call);
+
+    /** Runs the call on each live node of the given ones and returns the results by node. */
+    <T> Map<String, T> callEach(Collection<String> nodes, NodeCall<T> call);
+
+    /** Runs the call on each live node of the given ones without waiting for it. */
+    void tell(Collection<String> nodes, NodeCall<?> call);
+
+    /** The nodes where the uid has clients. */
+    Set<String> nodesOfUid(String uid);
+
+    /** The nodes where the group has members. */
+    Set<String> nodesOfGroup(String group);
+
+    /** Group names with members anywhere. */
+    Set<String> groupNames();
+
+    /** Distinct uids online anywhere. */
+    int uidCount();
+
+    /** Groups with members anywhere. */
+    int groupCount();
+}

@@ -1,0 +1,50 @@
+package io.herald.cluster;
+
+import io.herald.config.HeraldConfig;
+import io.herald.gateway.LocalGateway;
+import io.herald.routing.Ids;
+import io.herald.routing.Registry;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+
+/** Chooses the cluster: this node alone unless {@code herald.cluster.enabled=true}. */
+@ApplicationScoped
+public class Clustering {
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Ids ids;
+
+    @Inject
+    LocalGateway local;
+
+    @Inject
+    Registry registry;
+
+    @Produces
+    @ApplicationScoped
+    Cluster cluster() {
+        if (config.clusterEnabled()) {
+            return new HazelcastCluster(config, ids.node(), local, registry);
+        }
+        return new LocalCluster(ids.node(), local, registry);
+    }
+
+    void leave(@Disposes Cluster cluster) {
+        if (cluster instanceof HazelcastCluster hazelcast) {
+            hazelcast.shutdown();
+        }
+    }
+
+    /** Joins at start, before the first client connects, so that every client is indexed. */
+    void join(@Observes @Priority(2) @Initialized(ApplicationScoped.class) Object started, Cluster cluster) {
+        cluster.localNode();
+    }
+}

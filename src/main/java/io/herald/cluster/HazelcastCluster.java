@@ -1,0 +1,307 @@
+package io.herald.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.multimap.MultiMap;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+import io.herald.config.HeraldConfig;
+import io.herald.gateway.HeraldException;
+import io.herald.gateway.LocalGateway;
+import io.herald.routing.Registry;
+
+import java.io.Serializable;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Herald nodes joined by an embedded Hazelcast member. Each member carries its Herald node id as an
+ * attribute; calls travel through a Hazelcast executor to the member of the target node; two multimaps
+ * index which nodes hold each uid and group (kept by each node for its own clients, cleaned by the oldest
+ * member when a node dies). Hazelcast detects a dead member itself within
+ * {@code herald.cluster.failure-timeout-seconds}.
+ */
+public class HazelcastCluster implements Cluster, MembershipListener {
+
+    private static final Logger LOG = Logger.getLogger(HazelcastCluster.class.getName());
+    private static final String NODE_ATTRIBUTE = "herald.node";
+    private static final String LOCAL_GATEWAY = "herald.local-gateway";
+
+    private final String node;
+    private final LocalGateway local;
+    private final HazelcastInstance hazelcast;
+    private final MultiMap<String, String> uidNodes;
+    private final MultiMap<String, String> groupNodes;
+    private final IExecutorService calls;
+    private final long callTimeoutMillis;
+
+    public HazelcastCluster(HeraldConfig config, String node, LocalGateway local, Registry registry) {
+        this.node = node;
+        this.local = local;
+        this.callTimeoutMillis = TimeUnit.SECONDS.toMillis(config.clusterCallTimeoutSeconds());
+        this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(config, node, local));
+        this.uidNodes = hazelcast.getMultiMap("herald.uid-nodes");
+        this.groupNodes = hazelcast.getMultiMap("herald.group-nodes");
+        this.calls = hazelcast.getExecutorService("herald.calls");
+        hazelcast.getCluster().addMembershipListener(this);
+        registry.track((uid, present) -> index(uidNodes, uid, present),
+                (group, present) -> index(groupNodes, group, present));
+        LOG.info(() -> "Herald node " + node + " joined cluster '" + config.clusterName() + "' with "
+                + hazelcast.getCluster().getMembers().size() + " member(s)");
+    }
+
+    private static Config hazelcastConfig(HeraldConfig settings, String node, LocalGateway local) {
+        Config config = new Config();
+        config.setClusterName(settings.clusterName());
+        config.setInstanceName("herald-" + node);
+        // Tasks and lambdas from other nodes are classes of this WAR.
+        config.setClassLoader(HazelcastCluster.class.getClassLoader());
+        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, node);
+        config.getUserContext().put(LOCAL_GATEWAY, local);
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(settings.clusterFailureTimeoutSeconds()));
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
+
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(settings.clusterPort()).setPortAutoIncrement(false);
+        network.getInterfaces().setEnabled(true).addInterface(settings.clusterInterface());
+        network.getRestApiConfig().setEnabled(false);
+        JoinConfig join = network.getJoin();
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getMulticastConfig().setEnabled(settings.clusterMulticast());
+        if (!settings.clusterMembers().isEmpty()) {
+            join.getTcpIpConfig().setEnabled(true).setMembers(settings.clusterMembers());
+        }
+        // DNS lookup of a headless service: needs no access to the Kubernetes API.
+        settings.clusterKubernetesServiceDns().ifPresent(service ->
+                join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", service));
+        return config;
+    }
+
+    public void shutdown() {
+        hazelcast.shutdown();
+    }
+
+    @Override
+    public String localNode() {
+        return node;
+    }
+
+    @Override
+    public Set<String> nodes() {
+        Set<String> nodes = new HashSet<>();
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            String id = member.getAttribute(NODE_ATTRIBUTE);
+            if (id != null) {
+                nodes.add(id);
+            }
+        }
+        return nodes;
+    }
+
+    @Override
+    public <T> T call(String target, NodeCall<T> call) {
+        if (node.equals(target)) {
+            return call.run(local);
+        }
+        return await(target, calls.submitToMember(new RemoteCall<>(call), member(target)));
+    }
+
+    @Override
+    public <T> Map<String, T> callEach(Collection<String> targets, NodeCall<T> call) {
+        Map<String, Future<T>> pending = new HashMap<>();
+        for (String target : targets) {
+            Member member = memberOrNull(target);
+            if (member != null && !member.localMember()) {
+                pending.put(target, calls.submitToMember(new RemoteCall<>(call), member));
+            }
+        }
+        Map<String, T> results = new HashMap<>();
+        if (targets.contains(node)) {
+            results.put(node, call.run(local));
+        }
+        pending.forEach((target, future) -> {
+            try {
+                results.put(target, await(target, future));
+            } catch (NodeGone gone) {
+                // It left while we asked: it holds no clients any more.
+            }
+        });
+        return results;
+    }
+
+    @Override
+    public void tell(Collection<String> targets, NodeCall<?> call) {
+        for (String target : targets) {
+            if (node.equals(target)) {
+                continue;
+            }
+            Member member = memberOrNull(target);
+            if (member != null) {
+                calls.submitToMember(new RemoteCall<>(call), member);
+            }
+        }
+        if (targets.contains(node)) {
+            call.run(local); // here, synchronously: local deliveries keep the caller's order
+        }
+    }
+
+    @Override
+    public Set<String> nodesOfUid(String uid) {
+        return live(uidNodes.get(uid));
+    }
+
+    @Override
+    public Set<String> nodesOfGroup(String group) {
+        return live(groupNodes.get(group));
+    }
+
+    @Override
+    public Set<String> groupNames() {
+        return new HashSet<>(groupNodes.keySet());
+    }
+
+    @Override
+    public int uidCount() {
+        return uidNodes.keySet().size();
+    }
+
+    @Override
+    public int groupCount() {
+        return groupNodes.keySet().size();
+    }
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+        LOG.info(() -> "Herald node " + event.getMember().getAttribute(NODE_ATTRIBUTE) + " joined the cluster");
+    }
+
+    /** A node died or left: its clients went with it, so the oldest member drops it from the indexes. */
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+        String gone = event.getMember().getAttribute(NODE_ATTRIBUTE);
+        LOG.warning(() -> "Herald node " + gone + " left the cluster; its clients are offline until they reconnect");
+        Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+        if (gone != null && oldest.localMember()) {
+            int removed = forget(uidNodes, gone) + forget(groupNodes, gone);
+            LOG.info(() -> "removed " + removed + " presence entries of node " + gone);
+        }
+    }
+
+    private static int forget(MultiMap<String, String> index, String gone) {
+        int removed = 0;
+        for (Map.Entry<String, String> entry : index.entrySet()) {
+            if (gone.equals(entry.getValue()) && index.remove(entry.getKey(), gone)) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private void index(MultiMap<String, String> index, String key, boolean present) {
+        if (present) {
+            index.put(key, node);
+        } else {
+            index.remove(key, node);
+        }
+    }
+
+    private Set<String> live(Collection<String> nodes) {
+        if (nodes.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> live = new HashSet<>(nodes);
+        live.retainAll(nodes());
+        return live;
+    }
+
+    private Member member(String target) {
+        Member member = memberOrNull(target);
+        if (member == null) {
+            throw new NodeGone(target);
+        }
+        return member;
+    }
+
+    private Member memberOrNull(String target) {
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            if (target.equals(member.getAttribute(NODE_ATTRIBUTE))) {
+                return member;
+            }
+        }
+        return null;
+    }
+
+    private <T> T await(String target, Future<T> future) {
+        try {
+            return future.get(callTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (e instanceof MemberLeftException || cause instanceof MemberLeftException
+                    || cause instanceof TargetNotMemberException) {
+                throw new NodeGone(target);
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime; // a HeraldException from the other node keeps its status and code
+            }
+            throw new IllegalStateException("a call to node " + target + " failed", cause);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new HeraldException(504, "node_timeout", "node " + target + " did not answer within "
+                    + callTimeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while calling node " + target, e);
+        } catch (TargetNotMemberException e) {
+            throw new NodeGone(target);
+        }
+    }
+
+    /** A node call on its way to another member; runs there against that member's local gateway. */
+    private static final class RemoteCall<T> implements Callable<T>, Serializable, HazelcastInstanceAware {
+        private static final long serialVersionUID = 1L;
+
+        private final NodeCall<T> call;
+        private transient HazelcastInstance hazelcast;
+
+        RemoteCall(NodeCall<T> call) {
+            this.call = call;
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance hazelcast) {
+            this.hazelcast = hazelcast;
+        }
+
+        @Override
+        public T call() {
+            try {
+                return call.run((LocalGateway) hazelcast.getUserContext().get(LOCAL_GATEWAY));
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "a node call failed here", e);
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.herald.cluster;
+
+import io.herald.gateway.LocalGateway;
+import io.herald.routing.Registry;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** One node on its own: every call runs here, and the indexes are this node's registry. */
+public class LocalCluster implements Cluster {
+
+    private final String node;
+    private final LocalGateway local;
+    private final Registry registry;
+
+    public LocalCluster(String node, LocalGateway local, Registry registry) {
+        this.node = node;
+        this.local = local;
+        this.registry = registry;
+    }
+
+    @Override
+    public String localNode() {
+        return node;
+    }
+
+    @Override
+    public Set<String> nodes() {
+        return Set.of(node);
+    }
+
+    @Override
+    public <T> T call(String target, NodeCall<T> call) {
+        if (!node.equals(target)) {
+            throw new NodeGone(target);
+        }
+        return call.run(local);
+    }
+
+    @Override
+    public <T> Map<String, T> callEach(Collection<String> targets, NodeCall<T> call) {
+        if (!targets.contains(node)) {
+            return Map.of();
+        }
+        T result = call.run(local);
+        return result == null ? Map.of() : Map.of(node, result);
+    }
+
+    @Override
+    public void tell(Collection<String> targets, NodeCall<?> call) {
+        if (targets.contains(node)) {
+            call.run(local);
+        }
+    }
+
+    @Override
+    public Set<String> nodesOfUid(String uid) {
+        return registry.uidOnline(uid) ? Set.of(node) : Set.of();
+    }
+
+    @Override
+    public Set<String> nodesOfGroup(String group) {
+        return registry.hasGroup(group) ? Set.of(node) : Set.of();
+    }
+
+    @Override
+    public Set<String> groupNames() {
+        return new HashSet<>(registry.groupNames());
+    }
+
+    @Override
+    public int uidCount() {
+        return registry.uidCount();
+    }
+
+    @Override
+    public int groupCount() {
+        return registry.groupCount();
+    }
+}

@@ -1,0 +1,98 @@
+package io.herald.security;
+
+import io.herald.config.HeraldConfig;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The security checks of a WebSocket handshake, made by the handshake filter before the upgrade so that a
+ * refused client gets an HTTP status: first the source address's connection rate and the page's Origin
+ * ({@link #screen}), then who the client is ({@link #identify}).
+ */
+@ApplicationScoped
+public class Admission {
+
+    private static final Logger LOG = Logger.getLogger(Admission.class.getName());
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    ConnectionRate connections;
+
+    @Inject
+    TokenVerifier tokens;
+
+    @Inject
+    UidLimit uidLimit;
+
+    private OriginPolicy origins;
+    private ClientAddress addresses;
+
+    @PostConstruct
+    void start() {
+        origins = new OriginPolicy(config.allowedOrigins());
+        List<AddressRange> proxies = new ArrayList<>();
+        for (String entry : config.trustedProxies()) {
+            try {
+                proxies.add(AddressRange.parse(entry));
+            } catch (IllegalArgumentException e) {
+                LOG.severe("herald.trusted-proxies: " + e.getMessage() + " (entry ignored)");
+            }
+        }
+        addresses = new ClientAddress(proxies);
+    }
+
+    /** The client's address: the peer's, or behind a trusted proxy the one it forwarded. */
+    public String clientAddress(HttpServletRequest request) {
+        return addresses.resolve(request.getRemoteAddr(),
+                ClientAddress.headers(request.getHeaders(ClientAddress.FORWARDED_FOR)));
+    }
+
+    /** Refuses a source address over its connection rate (429) and a page whose Origin is not allowed (403). */
+    public void screen(HttpServletRequest request) throws HandshakeRefusal {
+        connections.admit(clientAddress(request));
+        String host = request.getHeader("Host");
+        Enumeration<String> presented = request.getHeaders("Origin");
+        while (presented != null && presented.hasMoreElements()) {
+            if (!origins.allows(presented.nextElement(), host)) {
+                throw new HandshakeRefusal(403, "origin_not_allowed",
+                        "pages from this origin may not connect (herald.allowed-origins)");
+            }
+        }
+    }
+
+    /**
+     * The identity a {@code ?token=} proves, or null for a client without one: allowed in development mode
+     * (with or without {@code ?uid=}, which the filter has checked) and when anonymous clients are
+     * enabled; refused with 401 otherwise.
+     */
+    public Identity identify(HttpServletRequest request) throws HandshakeRefusal {
+        String token = request.getParameter("token");
+        String devUid = request.getParameter("uid");
+        if (token != null) {
+            if (devUid != null) {
+                throw new HandshakeRefusal(400, "conflicting_identity", "give either ?token= or ?uid=, not both");
+            }
+            Identity identity = tokens.verify(token);
+            uidLimit.check(identity.uid());
+            return identity;
+        }
+        if (devUid != null) {
+            uidLimit.check(devUid);
+            return null;
+        }
+        if (!config.devMode() && !config.anonymousEnabled()) {
+            throw new HandshakeRefusal(401, "token_required",
+                    "a token is required: ?token=<JWT from the application's backend>");
+        }
+        return null;
+    }
+}

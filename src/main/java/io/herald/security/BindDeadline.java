@@ -1,0 +1,44 @@
+package io.herald.security;
+
+import io.herald.config.HeraldConfig;
+import io.herald.connection.Client;
+import io.herald.connection.CloseCodes;
+import io.herald.routing.Registry;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes (4103) an anonymous client that is still not bound to a uid
+ * {@code herald.anonymous.bind-timeout-seconds} after it connected (GatewayWorker's "close
+ * unauthenticated connections"): an unbound connection costs memory and serves no one.
+ */
+@ApplicationScoped
+public class BindDeadline {
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Registry registry;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    public void start(Client client) {
+        scheduler.schedule(() -> expire(client), config.anonymousBindTimeoutSeconds(), TimeUnit.SECONDS);
+    }
+
+    private void expire(Client client) {
+        // Under the client's lock, as binds are: a bind cannot slip between the check and the removal.
+        synchronized (client) {
+            if (client.uid() != null || !registry.remove(client)) {
+                return;
+            }
+        }
+        client.outbox().closeNow(CloseCodes.BIND_TIMEOUT.reason());
+    }
+}

@@ -1,0 +1,61 @@
+package io.herald.security;
+
+import io.herald.connection.Client;
+import io.herald.connection.CloseCodes;
+import io.herald.connection.Frames;
+import io.herald.routing.Registry;
+
+/**
+ * What one connection may do once open: its frame rate ({@link MessageRate}) and, for an anonymous
+ * client, that it receives but does not send until the backend binds it to a uid.
+ */
+public final class Guard {
+
+    private final Client client;
+    private final Registry registry;
+    private final MessageRate rate;
+    private final boolean anonymous;
+
+    Guard(Client client, Registry registry, MessageRate rate, boolean anonymous) {
+        this.client = client;
+        this.registry = registry;
+        this.rate = rate;
+        this.anonymous = anonymous;
+    }
+
+    /**
+     * Whether to handle a frame of this type ({@code null} for a frame that is not a JSON object with a
+     * type). Pongs and acks are exempt: they answer the server and only ever shrink its work. A frame over
+     * the rate is dropped; the client hears about it at most once a second ({@code rate_limited}), and is
+     * closed (4002) if it keeps on.
+     */
+    public boolean admit(String type) {
+        if ("pong".equals(type) || "ack".equals(type)) {
+            return true;
+        }
+        switch (rate.next(System.nanoTime())) {
+            case ACCEPT -> {
+                return true;
+            }
+            case DROP_AND_WARN -> client.send(Frames.error("rate_limited",
+                    "too many frames: this one and the next ones over the rate are dropped (herald.limits.messages-per-second)"));
+            case CLOSE -> {
+                if (registry.remove(client)) {
+                    client.outbox().closeNow(CloseCodes.RATE_LIMITED.reason());
+                }
+            }
+            case DROP -> { }
+        }
+        return false;
+    }
+
+    /** Whether the client may send application messages; an anonymous, still unbound one may not. */
+    public boolean maySend() {
+        if (anonymous && client.uid() == null) {
+            client.send(Frames.error("not_bound",
+                    "an anonymous client may send once the backend has bound it to a uid"));
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,113 @@
+package io.herald.security;
+
+import io.herald.config.HeraldConfig;
+import io.herald.connection.Client;
+import io.herald.connection.Frames;
+import io.herald.connection.Stats;
+import io.herald.gateway.ClientMessage;
+import io.herald.gateway.JsonCodec;
+import io.herald.routing.Ids;
+import io.herald.routing.Names;
+import io.herald.routing.Registry;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+import java.util.Collection;
+import java.util.logging.Logger;
+
+/**
+ * Client-to-client messages: {@code {"type":"send","to":{"uid":…}|{"group":…},"data":…}}. Relayed when
+ * {@code herald.relay.policy} allows it, refused with an error frame otherwise; fired as a
+ * {@link ClientMessage} event in both cases, so that the application can decide on its own.
+ *
+ * <p>The recipients get {@code {"type":"message","id":…,"from":<sender's uid>,"to":{…},"data":…}}. The
+ * server writes {@code from} from the uid the sender is bound to; whatever the sender's frame says
+ * besides {@code to} and {@code data} is ignored. A relay is ephemeral (the clients online now, never the
+ * durable store) and skips the sending client itself.
+ */
+@ApplicationScoped
+public class Relay {
+
+    private static final Logger LOG = Logger.getLogger(Relay.class.getName());
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Registry registry;
+
+    @Inject
+    Ids ids;
+
+    @Inject
+    Stats stats;
+
+    @Inject
+    Event<ClientMessage> messages;
+
+    private RelayPolicy policy;
+
+    @PostConstruct
+    void start() {
+        try {
+            policy = RelayPolicy.parse(config.relayPolicy());
+        } catch (IllegalArgumentException e) {
+            LOG.severe(e.getMessage() + ": no client message is relayed");
+            policy = RelayPolicy.none();
+        }
+    }
+
+    public void send(Client sender, JsonObject frame) {
+        JsonValue data = frame.get("data");
+        if (data == null || !(frame.get("to") instanceof JsonObject to) || to.size() != 1
+                || !(to.get("uid") instanceof JsonString || to.get("group") instanceof JsonString)) {
+            sender.send(Frames.error("bad_frame",
+                    "a send frame needs \"to\": {\"uid\": …} or {\"group\": …}, and \"data\""));
+            return;
+        }
+        String uid = to.get("uid") instanceof JsonString s ? s.getString() : null;
+        String group = to.get("group") instanceof JsonString s ? s.getString() : null;
+        if (uid != null && !Names.validName(uid)) {
+            sender.send(Frames.error("bad_uid", "not a valid uid"));
+            return;
+        }
+        if (group != null && !Names.validName(group)) {
+            sender.send(Frames.error("bad_group", "not a valid group name"));
+            return;
+        }
+        stats.messageIn();
+        String from = sender.uid();
+        boolean relayed = false;
+        if (from == null) {
+            sender.send(Frames.error("not_bound", "only a client bound to a uid may send to others"));
+        } else if (uid != null ? policy.toUid() : policy.toGroup(group, sender.groups())) {
+            deliver(sender, from, to, uid != null ? registry.clientsOfUid(uid) : registry.clientsOfGroup(group), data);
+            relayed = true;
+        } else {
+            sender.send(Frames.error("relay_forbidden", uid != null
+                    ? "this server does not relay messages to uids (herald.relay.policy)"
+                    : "this server does not relay messages to this group (herald.relay.policy)"));
+        }
+        messages.fireAsync(new ClientMessage(sender.id(), from, sender.session(), data, to, relayed));
+    }
+
+    private void deliver(Client sender, String from, JsonObject to, Collection<Client> recipients, JsonValue data) {
+        String frame = JsonCodec.object()
+                .add("type", "message")
+                .add("id", ids.nextMessageId())
+                .add("from", from)
+                .add("to", to)
+                .add("data", data)
+                .build().toString();
+        for (Client recipient : recipients) {
+            if (recipient != sender) {
+                recipient.send(frame);
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.herald.security;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyType;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.herald.config.HeraldConfig;
+import io.herald.routing.Names;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Verifies client tokens: signed JWTs from the application's backend ({@code ?token=} at the handshake),
+ * with Nimbus JOSE+JWT. Keys come from configuration: an HMAC secret, an RSA or EC public key (PEM), a JWKS
+ * URL, or several of these.
+ *
+ * <p>The accepted algorithms are pinned by key type, so that a token cannot choose how it is checked:
+ * HS256/384/512 only against the HMAC secret, RS/PS against RSA keys, ES against EC keys of the matching
+ * curve. {@code alg: none} and encrypted tokens are refused by the processor; an HMAC token is never
+ * checked with a public key as its secret (algorithm confusion), because an HMAC algorithm only ever
+ * matches the configured secret.
+ */
+@ApplicationScoped
+public class TokenVerifier {
+
+    private static final Logger LOG = Logger.getLogger(TokenVerifier.class.getName());
+
+    /** Longer tokens are refused unread. */
+    static final int MAX_TOKEN_CHARS = 8192;
+
+    private static final Set<JWSAlgorithm> RSA = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512);
+    private static final Set<JWSAlgorithm> EC = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+
+    @Inject
+    HeraldConfig config;
+
+    private DefaultJWTProcessor<SecurityContext> processor;
+    private String groupsClaim;
+    private int maxGroups;
+
+    @PostConstruct
+    void start() {
+        List<JWK> local = new ArrayList<>();
+        Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
+        config.tokenHmacSecret().ifPresent(secret -> hmac(secret, local, algorithms));
+        config.tokenPublicKey().ifPresent(pem -> publicKey(pem, local, algorithms));
+        JWKSource<SecurityContext> remote = config.tokenJwksUrl().map(url -> jwks(url, algorithms)).orElse(null);
+        groupsClaim = config.tokenGroupsClaim();
+        maxGroups = config.groupsPerClient();
+        if (algorithms.isEmpty()) {
+            return; // no key: every token is refused
+        }
+        processor = new DefaultJWTProcessor<>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, new Keys(new JWKSet(local), remote)));
+        processor.setJWTClaimsSetVerifier(new ClaimRules(config.tokenIssuer().orElse(null),
+                config.tokenAudience().orElse(null), config.tokenClockSkewSeconds(), Clock.systemUTC()));
+    }
+
+    /** True when at least one key is configured. */
+    public boolean configured() {
+        return processor != null;
+    }
+
+    /** The identity a token proves; a refusal (401, 403 or 503) says why not. */
+    public Identity verify(String token) throws HandshakeRefusal {
+        if (processor == null) {
+            throw invalid("this server accepts no tokens: no key is configured (herald.token.*)");
+        }
+        if (token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
+            throw invalid("the token is empty or longer than " + MAX_TOKEN_CHARS + " characters");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(token, null);
+        } catch (ClaimRules.Expired e) {
+            throw new HandshakeRefusal(401, "token_expired", e.getMessage());
+        } catch (ParseException e) {
+            throw invalid("the token is not a JWT");
+        } catch (BadJOSEException e) {
+            // the library's message says which check failed (signature, algorithm, a claim)
+            throw invalid(e.getMessage());
+        } catch (RateLimitReachedException e) {
+            // The JWKS was fetched again moments ago and did not have the token's key: an unknown key.
+            throw invalid("the token's key is not one of the configured keys");
+        } catch (KeySourceException e) {
+            LOG.warning(() -> "cannot fetch the token keys (herald.token.jwks-url): " + e.getMessage());
+            throw new HandshakeRefusal(503, "token_keys_unavailable",
+                    "the keys to check tokens cannot be fetched now; try again later", 5);
+        } catch (JOSEException e) {
+            throw invalid("the token's signature cannot be checked: " + e.getMessage());
+        }
+        return identity(claims);
+    }
+
+    private Identity identity(JWTClaimsSet claims) throws HandshakeRefusal {
+        String uid = claims.getSubject();
+        if (!Names.validName(uid)) {
+            throw new HandshakeRefusal(403, "token_refused",
+                    "the token's sub is not a valid uid (1 to " + Names.MAX_LENGTH + " characters from A-Z a-z 0-9 _ - . : @)");
+        }
+        List<String> groups = List.of();
+        if (!groupsClaim.isEmpty() && claims.getClaim(groupsClaim) != null) {
+            try {
+                groups = claims.getStringListClaim(groupsClaim);
+            } catch (ParseException e) {
+                throw new HandshakeRefusal(403, "token_refused", "the token's " + groupsClaim
+                        + " claim is not a list of group names");
+            }
+            for (String group : groups) {
+                if (!Names.validName(group)) {
+                    throw new HandshakeRefusal(403, "token_refused", "the token's " + groupsClaim
+                            + " claim holds an invalid group name");
+                }
+            }
+            if (new LinkedHashSet<>(groups).size() > maxGroups) {
+                throw new HandshakeRefusal(403, "too_many_groups", "the token lists more than "
+                        + maxGroups + " groups (herald.limits.groups-per-client)");
+            }
+        }
+        return new Identity(uid, List.copyOf(new LinkedHashSet<>(groups)));
+    }
+
+    private static HandshakeRefusal invalid(String message) {
+        return new HandshakeRefusal(401, "token_invalid", message);
+    }
+
+    private static void hmac(String setting, List<JWK> keys, Set<JWSAlgorithm> algorithms) {
+        byte[] secret = setting.startsWith("base64:")
+                ? Base64.getDecoder().decode(setting.substring("base64:".length()).strip())
+                : setting.getBytes(StandardCharsets.UTF_8);
+        int bits = secret.length * 8;
+        if (bits < 256) {
+            // Nimbus would refuse it at every verification; say so once, clearly.
+            LOG.severe("herald.token.hmac-secret is shorter than 32 bytes: HMAC tokens are refused");
+            return;
+        }
+        keys.add(new OctetSequenceKey.Builder(secret).build());
+        algorithms.add(JWSAlgorithm.HS256);
+        if (bits >= 384) {
+            algorithms.add(JWSAlgorithm.HS384);
+        }
+        if (bits >= 512) {
+            algorithms.add(JWSAlgorithm.HS512);
+        }
+    }
+
+    private static void publicKey(String pem, List<JWK> keys, Set<JWSAlgorithm> algorithms) {
+        JWK key;
+        try {
+            key = PemKeys.publicKey(pem);
+        } catch (IllegalArgumentException e) {
+            LOG.severe(e.getMessage() + ": tokens signed with a public key are refused");
+            return;
+        }
+        keys.add(key);
+        if (key instanceof RSAKey) {
+            algorithms.addAll(RSA);
+        } else if (key instanceof ECKey ec) {
+            algorithms.add(ec.getCurve().equals(Curve.P_256) ? JWSAlgorithm.ES256
+                    : ec.getCurve().equals(Curve.P_384) ? JWSAlgorithm.ES384 : JWSAlgorithm.ES512);
+        }
+    }
+
+    private JWKSource<SecurityContext> jwks(String url, Set<JWSAlgorithm> algorithms) {
+        URL location;
+        try {
+            location = URI.create(url.strip()).toURL();
+        } catch (IllegalArgumentException | MalformedURLException e) {
+            LOG.severe("herald.token.jwks-url is not a URL: " + url);
+            return null;
+        }
+        algorithms.addAll(RSA);
+        algorithms.addAll(EC);
+        long ttl = config.tokenJwksRefreshSeconds() * 1000L;
+        // Refresh-ahead would run on threads of the library's own; a refresh on expiry runs on a request
+        // thread and blocks the others for at most the refresh timeout. An unknown kid forces a refresh
+        // (key rotation), at most twice per rate-limit interval.
+        return JWKSourceBuilder.<SecurityContext>create(location, new DefaultResourceRetriever(2000, 2000, 512 * 1024))
+                .cache(ttl, 5000)
+                .refreshAheadCache(false)
+                .rateLimited(Math.min(ttl, 30_000))
+                .outageTolerant(true) // if the JWKS URL fails, keep using the keys fetched last
+                .build();
+    }
+
+    /**
+     * The configured keys: the secret and public key first, then the JWKS. The JWKS is asked only for
+     * asymmetric keys, and only its public keys are used.
+     */
+    private record Keys(JWKSet local, JWKSource<SecurityContext> remote) implements JWKSource<SecurityContext> {
+        @Override
+        public List<JWK> get(JWKSelector selector, SecurityContext context) throws KeySourceException {
+            List<JWK> found = new ArrayList<>(selector.select(local));
+            JWKMatcher matcher = selector.getMatcher();
+            boolean symmetric = matcher.getKeyTypes() != null && matcher.getKeyTypes().contains(KeyType.OCT);
+            if (found.isEmpty() && remote != null && !symmetric) {
+                for (JWK key : remote.get(selector, context)) {
+                    if ((key instanceof RSAKey || key instanceof ECKey) && !key.isPrivate()) {
+                        found.add(key);
+                    }
+                }
+            }
+            return found;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+// End-to-end support: the server under test (from the environment), a TCP proxy that can cut connections,
+// REST pushes that survive a server restart, and a browser page running the Herald console.
+import { createServer, connect } from 'node:net';
+import { existsSync } from 'node:fs';
+
+/** Set by BrowserIT (or by hand): where Herald runs, e.g. http://127.0.0.1:8580/herald/ */
+export const HERALD_URL = process.env.HERALD_URL ?? null;
+export const API_KEY = process.env.HERALD_API_KEY ?? 'test-key';
+/** POST {CONTROL}/restart kills the server (SIGKILL) and starts it again; answers when it is back. */
+export const CONTROL_URL = process.env.HERALD_CONTROL_URL ?? null;
+/** Debian's chromium package installs it here; HERALD_CHROMIUM points elsewhere. */
+export const CHROMIUM = process.env.HERALD_CHROMIUM || '/usr/bin/chromium';
+export const SCREENSHOTS = process.env.HERALD_SCREENSHOTS ?? null;
+/** The server's herald.relay.policy, as BrowserIT configured it ('none' when not told). */
+export const RELAY_POLICY = process.env.HERALD_RELAY_POLICY ?? 'none';
+
+/** Why the browser tests cannot run here, or null. */
+export function skipReason() {
+  if (!HERALD_URL) return 'HERALD_URL is not set: run these tests through BrowserIT (mvn verify), or set it to a running Herald';
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM}: install Debian's chromium or set HERALD_CHROMIUM`;
+  return null;
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Launch flags for a root user on a machine without network access: nothing may phone home. */
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of the server: the browser talks to Herald through it, and cut()
+ * breaks every connection at once (no close handshake), as a network failure would.
+ */
+export async function startProxy(target) {
+  const sockets = new Set();
+  const server = createServer((downstream) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const [from, to] of [[downstream, upstream], [upstream, downstream]]) {
+      sockets.add(from);
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => { sockets.delete(from); to.destroy(); });
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    /** The target URL with the proxy's port. */
+    url: (path) => {
+      const url = new URL(path, target);
+      url.port = String(server.address().port);
+      return url.href;
+    },
+    cut() {
+      const count = sockets.size / 2;
+      for (const socket of sockets) socket.destroy();
+      return count;
+    },
+    close: () => { for (const socket of sockets) socket.destroy(); return new Promise((resolve) => server.close(resolve)); },
+  };
+}
+
+async function call(method, path, body, headers = {}) {
+  const response = await fetch(new URL('api/' + path, HERALD_URL), {
+    method,
+    headers: { Authorization: 'Bearer ' + API_KEY, 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10000),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+export const api = {
+  get: (path) => call('GET', path),
+  post: (path, body, headers) => call('POST', path, body, headers),
+};
+
+/**
+ * A durable push that is retried, with the same Idempotency-Key, until it gets its 202: through a server
+ * restart it is stored exactly once. Gives up after `deadlineMs`.
+ */
+export async function pushDurable(uid, data, key, deadlineMs = 180000) {
+  const deadline = Date.now() + deadlineMs;
+  let last = null;
+  while (Date.now() < deadline) {
+    try {
+      const answer = await api.post(`uids/${encodeURIComponent(uid)}/messages`, { data }, { 'Idempotency-Key': key });
+      if (answer.status === 202) return answer.json;
+      last = `${answer.status} ${JSON.stringify(answer.json)}`;
+      if (answer.status < 500) throw new Error('push refused: ' + last);
+    } catch (error) {
+      if (String(error.message).startsWith('push refused')) throw error;
+      last = String(error.cause?.code ?? error.message); // the server is down: connection refused
+    }
+    await sleep(200);
+  }
+  throw new Error(`push ${key} got no 202 within ${deadlineMs} ms; last: ${last}`);
+}
+
+/**
+ * Records what the console page's application sees, across reloads: an init script watches the message
+ * log and appends every new row to sessionStorage at once. sessionStorage is written synchronously and
+ * survives a reload of the tab, so nothing a page saw just before a reload is missed (a report to the test
+ * process over the DevTools protocol could be lost with the page that sent it).
+ */
+async function recordMessages(context) {
+  await context.addInitScript(() => {
+    const load = Math.random().toString(36).slice(2);
+    const start = () => {
+      const log = document.getElementById('log');
+      if (!log) return;
+      new MutationObserver((changes) => {
+        const record = JSON.parse(sessionStorage.getItem('heraldTestRecord') ?? '[]');
+        for (const change of changes) {
+          for (const row of change.addedNodes) {
+            if (!(row instanceof HTMLElement) || !row.classList.contains('msg')) continue;
+            record.push({
+              seq: row.dataset.seq === '' ? null : Number(row.dataset.seq),
+              data: JSON.parse(row.querySelector('code').textContent),
+              from: row.dataset.from ?? null,
+              load,
+            });
+          }
+        }
+        sessionStorage.setItem('heraldTestRecord', JSON.stringify(record));
+      }).observe(log, { childList: true });
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+    else start();
+  });
+}
+
+/** What the page's application has seen so far (every load of the tab): [{seq, data, load}]. */
+async function recorded(page) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await page.evaluate(() => JSON.parse(sessionStorage.getItem('heraldTestRecord') ?? '[]'));
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await sleep(100); // the page is between two loads
+    }
+  }
+}
+
+/** Opens the console as `uid` (the page connects at once with ?uid=) and waits until it is connected. */
+export async function openConsole(browser, consoleUrl, uid, errors) {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  await recordMessages(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(`${uid}: ${error.message}`));
+  const url = new URL(consoleUrl);
+  url.searchParams.set('uid', uid);
+  await page.goto(url.href);
+  await waitForState(page, 'connected');
+  return {
+    context,
+    page,
+    messages: () => recorded(page),
+    durable: async () => (await recorded(page)).filter((m) => m.seq !== null),
+  };
+}
+
+export async function waitForState(page, state, timeout = 30000) {
+  await page.waitForFunction((s) => document.getElementById('state')?.dataset.state === s, state, { timeout });
+}
+
+/** The rows of the page's message log: [{seq, data}]. */
+export function logRows(page) {
+  return page.$$eval('#log li.msg', (rows) => rows.map((row) => ({
+    seq: row.dataset.seq === '' ? null : Number(row.dataset.seq),
+    data: JSON.parse(row.querySelector('code').textContent),
+    acked: row.classList.contains('acked'),
+  })));
+}
+
+/** Waits until check() is truthy, polling; bounded. */
+export async function until(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (; ;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}

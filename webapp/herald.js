@@ -1,0 +1,667 @@
+/**
+ * Herald browser client: a plain ES module, no build step, no dependencies.
+ *
+ *   import { Herald } from './herald.js';
+ *   const herald = new Herald('wss://push.example.com/ws', { token });
+ *   herald.on('message', ({ data, seq }) => show(data));
+ *   herald.on('replay', ({ recovered }) => { if (!recovered) reloadFromBackend(); });
+ *   herald.send({ typing: true });            // to the application behind Herald
+ *   herald.sendTo({ group: 'room' }, 'hi');   // relayed to other clients, if the server's policy allows
+ *
+ * What it does for the application (PROTOCOL.md describes the frames):
+ * - connects, and reconnects after any drop with full-jitter exponential backoff, except after the
+ *   close codes that mean "do not reconnect" (1003, 1009, 4100-4199) or close(), and more slowly after
+ *   4002 (flooding);
+ * - watches the server: pings it when it has been quiet, and reconnects when it has been silent past the
+ *   heartbeat timeout (the welcome frame's, unless overridden); answers the server's pings;
+ * - durable streams: remembers the last processed seq of the uid's stream (and its epoch) in storage, so
+ *   that a reconnect or a page reload resumes after it; drops duplicates; delivers in seq order; and
+ *   acknowledges cumulatively, in batches. The `message` handler therefore sees each durable message once.
+ *   When the server says history was lost, a `replay` event with `recovered: false` says so;
+ * - client messages sent while disconnected wait in a capped queue; what does not fit is reported with an
+ *   `overflow` event, never dropped silently.
+ *
+ * Options (one object; every key optional; defaults in brackets):
+ * @typedef {Object} HeraldOptions
+ * @property {string|null} [uid=null] development mode only: claim this uid at connect time (`?uid=`).
+ * @property {string|function():(string|Promise<string>)|null} [token=null] a signed token sent as
+ *   `?token=`; a function is called before every connection attempt (to refresh an expiring token).
+ * @property {number} [minDelay=500] ms: the first reconnect waits a random time below this.
+ * @property {number} [maxDelay=30000] ms: the cap of the exponential backoff.
+ * @property {number} [connectTimeout=10000] ms: an attempt without a welcome frame by then is abandoned.
+ * @property {number|null} [heartbeatTimeout=null] ms: reconnect when the server has been silent this
+ *   long. null: the `heartbeat.timeout` of the welcome frame (60000 on a default server).
+ * @property {number} [ackDelay=200] ms: an acknowledgement waits at most this long for more messages.
+ * @property {number} [ackBatch=50] acknowledge at once when this many messages are unacknowledged.
+ * @property {number} [queueLimit=100] client messages that may wait while disconnected.
+ * @property {number} [maxFrameBytes=65536] the server's frame limit; a larger send() throws instead of
+ *   getting the connection closed for good (1009).
+ * @property {Storage|{getItem,setItem}|null} [storage=localStorage] where stream positions are kept,
+ *   keyed by endpoint and uid. Tabs of one uid in one browser share localStorage, and so the position:
+ *   pass sessionStorage to give each tab its own (it still survives reloads). null: memory only.
+ * @property {function} [WebSocket=globalThis.WebSocket] the WebSocket class (e.g. the `ws` package in Node).
+ *
+ * Events (`herald.on(type, fn)` returns a function that removes fn; `herald.off(type, fn)`):
+ * - `state`    {state, previous, code?, reason?, delay?, attempt?}: state is 'connecting', 'connected'
+ *              (welcome received), 'disconnected' (a reconnect is scheduled in `delay` ms) or 'closed' (final).
+ * - `welcome`  {clientId, uid, heartbeat}
+ * - `message`  {data, id, seq, from, to}: seq is null for non-durable messages (they are at most once);
+ *              from (the sender's uid) and to are set on messages relayed from another client.
+ * - `replay`   {recovered, reason, since, seq, oldest, epoch, previous}: a durable stream (re)started.
+ *              recovered:false means messages after `previous` up to `since` are lost to this client.
+ * - `ack`      {seq}: an acknowledgement up to seq was sent.
+ * - `overflow` {data, to?, reason}: a client message that will never be sent ('queue_full' or 'closed').
+ * - `error`    {source, code, message, error?}: source 'server' (an error frame), 'handler' (a listener
+ *              threw), 'storage' or 'client'.
+ */
+
+/** @type {Readonly<HeraldOptions>} */
+export const DEFAULTS = Object.freeze({
+  uid: null,
+  token: null,
+  minDelay: 500,
+  maxDelay: 30000,
+  connectTimeout: 10000,
+  heartbeatTimeout: null,
+  ackDelay: 200,
+  ackBatch: 50,
+  queueLimit: 100,
+  maxFrameBytes: 65536,
+  storage: undefined, // undefined: localStorage where there is one, else memory
+  WebSocket: undefined, // undefined: globalThis.WebSocket
+});
+
+/** Close codes after which reconnecting cannot help (PROTOCOL.md, "Close codes"). */
+export function isFinalCloseCode(code) {
+  return code === 1003 || code === 1009 || (code >= 4100 && code <= 4199);
+}
+
+/**
+ * Full-jitter exponential backoff: a uniformly random delay in [0, min(maxDelay, minDelay * 2^attempt)).
+ * The randomness spreads the reconnects of many clients after a server restart over the whole window.
+ */
+export function backoffDelay(attempt, minDelay, maxDelay, random = Math.random) {
+  const cap = Math.min(maxDelay, minDelay * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * cap);
+}
+
+/** ws(s) URL from a ws(s) or http(s) URL, absolute or relative to the page. */
+export function toWebSocketUrl(url) {
+  const base = globalThis.location?.href;
+  const parsed = base ? new URL(String(url), base) : new URL(String(url));
+  if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
+  if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new TypeError('Herald needs a ws:, wss:, http: or https: URL, not ' + parsed.protocol);
+  }
+  return parsed;
+}
+
+// Out-of-order durable messages wait this long for the missing ones before the client asks for a replay.
+const GAP_WAIT_MS = 1000;
+// ... and at most this many of them wait.
+const GAP_BUFFER_MAX = 1000;
+
+const OPEN = 1;
+
+export class Herald {
+  #options;
+  #url;
+  #WebSocket;
+  #storage;
+  #listeners = new Map();
+
+  #ws = null;
+  #state = 'connecting';
+  #closed = false; // final: close() was called or the server said "do not reconnect"
+  #attempt = 0; // reconnect attempts since the last welcome
+  #attemptToken = 0; // tells a stale asynchronous connect (token fetch) from the current one
+  #retryTimer = null;
+  #watchdog = null;
+  #heardAt = 0;
+  #pinged = false;
+  #welcome = null;
+  #clientId = null;
+  #uid;
+  #queue = [];
+
+  // The durable stream, for #uid.
+  #seq = null; // last processed seq; null: unknown (no stored position and no stream start yet)
+  #epoch = null;
+  #told = false; // the server knows #seq on this connection (sent as ?since= or in a resume)
+  #sentSinceFor = null; // the uid whose position the handshake carried
+  #gated = false; // a resume was sent: ignore stream frames until its replay answers
+  #inStream = false;
+  #early = new Map(); // seq -> frame: arrived before the ones before it
+  #gapTimer = null;
+  #ackedSeq = -1; // highest seq acknowledged by this instance
+  #unacked = 0;
+  #ackTimer = null;
+  #storageFailed = false;
+  #onOnline = () => {
+    if (this.#state === 'disconnected') this.reconnect();
+  };
+
+  /**
+   * @param {string|URL} url the WebSocket endpoint, e.g. `wss://host/ws` (http(s) URLs are converted).
+   * @param {HeraldOptions} [options]
+   */
+  constructor(url, options = {}) {
+    const unknown = Object.keys(options).filter((key) => !(key in DEFAULTS));
+    if (unknown.length > 0) throw new TypeError('unknown Herald option(s): ' + unknown.join(', '));
+    this.#options = { ...DEFAULTS, ...options };
+    for (const key of ['minDelay', 'maxDelay', 'connectTimeout', 'ackDelay', 'ackBatch', 'queueLimit', 'maxFrameBytes']) {
+      const value = this.#options[key];
+      if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`option ${key} must be a number >= 0`);
+    }
+    this.#url = toWebSocketUrl(url);
+    this.#WebSocket = this.#options.WebSocket ?? globalThis.WebSocket;
+    if (typeof this.#WebSocket !== 'function') throw new TypeError('no WebSocket class: pass options.WebSocket');
+    this.#storage = chooseStorage(this.#options.storage);
+    if (this.#options.uid != null && this.#options.token != null) {
+      throw new TypeError('give either uid (development mode) or token, not both');
+    }
+    this.#uid = this.#options.uid ?? null;
+    if (this.#uid !== null) this.#loadPosition();
+    globalThis.addEventListener?.('online', this.#onOnline);
+    // Start on the next microtask, so that listeners attached right after `new` see the first events.
+    queueMicrotask(() => this.#connect());
+  }
+
+  /** 'connecting', 'connected', 'disconnected' or 'closed'. */
+  get state() { return this.#state; }
+  /** This connection's clientId (from the welcome frame), or null. */
+  get clientId() { return this.#clientId; }
+  /** The uid this client is bound to (the `uid` option, or the welcome frame's), or null. */
+  get uid() { return this.#uid; }
+  /** The last durable seq handed to the application, or null when none is known yet. */
+  get seq() { return this.#seq; }
+  /** The epoch of the uid's stream, or null when not known yet. */
+  get epoch() { return this.#epoch; }
+  /** How many client messages wait for a connection. */
+  get queued() { return this.#queue.length; }
+  /** The WebSocket URL, without handshake parameters. */
+  get url() { return this.#url.href; }
+
+  /** Adds a listener; returns a function that removes it. */
+  on(type, listener) {
+    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+    this.#listeners.get(type).add(listener);
+    return () => this.off(type, listener);
+  }
+
+  off(type, listener) {
+    this.#listeners.get(type)?.delete(listener);
+  }
+
+  /**
+   * Sends an application message (`{"type":"message","data":…}`); the server hands it to the application.
+   * Returns 'sent' (handed to the open socket), 'queued' (waits for the connection) or 'dropped' (the
+   * queue is full: an `overflow` event reports it). Like any WebSocket send, a message in flight when the
+   * connection breaks can be lost: acknowledge it in the application if that matters.
+   */
+  send(data) {
+    return this.#enqueue({ type: 'message', data });
+  }
+
+  /**
+   * Sends a message for other clients: `to` is `{uid: 'bob'}` or `{group: 'room'}` (`{"type":"send",…}`).
+   * The server relays it if its relay policy allows (else an `error` event, code relay_forbidden), and
+   * hands it to the application either way. Returns like send().
+   */
+  sendTo(to, data) {
+    const names = Object.keys(to ?? {});
+    if (names.length !== 1 || !['uid', 'group'].includes(names[0]) || typeof to[names[0]] !== 'string') {
+      throw new TypeError('sendTo() needs {uid: "…"} or {group: "…"}');
+    }
+    return this.#enqueue({ type: 'send', to: { [names[0]]: to[names[0]] }, data });
+  }
+
+  #enqueue(message) {
+    if (this.#closed) throw new Error('this Herald client is closed');
+    if (message.data === undefined) throw new TypeError('a message needs data (any JSON value)');
+    const frame = JSON.stringify(message);
+    const bytes = new TextEncoder().encode(frame).length;
+    if (bytes > this.#options.maxFrameBytes) {
+      throw new RangeError(`the message is ${bytes} bytes as a frame; the limit is ${this.#options.maxFrameBytes}`);
+    }
+    if (this.#state === 'connected' && this.#ws?.readyState === OPEN) {
+      this.#ws.send(frame);
+      return 'sent';
+    }
+    if (this.#queue.length >= this.#options.queueLimit) {
+      this.#emit('overflow', { ...unsent(message), reason: 'queue_full' });
+      return 'dropped';
+    }
+    this.#queue.push({ message, frame });
+    return 'queued';
+  }
+
+  /** Reconnects now (e.g. when the application knows the network is back), resetting the backoff. */
+  reconnect() {
+    if (this.#closed) throw new Error('this Herald client is closed');
+    this.#attempt = 0;
+    this.#dropSocket();
+    this.#connect();
+  }
+
+  /**
+   * Closes for good: sends a pending acknowledgement, closes the socket (1000) and stops reconnecting.
+   * Returns the data of the client messages that were still queued (they also get `overflow` events).
+   */
+  close() {
+    if (this.#closed) return [];
+    this.#sendAck();
+    this.#closed = true;
+    this.#dropSocket(1000, 'closed by the client');
+    return this.#finish({});
+  }
+
+  // ---- connection lifecycle ----
+
+  async #connect() {
+    if (this.#closed) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    const token = ++this.#attemptToken;
+    this.#setState('connecting', { attempt: this.#attempt });
+
+    let signed = null;
+    const source = this.#options.token;
+    if (source != null) {
+      try {
+        signed = typeof source === 'function' ? await source() : source;
+      } catch (error) {
+        if (token !== this.#attemptToken || this.#closed) return;
+        this.#emit('error', { source: 'client', code: 'token', message: 'the token function failed: ' + error, error });
+        this.#lost(null, 'no token');
+        return;
+      }
+      if (token !== this.#attemptToken || this.#closed) return;
+    }
+
+    const url = new URL(this.#url);
+    if (this.#options.uid != null) url.searchParams.set('uid', this.#options.uid);
+    if (signed != null) url.searchParams.set('token', String(signed));
+    // Tell the server where this client is, so that the stream starts right after it.
+    this.#told = this.#uid !== null && this.#seq !== null;
+    if (this.#told) {
+      url.searchParams.set('since', String(this.#seq));
+      if (this.#epoch) url.searchParams.set('epoch', this.#epoch);
+    }
+    this.#sentSinceFor = this.#told ? this.#uid : null;
+
+    let ws;
+    try {
+      ws = new this.#WebSocket(url.href);
+    } catch (error) {
+      this.#emit('error', { source: 'client', code: 'connect', message: String(error), error });
+      this.#lost(null, String(error));
+      return;
+    }
+    this.#ws = ws;
+    this.#welcome = null;
+    this.#heardAt = Date.now();
+    this.#pinged = false;
+    ws.onmessage = (event) => { if (this.#ws === ws) this.#frame(event.data); };
+    ws.onclose = (event) => { if (this.#ws === ws) this.#lost(event.code, event.reason); };
+    ws.onerror = () => { }; // a close event always follows, and carries what there is to know
+    this.#armWatchdog();
+  }
+
+  /** The connection is gone (or given up): reconnect with backoff unless that cannot help. */
+  #lost(code, reason) {
+    this.#dropSocket();
+    if (this.#closed) return;
+    if (isFinalCloseCode(code)) {
+      this.#closed = true;
+      this.#finish({ code, reason });
+      return;
+    }
+    // 4002: the server closed a client that kept sending over its rate; come back slower.
+    if (code === 4002) this.#attempt = Math.max(this.#attempt, 4);
+    const delay = backoffDelay(this.#attempt, this.#options.minDelay, this.#options.maxDelay);
+    this.#attempt++;
+    this.#setState('disconnected', { code, reason, delay, attempt: this.#attempt });
+    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  /** Forgets the current socket (its late events are ignored) and everything tied to the connection. */
+  #dropSocket(code = 1000, reason = '') {
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#attemptToken++;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    clearInterval(this.#watchdog);
+    this.#watchdog = null;
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = null;
+    clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
+    this.#early.clear();
+    this.#inStream = false;
+    this.#gated = false;
+    this.#told = false;
+    this.#welcome = null;
+    this.#clientId = null;
+    if (ws) {
+      ws.onmessage = ws.onclose = null;
+      try {
+        ws.close(code, reason);
+      } catch {
+        // closing a socket that never opened may throw in some implementations; it is gone either way
+      }
+    }
+  }
+
+  /** The final state: report the messages that will never be sent. */
+  #finish(detail) {
+    globalThis.removeEventListener?.('online', this.#onOnline);
+    const lost = this.#queue.map((entry) => unsent(entry.message));
+    this.#queue = [];
+    this.#setState('closed', detail);
+    for (const message of lost) this.#emit('overflow', { ...message, reason: 'closed' });
+    return lost.map((message) => message.data);
+  }
+
+  /**
+   * Checks the server's silence on a timer rather than re-arming a timeout per frame (cheap at high
+   * rates). Before the welcome the limit is connectTimeout. The server pings only clients that are
+   * silent, so a client that talks (acks, sends) pings the server itself when the server is quiet.
+   */
+  #armWatchdog() {
+    clearInterval(this.#watchdog);
+    const limit = this.#silenceLimit();
+    const tick = Math.max(10, Math.min(1000, Math.floor(limit / 4)));
+    this.#watchdog = setInterval(() => {
+      const silent = Date.now() - this.#heardAt;
+      const limitNow = this.#silenceLimit();
+      if (silent >= limitNow) {
+        const why = this.#welcome ? 'the server was silent for ' + silent + ' ms' : 'no welcome within ' + limitNow + ' ms';
+        this.#lost(null, why);
+      } else if (this.#welcome && !this.#pinged && silent >= this.#pingAfter()) {
+        this.#pinged = true;
+        this.#raw({ type: 'ping' });
+      }
+    }, tick);
+  }
+
+  #silenceLimit() {
+    if (!this.#welcome) return this.#options.connectTimeout;
+    return this.#options.heartbeatTimeout ?? this.#welcome.heartbeat?.timeout ?? 60000;
+  }
+
+  #pingAfter() {
+    const half = this.#silenceLimit() / 2;
+    const interval = this.#welcome?.heartbeat?.interval;
+    return typeof interval === 'number' ? Math.min(interval, half) : half;
+  }
+
+  #setState(state, detail = {}) {
+    const previous = this.#state;
+    this.#state = state;
+    this.#emit('state', { state, previous, ...detail });
+  }
+
+  #raw(frame) {
+    if (this.#ws?.readyState === OPEN) {
+      this.#ws.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  // ---- frames ----
+
+  #frame(text) {
+    this.#heardAt = Date.now();
+    this.#pinged = false;
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      this.#emit('error', { source: 'client', code: 'bad_frame', message: 'the server sent a frame that is not JSON' });
+      return;
+    }
+    switch (frame?.type) {
+      case 'welcome': return this.#onWelcome(frame);
+      case 'message': return typeof frame.seq === 'number' ? this.#onDurable(frame) : this.#deliver(frame);
+      case 'replay': return this.#onReplay(frame);
+      case 'ping': this.#raw({ type: 'pong' }); return;
+      case 'error':
+        this.#emit('error', { source: 'server', code: frame.code, message: frame.message });
+        return;
+      default: return; // pong, or a frame type newer than this client: nothing to do
+    }
+  }
+
+  #onWelcome(frame) {
+    const uid = frame.uid ?? null;
+    if (uid !== this.#uid) {
+      this.#uid = uid;
+      if (uid !== null) this.#loadPosition();
+      else { this.#seq = null; this.#epoch = null; }
+      this.#ackedSeq = -1;
+      if (this.#sentSinceFor !== null) {
+        // The handshake carried another uid's position (the token's user changed): start over with the
+        // right one rather than untangle a stream started from a wrong place.
+        this.#dropSocket();
+        this.#connect();
+        return;
+      }
+    }
+    this.#welcome = frame;
+    this.#clientId = frame.clientId ?? null;
+    this.#attempt = 0;
+    this.#armWatchdog(); // the limit is now the heartbeat timeout
+    this.#emit('welcome', { clientId: this.#clientId, uid, heartbeat: frame.heartbeat ?? null });
+    this.#setState('connected');
+    // Messages queued while disconnected go first, in the order they were sent.
+    const queued = this.#queue;
+    this.#queue = [];
+    for (let i = 0; i < queued.length; i++) {
+      if (this.#ws?.readyState !== OPEN) { // closed by a listener meanwhile: keep the rest queued
+        this.#queue = queued.slice(i).concat(this.#queue);
+        break;
+      }
+      this.#ws.send(queued[i].frame);
+    }
+  }
+
+  #onReplay(frame) {
+    if (typeof frame.seq !== 'number') {
+      // Mid-stream: messages were purged while this client was catching up; the next one follows `since`.
+      if (this.#gated || !this.#inStream) return;
+      if (this.#seq === null || frame.since > this.#seq) this.#restart(frame, frame.since);
+      return;
+    }
+    if (this.#gated) {
+      this.#gated = false; // the answer to our resume
+    } else if (this.#seq !== null && !this.#told) {
+      // The stream started from the server's idea of our position (the uid was not known at the handshake,
+      // e.g. with a token). Tell it ours and ignore what comes before its answer.
+      this.#resume();
+      return;
+    }
+    this.#inStream = true;
+    this.#told = true;
+    if (frame.epoch != null) this.#epoch = frame.epoch;
+    if (frame.recovered === false || (this.#seq !== null && frame.since > this.#seq)) {
+      this.#restart(frame, frame.since);
+    } else {
+      const first = this.#seq === null;
+      if (first) this.#seq = frame.since;
+      this.#savePosition();
+      this.#emit('replay', replayDetail(frame, first ? null : this.#seq, true));
+    }
+    // Acknowledge what this instance processed but has not acknowledged (before a drop or a reload).
+    if (this.#seq > 0 && this.#seq > this.#ackedSeq) this.#sendAck();
+  }
+
+  /** History is lost up to `since`: say so and continue after it. */
+  #restart(frame, since) {
+    const previous = this.#seq;
+    this.#seq = since;
+    if (this.#ackedSeq > since) this.#ackedSeq = since; // a new epoch restarts the numbering
+    if (frame.epoch != null) this.#epoch = frame.epoch;
+    for (const seq of this.#early.keys()) if (seq <= since) this.#early.delete(seq);
+    this.#savePosition();
+    this.#emit('replay', { ...replayDetail(frame, previous, false), reason: frame.reason ?? 'gap' });
+  }
+
+  #resume() {
+    this.#early.clear();
+    clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
+    const frame = { type: 'resume' };
+    if (this.#seq !== null) frame.since = this.#seq;
+    if (this.#epoch) frame.epoch = this.#epoch;
+    if (this.#raw(frame)) this.#gated = true;
+  }
+
+  #onDurable(frame) {
+    if (this.#gated) return; // before the answer to our resume: it will send these again
+    const seq = frame.seq;
+    if (this.#seq !== null && seq <= this.#seq) return; // a duplicate
+    if (this.#seq === null || seq === this.#seq + 1) {
+      this.#process(frame);
+      // The ones that arrived early may now be next.
+      while (this.#early.has(this.#seq + 1) && !this.#gated) {
+        const next = this.#early.get(this.#seq + 1);
+        this.#early.delete(this.#seq + 1);
+        this.#process(next);
+      }
+      if (this.#early.size === 0) {
+        clearTimeout(this.#gapTimer);
+        this.#gapTimer = null;
+      }
+      return;
+    }
+    // A gap: hold it briefly in case the missing ones are just late, then ask for a replay.
+    this.#early.set(seq, frame);
+    if (this.#early.size > GAP_BUFFER_MAX) {
+      this.#resume();
+    } else if (!this.#gapTimer) {
+      this.#gapTimer = setTimeout(() => {
+        this.#gapTimer = null;
+        if (this.#early.size > 0) this.#resume();
+      }, GAP_WAIT_MS);
+    }
+  }
+
+  /** Hands a durable message to the application, then records it as processed and schedules an ack. */
+  #process(frame) {
+    this.#seq = frame.seq;
+    this.#deliver(frame);
+    this.#savePosition();
+    if (this.#closed) return; // a listener closed the client
+    this.#unacked++;
+    if (this.#unacked >= this.#options.ackBatch) {
+      this.#sendAck();
+    } else if (!this.#ackTimer) {
+      this.#ackTimer = setTimeout(() => this.#sendAck(), this.#options.ackDelay);
+    }
+  }
+
+  #deliver(frame) {
+    this.#emit('message', {
+      data: frame.data,
+      id: frame.id ?? null,
+      seq: typeof frame.seq === 'number' ? frame.seq : null,
+      from: frame.from ?? null, // relayed from another client: the sender's uid, written by the server
+      to: frame.to ?? null,
+    });
+  }
+
+  /** One cumulative ack for everything processed; only inside a started stream (the server checks it). */
+  #sendAck() {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = null;
+    if (!this.#inStream || this.#gated || this.#seq === null || this.#seq <= this.#ackedSeq) return;
+    if (this.#raw({ type: 'ack', seq: this.#seq })) {
+      this.#ackedSeq = this.#seq;
+      this.#unacked = 0;
+      this.#emit('ack', { seq: this.#seq });
+    }
+  }
+
+  // ---- positions ----
+
+  #key() {
+    return 'herald:' + this.#url.origin + this.#url.pathname + ':' + this.#uid;
+  }
+
+  #loadPosition() {
+    this.#seq = null;
+    this.#epoch = null;
+    try {
+      const stored = JSON.parse(this.#storage.getItem(this.#key()) ?? 'null');
+      if (stored && Number.isSafeInteger(stored.seq) && stored.seq >= 0) {
+        this.#seq = stored.seq;
+        this.#epoch = typeof stored.epoch === 'string' ? stored.epoch : null;
+      }
+    } catch (error) {
+      this.#storageError(error);
+    }
+  }
+
+  #savePosition() {
+    if (this.#uid === null || this.#seq === null) return;
+    try {
+      this.#storage.setItem(this.#key(), JSON.stringify({ seq: this.#seq, epoch: this.#epoch }));
+    } catch (error) {
+      this.#storageError(error);
+    }
+  }
+
+  #storageError(error) {
+    if (this.#storageFailed) return; // once is enough: the position is still kept in memory
+    this.#storageFailed = true;
+    this.#emit('error', { source: 'storage', code: 'storage', message: 'stream positions cannot be stored: ' + error, error });
+  }
+
+  #emit(type, detail) {
+    const listeners = this.#listeners.get(type);
+    if (!listeners) return;
+    for (const listener of [...listeners]) {
+      try {
+        listener(detail);
+      } catch (error) {
+        // A failing handler must not stop the stream; the message counts as processed.
+        if (type === 'error') continue;
+        this.#emit('error', { source: 'handler', code: 'handler', message: `a ${type} listener threw: ${error}`, error });
+      }
+    }
+  }
+}
+
+/** What an overflow event tells about a message that was not sent. */
+function unsent(message) {
+  return message.type === 'send' ? { data: message.data, to: message.to } : { data: message.data };
+}
+
+function replayDetail(frame, previous, recovered) {
+  return {
+    recovered,
+    reason: frame.reason ?? null,
+    since: frame.since,
+    seq: typeof frame.seq === 'number' ? frame.seq : null,
+    oldest: frame.oldest ?? null,
+    epoch: frame.epoch ?? null,
+    previous,
+  };
+}
+
+function chooseStorage(option) {
+  if (option !== undefined && option !== null) return option;
+  if (option === undefined) {
+    try {
+      if (globalThis.localStorage) return globalThis.localStorage;
+    } catch {
+      // a sandboxed frame may refuse access to localStorage
+    }
+  }
+  const memory = new Map();
+  return { getItem: (key) => memory.get(key) ?? null, setItem: (key, value) => memory.set(key, String(value)) };
+}
