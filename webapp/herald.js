@@ -263,7 +263,7 @@ export class Herald {
     if (this.#closed) return;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
-    const token = ++this.#attemptToken;
+    const attempt = ++this.#attemptToken;
     this.#setState('connecting', { attempt: this.#attempt });
 
     let signed = null;
@@ -272,12 +272,12 @@ export class Herald {
       try {
         signed = typeof source === 'function' ? await source() : source;
       } catch (error) {
-        if (token !== this.#attemptToken || this.#closed) return;
+        if (attempt !== this.#attemptToken || this.#closed) return;
         this.#emit('error', { source: 'client', code: 'token', message: 'the token function failed: ' + error, error });
         this.#lost(null, 'no token');
         return;
       }
-      if (token !== this.#attemptToken || this.#closed) return;
+      if (attempt !== this.#attemptToken || this.#closed) return;
     }
 
     const url = new URL(this.#url);

@@ -245,3 +245,30 @@ test('without any position the stream starts where the server says (the uid\'s a
     await server.close();
   }
 });
+
+test('when the token\'s uid changes, a handshake that carried the old uid\'s position is started over', async () => {
+  const server = await fakeServer((conn) => {
+    const uid = conn.number === 1 ? 'alice' : 'bob';
+    conn.welcome({ uid });
+    if (conn.number === 1) {
+      conn.send(replay(0, 2));
+      conn.send(durable(1));
+      conn.send(durable(2));
+      setTimeout(() => conn.cut(), 50);
+    } else {
+      const since = conn.query.has('since') ? Number(conn.query.get('since')) : 7; // bob's acked position
+      conn.send(replay(since, 8));
+      for (let seq = since + 1; seq <= 8; seq++) conn.send(durable(seq, uid + seq));
+    }
+  });
+  const { herald, seen } = client(server, { token: () => 'signed' });
+  try {
+    await until(() => herald.uid === 'bob' && herald.seq === 8, 5000, 'bob\'s stream');
+    assert.equal(server.connections[1].query.get('since'), '2', 'the reconnect carried alice\'s position');
+    assert.equal(server.connections[2].query.get('since'), null, 'started over without it');
+    assert.deepEqual(seen.messages.map((m) => m.data), ['m1', 'm2', 'bob8']);
+  } finally {
+    herald.close();
+    await server.close();
+  }
+});

@@ -52,8 +52,8 @@ public final class Frames {
      * {@code lost} is null when the client's position was recovered, else why it could not be
      * ("expired", "epoch", "ahead"); {@code oldest} is the oldest seq still stored.
      */
-    public static String replay(String epoch, long since, long seq, String lost, long oldest) {
-        JsonObjectBuilder replay = JsonCodec.object().add("type", "replay");
+    public static String replay(String uid, String epoch, long since, long seq, String lost, long oldest) {
+        JsonObjectBuilder replay = JsonCodec.object().add("type", "replay").add("uid", uid);
         if (epoch == null) {
             replay.addNull("epoch");
         } else {

@@ -170,7 +170,13 @@ public class Deliveries {
 
     private void start(Cursor cursor, Long since, String epoch) {
         try {
+            boolean existed = true;
             Stream stream = streams.stream(cursor.uid);
+            if (stream == null) {
+                // Created now, so that the client learns the epoch its positions belong to.
+                existed = false;
+                stream = streams.create(cursor.uid);
+            }
             long last = stream == null ? 0 : stream.lastSeq();
             long acked = stream == null ? 0 : stream.ackedSeq();
             String streamEpoch = stream == null ? null : stream.epoch();
@@ -183,7 +189,7 @@ public class Deliveries {
             String lost = null;
             if (since == null) {
                 start = acked;
-            } else if (since > 0 && (stream == null || (epoch != null && !epoch.equals(streamEpoch)))) {
+            } else if (since > 0 && (!existed || (epoch != null && !epoch.equals(streamEpoch)))) {
                 lost = "epoch"; // the client's position belongs to a history this store no longer has
                 start = acked;
             } else if (since > last) {
@@ -200,7 +206,7 @@ public class Deliveries {
                 if (cursor.detached) {
                     return;
                 }
-                cursor.client.send(Frames.replay(streamEpoch, start, last, lost, oldest));
+                cursor.client.send(Frames.replay(cursor.uid, streamEpoch, start, last, lost, oldest));
                 cursor.position = start;
             }
             catchUp(cursor);
@@ -240,7 +246,7 @@ public class Deliveries {
                         }
                         if (message.seq() > cursor.position + 1) {
                             // Purged while this client was behind: say so rather than skip silently.
-                            cursor.client.send(Frames.replay(null, message.seq() - 1, -1, "expired", message.seq()));
+                            cursor.client.send(Frames.replay(cursor.uid, null, message.seq() - 1, -1, "expired", message.seq()));
                         }
                         cursor.client.send(Frames.durableMessage(message.messageId(), message.seq(), message.data()));
                         cursor.position = message.seq();

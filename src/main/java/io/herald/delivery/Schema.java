@@ -5,6 +5,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -24,6 +25,9 @@ public class Schema {
     @Resource(lookup = "java:comp/DefaultDataSource")
     DataSource dataSource;
 
+    @Inject
+    Streams streams;
+
     void migrate(@Observes @Priority(1) @Initialized(ApplicationScoped.class) Object started) {
         MigrateResult result = Flyway.configure(Schema.class.getClassLoader())
                 .dataSource(dataSource)
@@ -34,5 +38,7 @@ public class Schema {
         LOG.info(() -> "Herald database schema is at version " + (result.targetSchemaVersion != null
                 ? result.targetSchemaVersion : result.initialSchemaVersion)
                 + " (" + result.migrationsExecuted + " migrations applied now, " + result.database + ")");
+        // Start the persistence unit now rather than on the first client's replay.
+        streams.stream("");
     }
 }

@@ -3,6 +3,7 @@ package io.herald.delivery;
 import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
@@ -32,6 +33,10 @@ public class Streams {
 
     @PersistenceContext(unitName = "herald")
     EntityManager em;
+
+    /** This bean through its proxy, so that calls to it get their own transaction. */
+    @Inject
+    Streams self;
 
     /** Stores a batch in one transaction; returns a receipt per append, in order. */
     @Transactional
@@ -118,6 +123,30 @@ public class Streams {
     @Transactional
     public Stream stream(String uid) {
         return em.find(Stream.class, uid);
+    }
+
+    /**
+     * The uid's stream, created empty if it does not exist yet. If another node or the journal creates it
+     * at the same moment, that one wins and is returned.
+     */
+    public Stream create(String uid) {
+        try {
+            return self.insert(uid);
+        } catch (RuntimeException createdMeanwhile) {
+            return stream(uid);
+        }
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Stream insert(String uid) {
+        Stream existing = em.find(Stream.class, uid);
+        if (existing != null) {
+            return existing;
+        }
+        Stream stream = new Stream(uid, newEpoch(), System.currentTimeMillis());
+        em.persist(stream);
+        em.flush();
+        return stream;
     }
 
     /** Up to {@code limit} messages of the uid after {@code afterSeq}, in order. */

@@ -253,12 +253,30 @@ class DurableDeliveryIT {
     }
 
     @Test
+    void aStreamsEpochIsKnownFromTheFirstClientAndOutlivesItsFirstMessages() {
+        String uid = Names.unique("early");
+        WsClient first = herald.connect(uid);
+        JsonObject replay = first.awaitFrame("replay", WAIT);
+        assertEquals(uid, replay.getString("uid"));
+        assertFalse(replay.isNull("epoch"), "the stream exists from its first client on");
+        String epoch = replay.getString("epoch");
+        push(uid, "one");
+        assertEquals(1, seq(first.awaitMessage(WAIT)));
+        first.close();
+
+        WsClient again = herald.connectQuery("uid=" + uid + "&since=1&epoch=" + epoch, true);
+        JsonObject resumed = again.awaitFrame("replay", WAIT);
+        assertTrue(resumed.getBoolean("recovered"));
+        assertEquals(epoch, resumed.getString("epoch"));
+    }
+
+    @Test
     void aClientBoundLaterByTheBackendStartsItsUidsStream() {
         String uid = Names.unique("late");
         push(uid, "waiting");
         WsClient client = herald.connect(null);
         api.put("/clients/" + client.clientId() + "/uid", obj("uid", uid)).expect(204);
-        client.awaitFrame("replay", WAIT);
+        assertEquals(uid, client.awaitFrame("replay", WAIT).getString("uid"), "the replay names whose stream it is");
         assertEquals("waiting", client.awaitMessage(WAIT).getString("data"));
     }
 

@@ -1,77 +1,36 @@
 package io.herald.it.process;
 
-import io.herald.it.support.Api;
-import io.herald.it.support.Herald;
-import io.herald.it.support.WsClient;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.herald.it.support.JsonSupport.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Durable delivery on a real PostgreSQL (started by the test) behind a real application server run as a
- * child process and configured with the operator script for that server in {@code server-config/}:
- * gapless seqs under concurrent pushers, replay racing live pushes, and a SIGKILL of the server while
- * pushes are under way, after which every push that got a 202 is delivered to a resuming client.
+ * The durability scenarios on a real PostgreSQL started by the test, with the server configured by the
+ * operator script for it in {@code server-config/}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
-abstract class PostgresDurability {
-
-    private static final Duration WAIT = Duration.ofSeconds(30);
+abstract class PostgresDurability extends Durability {
 
     private EmbeddedPostgres postgres;
-    private AppServer node;
-    private Herald herald;
 
     /** The server under test, configured for the PostgreSQL at this port; not started yet. */
     abstract AppServer server(int postgresPort, Path target) throws Exception;
 
-    @BeforeAll
-    void start() throws Exception {
+    @Override
+    AppServer server(Path target) throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        node = server(postgres.getPort(), Path.of(System.getProperty("herald.war")).getParent());
-        node.start(Duration.ofMinutes(3));
-        herald = Herald.at(node.url());
+        return server(postgres.getPort(), target);
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (herald != null) {
-            herald.close();
-        }
-        if (node != null) {
-            node.close();
-        }
+    @Override
+    void afterServer() throws Exception {
         if (postgres != null) {
             postgres.close();
         }
@@ -88,150 +47,6 @@ abstract class PostgresDurability {
             assertTrue(rows.next(), "the durable message is a row in PostgreSQL");
             assertEquals(1, rows.getLong("seq"));
             assertTrue(rows.getString("data").contains("postgres"));
-        }
-    }
-
-    @Test
-    @Order(2)
-    void concurrentPushersToOneUidGetGaplessSeqsDeliveredInOrder() throws Exception {
-        String uid = "concurrent-" + System.nanoTime();
-        int pushers = 8;
-        int each = 40;
-        ConcurrentMap<Long, String> bySeq = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(pushers);
-        List<Future<?>> done = new ArrayList<>();
-        for (int p = 0; p < pushers; p++) {
-            int pusher = p;
-            done.add(pool.submit(() -> {
-                for (int i = 0; i < each; i++) {
-                    String tag = pusher + "/" + i;
-                    JsonObject answer = herald.api().post("/uids/" + uid + "/messages", obj("data", obj("tag", tag)))
-                            .expect(202).object();
-                    String previous = bySeq.put(answer.getJsonNumber("seq").longValue(), tag);
-                    assertEquals(null, previous, "seq " + answer.get("seq") + " was handed out twice");
-                }
-                return null;
-            }));
-        }
-        for (Future<?> future : done) {
-            future.get(3, TimeUnit.MINUTES);
-        }
-        pool.shutdown();
-        int total = pushers * each;
-        assertEquals(total, bySeq.size());
-        assertEquals(1L, new TreeMap<>(bySeq).firstKey());
-        assertEquals((long) total, new TreeMap<>(bySeq).lastKey(), "seqs are 1.." + total + " without gaps");
-
-        try (WsClient client = herald.connectQuery("uid=" + uid + "&since=0", true)) {
-            JsonObject replay = client.awaitFrame("replay", WAIT);
-            assertTrue(replay.getBoolean("recovered"));
-            for (long seq = 1; seq <= total; seq++) {
-                JsonObject message = client.awaitMessage(WAIT);
-                assertEquals(seq, message.getJsonNumber("seq").longValue(), "in order, no gap, no duplicate");
-                assertEquals(bySeq.get(seq), message.getJsonObject("data").getString("tag"));
-            }
-        }
-    }
-
-    @Test
-    @Order(3)
-    void replayRacingWithLivePushesHasNoGapAndNoDuplicate() throws Exception {
-        String uid = "race-" + System.nanoTime();
-        int stored = 300;
-        int live = 300;
-        for (int i = 1; i <= stored; i++) {
-            herald.api().post("/uids/" + uid + "/messages", obj("data", i)).expect(202);
-        }
-        CountDownLatch go = new CountDownLatch(1);
-        ExecutorService pusher = Executors.newSingleThreadExecutor();
-        Future<?> pushing = pusher.submit(() -> {
-            go.await();
-            for (int i = stored + 1; i <= stored + live; i++) {
-                herald.api().post("/uids/" + uid + "/messages", obj("data", i)).expect(202);
-            }
-            return null;
-        });
-        go.countDown();
-        try (WsClient client = herald.connectQuery("uid=" + uid, true)) {
-            client.awaitFrame("replay", WAIT);
-            for (long seq = 1; seq <= stored + live; seq++) {
-                JsonObject message = client.awaitMessage(WAIT);
-                assertEquals(seq, message.getJsonNumber("seq").longValue(), "in order, no gap, no duplicate");
-                assertEquals(seq, message.getJsonNumber("data").longValue());
-            }
-            pushing.get(1, TimeUnit.MINUTES);
-            client.assertNoMessage(Duration.ofMillis(500));
-        } finally {
-            pusher.shutdownNow();
-        }
-    }
-
-    @Test
-    @Order(4)
-    void aServerKilledWhilePushingLosesNothingItAcknowledged() throws Exception {
-        List<String> uids = List.of("crash-a-" + System.nanoTime(), "crash-b-" + System.nanoTime(),
-                "crash-c-" + System.nanoTime());
-        Map<String, ConcurrentMap<Long, Integer>> acknowledged = new TreeMap<>();
-        uids.forEach(uid -> acknowledged.put(uid, new ConcurrentHashMap<>()));
-        AtomicBoolean serverGone = new AtomicBoolean();
-        AtomicInteger accepted = new AtomicInteger();
-
-        ExecutorService pushers = Executors.newFixedThreadPool(4);
-        List<Future<?>> running = new ArrayList<>();
-        for (int p = 0; p < 4; p++) {
-            int pusher = p;
-            running.add(pushers.submit(() -> {
-                Api api = herald.api();
-                // Bounded: at most 2000 pushes each, and only until the server is gone.
-                for (int i = 0; i < 2000 && !serverGone.get(); i++) {
-                    String uid = uids.get((pusher + i) % uids.size());
-                    int payload = pusher * 100_000 + i;
-                    Api.Response response;
-                    try {
-                        response = api.post("/uids/" + uid + "/messages", obj("data", payload));
-                    } catch (AssertionError | RuntimeException e) {
-                        return null; // connection refused or reset: the server is down
-                    }
-                    if (response.status() == 202) {
-                        acknowledged.get(uid).put(response.object().getJsonNumber("seq").longValue(), payload);
-                        accepted.incrementAndGet();
-                    }
-                }
-                return null;
-            }));
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (accepted.get() < 300 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        node.kill();
-        serverGone.set(true);
-        for (Future<?> future : running) {
-            future.get(2, TimeUnit.MINUTES);
-        }
-        pushers.shutdown();
-        assertTrue(accepted.get() >= 300, "pushes were under way when the server was killed: " + accepted.get());
-
-        node.start(Duration.ofMinutes(3));
-        for (String uid : uids) {
-            Map<Long, Integer> expected = acknowledged.get(uid);
-            try (WsClient client = herald.connectQuery("uid=" + uid + "&since=0", true)) {
-                JsonObject replay = client.awaitFrame("replay", WAIT);
-                assertTrue(replay.getBoolean("recovered"));
-                long last = replay.getJsonNumber("seq").longValue();
-                assertTrue(last >= expected.size(), "at least every acknowledged push is stored for " + uid);
-                for (long seq = 1; seq <= last; seq++) {
-                    JsonObject message = client.awaitMessage(WAIT);
-                    assertEquals(seq, message.getJsonNumber("seq").longValue(), "no gap after the crash");
-                    Integer payload = expected.get(seq);
-                    if (payload != null) {
-                        assertEquals((long) payload, message.getJsonNumber("data").longValue(),
-                                "acknowledged seq " + seq + " of " + uid + " carries its own message");
-                    }
-                }
-                assertTrue(expected.keySet().stream().allMatch(seq -> seq <= last),
-                        "every acknowledged seq was delivered");
-            }
         }
     }
 }

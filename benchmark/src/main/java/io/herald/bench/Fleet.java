@@ -1,0 +1,282 @@
+package io.herald.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+/**
+ * N WebSocket clients (the JDK's java.net.http client), client i bound to uid "b{i}". Frames reach the
+ * current {@link Sink}: each scenario installs its own, which checks every message it gets.
+ */
+final class Fleet implements AutoCloseable {
+
+    /** What a scenario does with the frames its clients receive. Called on the clients' threads. */
+    interface Sink {
+        void message(Conn conn, String frame, long nanos);
+
+        default void replay(Conn conn, String frame, long nanos) {
+        }
+    }
+
+    static final Sink IGNORE = (conn, frame, nanos) -> { };
+
+    private final HttpClient[] http;
+    private final ExecutorService executor;
+    private final Conn[] conns;
+    volatile Sink sink = IGNORE;
+    final AtomicLong errorsFrames = new AtomicLong();
+    final AtomicLong unexpectedCloses = new AtomicLong();
+    final AtomicLong pongsSent = new AtomicLong();
+
+    Fleet(int n, int selectors, int threads) {
+        executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "fleet");
+            t.setDaemon(true);
+            return t;
+        });
+        http = new HttpClient[selectors];
+        for (int i = 0; i < selectors; i++) {
+            http[i] = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(20)).build();
+        }
+        conns = new Conn[n];
+    }
+
+    static String uid(int index) {
+        return "b" + index;
+    }
+
+    int size() {
+        return conns.length;
+    }
+
+    Conn conn(int index) {
+        return conns[index];
+    }
+
+    record ConnectResult(int opened, int failed, long nanos, List<String> sampleErrors) {
+    }
+
+    /**
+     * Opens clients [from, to) with at most {@code inFlight} handshakes under way, each counted as open once
+     * its welcome frame arrived. Bounded by {@code timeout}.
+     */
+    ConnectResult connect(int from, int to, IntFunction<String> url, int inFlight, Duration timeout)
+            throws InterruptedException {
+        return connect(from, to, url, inFlight, timeout, conn -> { });
+    }
+
+    /** As above; {@code init} prepares each client before its handshake starts. */
+    ConnectResult connect(int from, int to, IntFunction<String> url, int inFlight, Duration timeout,
+                          java.util.function.Consumer<Conn> init) throws InterruptedException {
+        Semaphore permits = new Semaphore(inFlight);
+        AtomicInteger opened = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        List<String> errors = new ArrayList<>();
+        CompletableFuture<?>[] all = new CompletableFuture<?>[to - from];
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        for (int i = from; i < to; i++) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !permits.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                for (int j = i; j < to; j++) {
+                    all[j - from] = CompletableFuture.completedFuture(null);
+                    failed.incrementAndGet();
+                }
+                break;
+            }
+            Conn conn = new Conn(this, i);
+            init.accept(conn);
+            conns[i] = conn;
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            all[i - from] = done;
+            http[i % http.length].newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+                    .buildAsync(URI.create(url.apply(i)), conn)
+                    .whenComplete((ws, error) -> {
+                        if (error != null) {
+                            failed.incrementAndGet();
+                            synchronized (errors) {
+                                if (errors.size() < 5) {
+                                    errors.add(String.valueOf(error.getCause() != null ? error.getCause() : error));
+                                }
+                            }
+                            permits.release();
+                            done.complete(null);
+                            return;
+                        }
+                        conn.welcome.orTimeout(30, TimeUnit.SECONDS).whenComplete((v, e) -> {
+                            if (e == null) {
+                                opened.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                            }
+                            permits.release();
+                            done.complete(null);
+                        });
+                    });
+        }
+        try {
+            CompletableFuture.allOf(all).get(Math.max(1, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(35),
+                    TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+            // counted below: whatever did not open in time failed
+        }
+        long nanos = System.nanoTime() - start;
+        int ok = opened.get();
+        return new ConnectResult(ok, (to - from) - ok, nanos, errors);
+    }
+
+    /** Drops every connection at once (TCP close, no close frame): what a network outage looks like. */
+    void abortAll() {
+        for (Conn conn : conns) {
+            if (conn != null) {
+                conn.expectClose = true;
+                WebSocket ws = conn.ws;
+                if (ws != null) {
+                    ws.abort();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sink = IGNORE;
+        abortAll();
+        executor.shutdownNow();
+    }
+
+    /** One client: its uid is {@code b<index>}. The listener's calls are sequential for one connection. */
+    static final class Conn implements WebSocket.Listener {
+        final Fleet fleet;
+        final int index;
+        final CompletableFuture<Void> welcome = new CompletableFuture<>();
+        volatile WebSocket ws;
+        volatile boolean expectClose;
+        private StringBuilder partial;
+        private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+
+        // Durable-stream state, touched only on this connection's listener thread (and read after drains).
+        volatile long lastSeq;
+        volatile long ackedSeq;
+
+        Conn(Fleet fleet, int index) {
+            this.fleet = fleet;
+            this.index = index;
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            ws = webSocket;
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            long now = System.nanoTime();
+            String frame;
+            if (!last) {
+                if (partial == null) {
+                    partial = new StringBuilder();
+                }
+                partial.append(data);
+                webSocket.request(1);
+                return null;
+            }
+            if (partial != null) {
+                frame = partial.append(data).toString();
+                partial = null;
+            } else {
+                frame = data.toString();
+            }
+            if (frame.startsWith("{\"type\":\"message\"")) {
+                fleet.sink.message(this, frame, now);
+            } else if (frame.startsWith("{\"type\":\"welcome\"")) {
+                welcome.complete(null);
+            } else if (frame.startsWith("{\"type\":\"ping\"")) {
+                send("{\"type\":\"pong\"}");
+                fleet.pongsSent.incrementAndGet();
+            } else if (frame.startsWith("{\"type\":\"replay\"")) {
+                fleet.sink.replay(this, frame, now);
+            } else if (frame.startsWith("{\"type\":\"error\"")) {
+                fleet.errorsFrames.incrementAndGet();
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            if (!expectClose) {
+                fleet.unexpectedCloses.incrementAndGet();
+            }
+            welcome.completeExceptionally(new IllegalStateException("closed " + statusCode + " " + reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            if (!expectClose) {
+                fleet.unexpectedCloses.incrementAndGet();
+            }
+            welcome.completeExceptionally(error);
+        }
+
+        /** Sends a text frame after any still in flight (the API allows one outstanding send). */
+        void send(String text) {
+            WebSocket socket = ws;
+            if (socket == null) {
+                return;
+            }
+            synchronized (this) {
+                sending = sending.handle((v, e) -> null).thenCompose(v -> socket.sendText(text, true));
+            }
+        }
+
+        void ack(long seq) {
+            if (seq > ackedSeq) {
+                ackedSeq = seq;
+                send("{\"type\":\"ack\",\"seq\":" + seq + "}");
+            }
+        }
+    }
+
+    /** The number after {@code "key":} in the frame (searched from {@code from}), or Long.MIN_VALUE. */
+    static long number(String frame, String key, int from) {
+        int at = frame.indexOf(key, from);
+        if (at < 0) {
+            return Long.MIN_VALUE;
+        }
+        int i = at + key.length();
+        boolean negative = false;
+        if (i < frame.length() && frame.charAt(i) == '-') {
+            negative = true;
+            i++;
+        }
+        long value = 0;
+        int digits = 0;
+        for (; i < frame.length(); i++) {
+            char c = frame.charAt(i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            value = value * 10 + (c - '0');
+            digits++;
+        }
+        if (digits == 0) {
+            return Long.MIN_VALUE;
+        }
+        return negative ? -value : value;
+    }
+}

@@ -1,0 +1,58 @@
+package io.herald.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** What the figures were measured on, read at run time. */
+final class Machine {
+    int cores;
+    String cpu = "?";
+    long memoryBytes;
+    String jdk;
+    String os = "?";
+    String node = "?";
+    double loadStart;
+    double loadEnd;
+
+    static Machine read() {
+        Machine m = new Machine();
+        m.cores = Runtime.getRuntime().availableProcessors();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    m.cpu = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    m.memoryBytes = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+                if (line.startsWith("PRETTY_NAME=")) {
+                    m.os = line.substring(12).replace("\"", "");
+                }
+            }
+        } catch (Exception e) {
+            // leave what is unknown as "?"
+        }
+        m.os += ", Linux " + System.getProperty("os.version");
+        m.jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+        try {
+            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor(10, TimeUnit.SECONDS)) {
+                m.node = "Node " + v;
+            }
+        } catch (Exception e) {
+            // unknown
+        }
+        return m;
+    }
+
+    String summary() {
+        return String.format("%d cores (%s), %.1f GiB, %s, %s, %s", cores, cpu, memoryBytes / 1073741824.0, jdk, os, node);
+    }
+}

@@ -1,0 +1,407 @@
+package io.herald.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static io.herald.bench.Scenarios.log;
+
+/**
+ * Starts PostgreSQL, Herald on WildFly (and Payara Micro if asked), the reference peer, Herald clusters;
+ * runs the scenarios against each with one generator; stops everything it started; writes BENCHMARKS.md.
+ */
+public final class Main {
+
+    static final String API_KEY = "dev-key";
+
+    /** One server setup measured: its label and figures. */
+    static final class Run {
+        final String key;
+        final String label;
+        final Map<String, Object> metrics = new LinkedHashMap<>();
+        final List<String> notes = new ArrayList<>();
+        Instant started;
+
+        Run(String key, String label) {
+            this.key = key;
+            this.label = label;
+        }
+
+        double get(String metric) {
+            Object v = metrics.get(metric);
+            return v instanceof Double d ? d : Double.NaN;
+        }
+    }
+
+    private final Options opt;
+    private final Path benchDir;
+    private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
+    final Map<String, Run> runs = new LinkedHashMap<>();
+    Servers.Postgres postgres;
+    Path template;
+
+    Main(Options opt) {
+        this.opt = opt;
+        this.benchDir = opt.project.resolve("benchmark/target/bench");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options opt = Options.parse(args);
+        Main main = new Main(opt);
+        Runtime.getRuntime().addShutdownHook(new Thread(main::stopAll, "bench-stop"));
+        int status = 0;
+        try {
+            main.run();
+        } catch (Exception e) {
+            e.printStackTrace();
+            status = 1;
+        } finally {
+            main.stopAll();
+        }
+        System.exit(status);
+    }
+
+    private synchronized void stopAll() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("stopping: " + e);
+            }
+        }
+        started.clear();
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    private void stop(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            System.err.println("stopping: " + e);
+        }
+        started.remove(resource);
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(benchDir);
+        Servers.Pids.file = benchDir.resolve("pids");
+        Files.writeString(Servers.Pids.file, "");
+        Machine machine = Machine.read();
+        machine.loadStart = Proc.loadAverage1();
+        Instant start = Instant.now();
+        log("machine: %s; load average %.2f", machine.summary(), machine.loadStart);
+
+        boolean herald = !opt.servers.isEmpty() || !opt.cluster.isEmpty();
+        if (herald) {
+            postgres = track(new Servers.Postgres(benchDir.resolve("postgres")));
+            log("PostgreSQL on port %d (pid %d)", postgres.port(), postgres.pid());
+        }
+        if (opt.servers.contains("wildfly")) {
+            measureWildFly();
+        }
+        if (opt.reference) {
+            measureReference();
+        }
+        if (opt.servers.contains("payara")) {
+            measurePayara();
+        }
+        for (int nodes : opt.cluster) {
+            measureCluster(nodes);
+        }
+        if (postgres != null) {
+            stop(postgres);
+        }
+        machine.loadEnd = Proc.loadAverage1();
+        Duration took = Duration.between(start, Instant.now());
+        Report.write(opt, machine, runs, start, took);
+        writeJson();
+        log("done in %d min %d s; wrote %s", took.toMinutes(), took.toSecondsPart(), opt.output);
+    }
+
+    private void writeJson() throws Exception {
+        StringBuilder json = new StringBuilder("{\n");
+        int r = 0;
+        for (Run run : runs.values()) {
+            json.append(r++ > 0 ? ",\n" : "").append("  \"").append(run.key).append("\": {");
+            int m = 0;
+            for (Map.Entry<String, Object> e : run.metrics.entrySet()) {
+                Object v = e.getValue();
+                String value = v instanceof Double d ? (d.isNaN() || d.isInfinite() ? "null" : String.valueOf(d))
+                        : "\"" + String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+                json.append(m++ > 0 ? ", " : "").append("\n    \"").append(e.getKey()).append("\": ").append(value);
+            }
+            json.append("\n  }");
+        }
+        json.append("\n}\n");
+        Files.writeString(benchDir.resolve("results.json"), json);
+    }
+
+    // --------------------------------------------------------------------------------------------- servers
+
+    private Path war() {
+        return opt.project.resolve("target/herald.war");
+    }
+
+    private Path wildflyHome() throws Exception {
+        try (var dirs = Files.list(opt.project.resolve("target"))) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith("wildfly-") && Files.isDirectory(p))
+                    .findFirst().orElseThrow(() -> new IllegalStateException(
+                            "no WildFly in target/: build the project first (mvn -B -DskipTests package)"));
+        }
+    }
+
+    private String javaOpts() {
+        return opt.heraldJvm + " -Djava.net.preferIPv4Stack=true -Djboss.modules.system.pkgs=org.jboss.byteman"
+                + " -Djava.awt.headless=true";
+    }
+
+    /** Herald's settings for every benchmark run (documented in benchmark/README.md). */
+    static Map<String, String> heraldProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("herald.dev-mode", "true");
+        p.put("herald.api.keys", API_KEY);
+        // One generator on one address opens thousands of connections a second: the per-address handshake
+        // limit (10/s) would refuse them. 0 switches it off.
+        p.put("herald.limits.connections-per-address-per-second", "0");
+        return p;
+    }
+
+    /** A WildFly base dir prepared once (postgresql.cli applied), copied for every server. */
+    private Servers.WildFly wildfly(String name, int offset, String dbUrl) throws Exception {
+        Path home = wildflyHome();
+        Path postgresqlJar = opt.project.resolve("benchmark/target/servers/postgresql.jar");
+        if (template == null) {
+            template = benchDir.resolve("wildfly-template");
+            log("preparing a WildFly base dir (server-config/wildfly/postgresql.cli)");
+            new Servers.WildFly(home, template, 0, Map.of(), "").prepare(war(),
+                    opt.project.resolve("server-config/wildfly/postgresql.cli"), postgresqlJar);
+        }
+        Path base = benchDir.resolve(name);
+        Servers.deleteTree(base);
+        Servers.copyTree(template, base);
+        for (String transient_ : List.of("data", "tmp", "log", "console.log", "cli.log")) {
+            Servers.deleteTree(base.resolve(transient_));
+        }
+        Map<String, String> env = Map.of("HERALD_DB_URL", dbUrl, "HERALD_DB_USER", "postgres",
+                "HERALD_DB_PASSWORD", "postgres");
+        return new Servers.WildFly(home, base, offset, env, javaOpts()).with(heraldProperties());
+    }
+
+    private void measureWildFly() throws Exception {
+        Run run = new Run("wildfly", "Herald (WildFly)");
+        runs.put(run.key, run);
+        String db = postgres.createDatabase("herald_wildfly");
+        Servers.WildFly server = wildfly("wildfly", opt.portBase - 8080, db);
+        log("starting WildFly on port %d", server.httpPort());
+        track(server).start(Duration.ofMinutes(5));
+        run.notes.add("JVM: " + opt.heraldJvm);
+        try {
+            Target target = new Target(run.label, Target.Kind.HERALD, new int[] {server.httpPort()},
+                    server.httpPort(), List.of(server.pid()), API_KEY);
+            singleNode(run, target, true);
+        } finally {
+            stop(server);
+        }
+    }
+
+    private void measurePayara() throws Exception {
+        Run run = new Run("payara", "Herald (Payara Micro)");
+        runs.put(run.key, run);
+        Path jar = opt.project.resolve("benchmark/target/servers/payara-micro.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("no " + jar + ": run benchmark/run with --servers including payara");
+        }
+        String db = postgres.createDatabase("herald_payara");
+        int port = opt.portBase + 20;
+        List<String> jvm = new ArrayList<>(List.of(opt.heraldJvm.trim().split("\\s+")));
+        heraldProperties().forEach((k, v) -> jvm.add("-D" + k + "=" + v));
+        Map<String, String> env = Map.of("HERALD_DB_HOST", "127.0.0.1", "HERALD_DB_PORT", String.valueOf(postgres.port()),
+                "HERALD_DB_NAME", "herald_payara", "HERALD_DB_USER", "postgres", "HERALD_DB_PASSWORD", "postgres");
+        Servers.Payara server = new Servers.Payara(jar, benchDir.resolve("payara"), port, env, jvm,
+                List.of("--addLibs", opt.project.resolve("benchmark/target/servers/postgresql.jar").toString(),
+                        "--postbootcommandfile", opt.project.resolve("server-config/payara/postgresql.asadmin").toString()))
+                .prepare(war());
+        log("starting Payara Micro on port %d (database %s)", port, db);
+        track(server).start(Duration.ofMinutes(5));
+        run.notes.add("JVM: " + opt.heraldJvm);
+        try {
+            Target target = new Target(run.label, Target.Kind.HERALD, new int[] {port}, port,
+                    List.of(server.pid()), API_KEY);
+            singleNode(run, target, true);
+        } finally {
+            stop(server);
+        }
+    }
+
+    private void measureReference() throws Exception {
+        Run run = new Run("reference", "reference (Node ws)");
+        runs.put(run.key, run);
+        int port = opt.portBase + 10;
+        Servers.Reference server = new Servers.Reference(opt.project.resolve("benchmark/reference"),
+                benchDir.resolve("reference/console.log"), port);
+        log("starting the reference peer on port %d", port);
+        track(server).start(Duration.ofMinutes(1));
+        try {
+            Target target = new Target(run.label, Target.Kind.REFERENCE, new int[] {port}, port,
+                    List.of(server.pid()), null);
+            singleNode(run, target, false);
+        } finally {
+            stop(server);
+        }
+    }
+
+    /** The single-server scenarios, in order, on one set of connections. */
+    private void singleNode(Run run, Target target, boolean durable) throws Exception {
+        run.started = Instant.now();
+        try (Fleet fleet = new Fleet(opt.connections, 4, 4)) {
+            Scenarios s = new Scenarios(opt, target, fleet, postgres == null ? -1 : postgres.pid(), run.metrics);
+            s.capacity(opt.runs("capacity"));
+            Duration measured = Duration.ofSeconds(opt.durationSeconds);
+            Duration warmup = Duration.ofSeconds(opt.warmupSeconds);
+            if (opt.runs("unicast")) {
+                s.unicast("uni", false, 1, null, warmup, false);
+                jfrStart(target, "unicast");
+                s.unicast("uni", false, 1, null, measured, true);
+                jfrStop(target, "unicast");
+            }
+            if (opt.runs("batch")) {
+                s.unicast("bat", false, opt.batchBlock, null, warmup, false);
+                s.unicast("bat", false, opt.batchBlock, null, measured, true);
+            }
+            if (durable && opt.runs("durable")) {
+                s.unicast("dur", true, 1, null, warmup, false);
+                jfrStart(target, "durable");
+                s.unicast("dur", true, 1, null, measured, true);
+                jfrStop(target, "durable");
+            }
+            if (opt.runs("broadcast")) {
+                jfrStart(target, "broadcast");
+                s.broadcast(opt.broadcastSingles, opt.broadcastBurst);
+                jfrStop(target, "broadcast");
+            }
+            if (durable && opt.runs("resume")) {
+                jfrStart(target, "resume");
+                s.resumeStorm(opt.resumeClients, opt.backlog, opt.resumeBlock);
+                jfrStop(target, "resume");
+            }
+            run.metrics.put("fleet.unexpected_closes", (double) fleet.unexpectedCloses.get());
+            run.metrics.put("fleet.error_frames", (double) fleet.errorsFrames.get());
+        }
+    }
+
+    private void jfrStart(Target target, String name) {
+        if (opt.jfr && target.herald()) {
+            for (long pid : target.pids) {
+                Proc.jcmd(pid, "JFR.start", "name=bench-" + name, "settings=profile");
+            }
+        }
+    }
+
+    private void jfrStop(Target target, String name) {
+        if (opt.jfr && target.herald()) {
+            for (long pid : target.pids) {
+                Path file = benchDir.resolve("jfr/" + name + "-" + pid + ".jfr");
+                try {
+                    Files.createDirectories(file.getParent());
+                } catch (Exception e) {
+                    // jcmd reports it
+                }
+                Proc.jcmd(pid, "JFR.stop", "name=bench-" + name, "filename=" + file);
+                log("JFR recording: %s", file);
+            }
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- cluster
+
+    private void measureCluster(int nodes) throws Exception {
+        Run run = new Run("cluster" + nodes, "Herald cluster, " + nodes + " WildFly nodes");
+        runs.put(run.key, run);
+        String db = postgres.createDatabase("herald_cluster" + nodes);
+        StringBuilder members = new StringBuilder();
+        for (int i = 0; i < nodes; i++) {
+            members.append(i > 0 ? "," : "").append("127.0.0.1:").append(opt.clusterPortBase + i);
+        }
+        List<Servers.WildFly> servers = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            Servers.WildFly server = wildfly("cluster" + nodes + "-node" + (i + 1), opt.portBase - 8080 + 100 * (i + 1), db)
+                    .with(Map.of("herald.cluster.enabled", "true",
+                            "herald.cluster.name", "herald-bench",
+                            "herald.cluster.members", members.toString(),
+                            "herald.cluster.port", String.valueOf(opt.clusterPortBase + i),
+                            "herald.cluster.interface", "127.0.0.1"));
+            servers.add(track(server));
+        }
+        log("starting %d WildFly nodes (Hazelcast ports %s)", nodes, members);
+        ExecutorService starting = Executors.newFixedThreadPool(nodes);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Servers.WildFly server : servers) {
+                futures.add(starting.submit(() -> {
+                    server.start(Duration.ofMinutes(6));
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            starting.shutdown();
+        }
+        try {
+            int[] ports = servers.stream().mapToInt(Servers.WildFly::httpPort).toArray();
+            List<Long> pids = servers.stream().map(Servers.WildFly::pid).toList();
+            Target target = new Target(run.label, Target.Kind.HERALD, ports, ports[0], pids, API_KEY);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            int seen = 0;
+            while (System.nanoTime() < deadline) {
+                try (Http http = target.http()) {
+                    seen = (int) Fleet.number(http.get("/api/stats").body(), "\"nodes\":", 0);
+                }
+                if (seen >= nodes) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            log("cluster formed: %d nodes", seen);
+            run.metrics.put("cl.nodes", (double) seen);
+            run.started = Instant.now();
+            try (Fleet fleet = new Fleet(opt.clusterConnections, 4, 4)) {
+                Scenarios s = new Scenarios(opt, target, fleet, postgres.pid(), run.metrics);
+                s.capacity(false);
+                int[] remote = Scenarios.where(s.connected(), i -> target.nodeOf(i) != 0 ? 1 : 0);
+                Duration measured = Duration.ofSeconds(opt.clusterDurationSeconds);
+                Duration warmup = Duration.ofSeconds(opt.warmupSeconds);
+                if (opt.runs("unicast")) {
+                    s.unicast("xuni", false, 1, remote, warmup, false);
+                    s.unicast("xuni", false, 1, remote, measured, true);
+                }
+                if (opt.runs("durable")) {
+                    s.unicast("xdur", true, 1, remote, warmup, false);
+                    s.unicast("xdur", true, 1, remote, measured, true);
+                }
+                if (opt.runs("broadcast")) {
+                    s.broadcast(opt.broadcastSingles, opt.broadcastBurst);
+                }
+                run.metrics.put("fleet.unexpected_closes", (double) fleet.unexpectedCloses.get());
+            }
+        } finally {
+            for (Servers.WildFly server : servers) {
+                stop(server);
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.herald.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Command-line options of the benchmark (see benchmark/README.md). */
+final class Options {
+
+    Path project;
+    boolean quick;
+    int connections = 10_000;
+    int durationSeconds = 20;
+    int warmupSeconds = 5;
+    int pushers = 32;
+    int batchBlock = 100;
+    int broadcastSingles = 5;
+    int broadcastBurst = 100;
+    int resumeClients = 10_000;
+    int backlog = 100;
+    int resumeBlock = 500;
+    int connectInFlight = 500;
+    int stormInFlight = 10_000;
+    int connectTimeoutSeconds = 300;
+    int stormTimeoutSeconds = 300;
+    int backlogTimeoutSeconds = 600;
+    int drainIdleSeconds = 5;
+    int clusterConnections = -1;
+    int clusterDurationSeconds = -1;
+    Set<String> servers = new LinkedHashSet<>(List.of("wildfly"));
+    boolean reference = true;
+    List<Integer> cluster = new ArrayList<>(List.of(2, 3));
+    Set<String> scenarios = new LinkedHashSet<>(List.of("capacity", "unicast", "batch", "durable", "broadcast", "resume"));
+    int portBase = 18080;
+    int clusterPortBase = 5801;
+    String heraldJvm = "-Xms256m -Xmx1g";
+    boolean jfr;
+    Path output;
+    String command = "bash benchmark/run";
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        List<String> rest = new ArrayList<>(List.of(args));
+        for (int i = 0; i < rest.size(); i++) {
+            String a = rest.get(i);
+            String v = i + 1 < rest.size() ? rest.get(i + 1) : null;
+            switch (a) {
+                case "--project" -> { o.project = Path.of(v); i++; }
+                case "--quick" -> o.quick = true;
+                case "--connections" -> { o.connections = Integer.parseInt(v); i++; }
+                case "--duration" -> { o.durationSeconds = Integer.parseInt(v); i++; }
+                case "--warmup" -> { o.warmupSeconds = Integer.parseInt(v); i++; }
+                case "--pushers" -> { o.pushers = Integer.parseInt(v); i++; }
+                case "--batch" -> { o.batchBlock = Integer.parseInt(v); i++; }
+                case "--burst" -> { o.broadcastBurst = Integer.parseInt(v); i++; }
+                case "--resume-clients" -> { o.resumeClients = Integer.parseInt(v); i++; }
+                case "--backlog" -> { o.backlog = Integer.parseInt(v); i++; }
+                case "--servers" -> { o.servers = new LinkedHashSet<>(List.of(v.split(","))); i++; }
+                case "--no-reference" -> o.reference = false;
+                case "--cluster" -> {
+                    o.cluster = new ArrayList<>();
+                    if (!v.equals("none")) {
+                        for (String s : v.split(",")) {
+                            o.cluster.add(Integer.parseInt(s));
+                        }
+                    }
+                    i++;
+                }
+                case "--scenarios" -> { o.scenarios = new LinkedHashSet<>(List.of(v.split(","))); i++; }
+                case "--port-base" -> { o.portBase = Integer.parseInt(v); i++; }
+                case "--cluster-port-base" -> { o.clusterPortBase = Integer.parseInt(v); i++; }
+                case "--herald-jvm" -> { o.heraldJvm = v; i++; }
+                case "--jfr" -> o.jfr = true;
+                case "--output" -> { o.output = Path.of(v); i++; }
+                case "--command" -> { o.command = v; i++; }
+                default -> throw new IllegalArgumentException("unknown option " + a + " (see benchmark/README.md)");
+            }
+        }
+        if (o.project == null) {
+            throw new IllegalArgumentException("--project is required");
+        }
+        if (o.quick) {
+            // A smoke run: small and short, for development and busy machines. Labelled as such in the report.
+            if (!rest.contains("--connections")) {
+                o.connections = 500;
+            }
+            if (!rest.contains("--duration")) {
+                o.durationSeconds = 5;
+            }
+            if (!rest.contains("--warmup")) {
+                o.warmupSeconds = 2;
+            }
+            if (!rest.contains("--burst")) {
+                o.broadcastBurst = 20;
+            }
+            o.broadcastSingles = 3;
+            if (!rest.contains("--resume-clients")) {
+                o.resumeClients = o.connections;
+            }
+        }
+        o.resumeClients = Math.min(o.resumeClients, o.connections);
+        o.resumeBlock = Math.min(o.resumeBlock, Math.max(1, o.resumeClients));
+        if (o.clusterConnections < 0) {
+            o.clusterConnections = o.connections;
+        }
+        if (o.clusterDurationSeconds < 0) {
+            o.clusterDurationSeconds = o.durationSeconds;
+        }
+        if (o.output == null) {
+            o.output = o.project.resolve("BENCHMARKS.md");
+        }
+        return o;
+    }
+
+    boolean runs(String scenario) {
+        return scenarios.contains(scenario);
+    }
+}

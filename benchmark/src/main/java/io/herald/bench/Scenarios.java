@@ -1,0 +1,770 @@
+package io.herald.bench;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntUnaryOperator;
+import java.util.function.LongFunction;
+
+import static io.herald.bench.Fleet.number;
+
+/**
+ * The scenarios, run against one {@link Target} with one {@link Fleet} of clients. Each is bounded in
+ * count and time, checks every message its clients receive (for them? once? in order?), and records its
+ * figures under a prefix in {@code metrics}. Nothing here asserts a timing: figures are reported.
+ */
+final class Scenarios {
+
+    private static final AtomicInteger SCENARIO_IDS = new AtomicInteger(1);
+
+    final Options opt;
+    final Target target;
+    final Fleet fleet;
+    final long dbPid;
+    final Map<String, Object> metrics;
+    private int connected;
+
+    Scenarios(Options opt, Target target, Fleet fleet, long dbPid, Map<String, Object> metrics) {
+        this.opt = opt;
+        this.target = target;
+        this.fleet = fleet;
+        this.dbPid = dbPid;
+        this.metrics = metrics;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), String.format(format, args));
+    }
+
+    private Proc.Meter meter() {
+        return new Proc.Meter(target.pids, target.herald() ? dbPid : -1);
+    }
+
+    private void usage(String prefix, Proc.Usage u, long messages) {
+        metrics.put(prefix + ".wall_s", u.wallNanos() / 1e9);
+        metrics.put(prefix + ".server_cores", u.serverCores());
+        metrics.put(prefix + ".generator_cores", u.generatorCores());
+        metrics.put(prefix + ".db_cores", u.dbCores());
+        metrics.put(prefix + ".machine_cores", u.machineCores());
+        metrics.put(prefix + ".other_cores", u.otherCores());
+        if (messages > 0) {
+            metrics.put(prefix + ".server_cpu_us", u.serverNanos() / 1e3 / messages);
+            metrics.put(prefix + ".generator_cpu_us", u.generatorNanos() / 1e3 / messages);
+            if (u.dbNanos() > 0) {
+                metrics.put(prefix + ".db_cpu_us", u.dbNanos() / 1e3 / messages);
+            }
+        }
+    }
+
+    private void latency(String prefix, Histogram h) {
+        metrics.put(prefix + ".p50_ms", h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1e3);
+        metrics.put(prefix + ".p99_ms", h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e3);
+        metrics.put(prefix + ".max_ms", h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e3);
+    }
+
+    // ---------------------------------------------------------------------------------------------- memory
+
+    /** Server memory now, after a full GC: [rss bytes, heap bytes (-1 if unknown)], summed over the servers. */
+    long[] memory() throws InterruptedException {
+        long rss = 0;
+        long heap = 0;
+        for (long pid : target.pids) {
+            if (target.herald()) {
+                Proc.gc(pid);
+                Thread.sleep(1000);
+                long h = Proc.heapUsedBytes(pid);
+                heap = heap < 0 || h < 0 ? -1 : heap + h;
+            } else {
+                try (Http http = target.http()) {
+                    String body = http.post("/gc", "{}").body();
+                    long h = number(body, "\"heapUsed\":", 0);
+                    heap = h == Long.MIN_VALUE ? -1 : heap + h;
+                } catch (IOException e) {
+                    heap = -1;
+                }
+                Thread.sleep(1000);
+            }
+            rss += Proc.rssBytes(pid);
+        }
+        return new long[] {rss, heap};
+    }
+
+    // -------------------------------------------------------------------------------------------- capacity
+
+    /** Opens the fleet's connections: connect rate, and server memory per idle connection. */
+    void capacity(boolean measureMemory) throws Exception {
+        int n = fleet.size();
+        long[] before = measureMemory ? memory() : null;
+        log("%s: connecting %,d clients", target.name, n);
+        Proc.Meter meter = meter().start();
+        Fleet.ConnectResult r = fleet.connect(0, n, i -> target.wsUrl(i, null), opt.connectInFlight,
+                Duration.ofSeconds(opt.connectTimeoutSeconds));
+        Proc.Usage u = meter.stop();
+        connected = r.opened();
+        metrics.put("conn.n", (double) n);
+        metrics.put("conn.opened", (double) r.opened());
+        metrics.put("conn.failed", (double) r.failed());
+        metrics.put("conn.seconds", r.nanos() / 1e9);
+        metrics.put("conn.rate", r.opened() / (r.nanos() / 1e9));
+        usage("conn", u, r.opened());
+        log("%s: %,d open, %,d failed in %.1f s (%,.0f/s) %s", target.name, r.opened(), r.failed(), r.nanos() / 1e9,
+                r.opened() / (r.nanos() / 1e9), r.sampleErrors());
+        if (measureMemory) {
+            Thread.sleep(2000);
+            long[] after = memory();
+            metrics.put("mem.rss_before_mib", before[0] / 1048576.0);
+            metrics.put("mem.rss_after_mib", after[0] / 1048576.0);
+            metrics.put("mem.rss_per_conn_kib", (after[0] - before[0]) / 1024.0 / Math.max(1, r.opened()));
+            if (before[1] >= 0 && after[1] >= 0) {
+                metrics.put("mem.heap_before_mib", before[1] / 1048576.0);
+                metrics.put("mem.heap_after_mib", after[1] / 1048576.0);
+                metrics.put("mem.heap_per_conn_kib", (after[1] - before[1]) / 1024.0 / Math.max(1, r.opened()));
+            }
+            log("%s: RSS %.1f -> %.1f MiB (%.2f KiB/conn), heap %.1f -> %.1f MiB", target.name,
+                    before[0] / 1048576.0, after[0] / 1048576.0, (after[0] - before[0]) / 1024.0 / Math.max(1, r.opened()),
+                    before[1] / 1048576.0, after[1] / 1048576.0);
+        }
+    }
+
+    int connected() {
+        return connected;
+    }
+
+    // --------------------------------------------------------------------------------------------- pushers
+
+    record Push(String path, String body) {
+    }
+
+    record PushResult(long accepted, long errors, long nanos, List<String> sampleErrors) {
+    }
+
+    /**
+     * {@code threads} pushers, each on its own persistent HTTP connection, send requests k = 0, 1, 2 … until
+     * {@code max} or the deadline; {@code onAccepted} is told which k got a 2xx (with the answer's body).
+     */
+    PushResult push(int threads, long max, Duration duration, LongFunction<Push> request,
+                    java.util.function.BiConsumer<Long, String> onAccepted) throws InterruptedException {
+        AtomicLong next = new AtomicLong();
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<String> samples = new ArrayList<>();
+        long start = System.nanoTime();
+        long deadline = start + duration.toNanos();
+        CountDownLatch done = new CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            Thread thread = new Thread(() -> {
+                try (Http http = target.http()) {
+                    while (true) {
+                        long k = next.getAndIncrement();
+                        if (k >= max || System.nanoTime() > deadline) {
+                            break;
+                        }
+                        Push p = request.apply(k);
+                        try {
+                            Http.Response response = http.post(p.path(), p.body());
+                            if (response.status() / 100 == 2) {
+                                accepted.incrementAndGet();
+                                if (onAccepted != null) {
+                                    onAccepted.accept(k, response.body());
+                                }
+                            } else {
+                                errors.incrementAndGet();
+                                sample(samples, response.status() + " " + response.body());
+                            }
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                            sample(samples, e.toString());
+                            http.close();
+                        }
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }, "pusher-" + t);
+            thread.setDaemon(true);
+            thread.start();
+        }
+        if (!done.await(duration.toSeconds() + 120, TimeUnit.SECONDS)) {
+            log("pushers did not finish in time");
+        }
+        return new PushResult(accepted.get(), errors.get(), System.nanoTime() - start, samples);
+    }
+
+    private static void sample(List<String> samples, String text) {
+        synchronized (samples) {
+            if (samples.size() < 5) {
+                samples.add(text.length() > 200 ? text.substring(0, 200) : text);
+            }
+        }
+    }
+
+    /** Waits until {@code received} reaches {@code expected}, or it stops growing for idle, or max passes. */
+    static void drain(AtomicLong received, long expected, Duration idle, Duration max) throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        long last = -1;
+        long lastChange = System.nanoTime();
+        while (received.get() < expected && System.nanoTime() < end) {
+            long now = received.get();
+            if (now != last) {
+                last = now;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > idle.toNanos()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- unicast
+
+    /** Checks unicast (or block) messages: for this client? Once? In seq order (durable)? Latency. */
+    final class Checker implements Fleet.Sink {
+        final int id;
+        final int[] blockOf; // client index -> recipient key (itself, or its block for lists)
+        final boolean durable;
+        final BitSet[] got;
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong duplicated = new AtomicLong();
+        final AtomicLong misrouted = new AtomicLong();
+        final AtomicLong stray = new AtomicLong();
+        final AtomicLong gaps = new AtomicLong();
+        final Recorder latencies = new Recorder(3);
+
+        Checker(int id, int[] blockOf, boolean durable) {
+            this.id = id;
+            this.blockOf = blockOf;
+            this.durable = durable;
+            this.got = new BitSet[fleet.size()];
+        }
+
+        @Override
+        public void message(Fleet.Conn conn, String frame, long nanos) {
+            int d = frame.indexOf("\"data\":");
+            if (durable) {
+                long seq = number(frame, "\"seq\":", 0);
+                if (seq != Long.MIN_VALUE) {
+                    if (seq > conn.lastSeq + 1) {
+                        gaps.incrementAndGet();
+                    }
+                    if (seq > conn.lastSeq) {
+                        conn.lastSeq = seq;
+                    }
+                    if (seq % 16 == 0) {
+                        conn.ack(seq);
+                    }
+                }
+            }
+            if (d < 0 || number(frame, "\"x\":", d) != id) {
+                stray.incrementAndGet();
+                return;
+            }
+            long key = number(frame, "\"r\":", d);
+            if (key != blockOf[conn.index]) {
+                misrouted.incrementAndGet();
+                return;
+            }
+            int n = (int) number(frame, "\"n\":", d);
+            long ts = number(frame, "\"ts\":", d);
+            BitSet seen = got[conn.index];
+            if (seen == null) {
+                seen = new BitSet();
+                got[conn.index] = seen;
+            }
+            if (seen.get(n)) {
+                duplicated.incrementAndGet();
+                return;
+            }
+            seen.set(n);
+            latencies.recordValue(Math.max(0, (nanos - ts) / 1000));
+            received.incrementAndGet();
+        }
+
+        long distinct(int index) {
+            BitSet seen = got[index];
+            return seen == null ? 0 : seen.cardinality();
+        }
+    }
+
+    /**
+     * Pushes to single uids (or, with {@code block} > 1, to lists of {@code block} uids through the batch
+     * endpoint) from {@code threads} pushers for {@code duration}; the recipients are the clients listed in
+     * {@code eligible} (null: all). Records pushes/s, deliveries/s, latency, lost, duplicated, misrouted.
+     */
+    void unicast(String prefix, boolean durable, int block, int[] eligible, Duration duration, boolean record)
+            throws InterruptedException {
+        int n = fleet.size();
+        int[] recipients = eligible != null ? eligible : range(connectedCount());
+        int id = SCENARIO_IDS.getAndIncrement();
+        int blocks = block <= 1 ? recipients.length : (recipients.length + block - 1) / block;
+        int[] keyOf = new int[n];
+        java.util.Arrays.fill(keyOf, -1);
+        for (int b = 0; b < blocks; b++) {
+            if (block <= 1) {
+                keyOf[recipients[b]] = recipients[b];
+            } else {
+                for (int j = b * block; j < Math.min(recipients.length, (b + 1) * block); j++) {
+                    keyOf[recipients[j]] = b;
+                }
+            }
+        }
+        AtomicIntegerArray nextN = new AtomicIntegerArray(blocks);
+        AtomicIntegerArray accepted = new AtomicIntegerArray(blocks);
+        Checker checker = new Checker(id, keyOf, durable);
+        fleet.sink = checker;
+        log("%s: %s for %ds (%s, %s, %d pushers)", target.name, prefix, duration.toSeconds(),
+                durable ? "durable" : "ephemeral", block <= 1 ? "single uid per request" : block + " uids per request",
+                opt.pushers);
+        Proc.Meter meter = meter().start();
+        long max = duration.toSeconds() * 400_000L;
+        PushResult r = push(opt.pushers, max, duration, k -> {
+            int b = (int) (k % blocks);
+            int nn = nextN.getAndIncrement(b);
+            if (block <= 1) {
+                int idx = recipients[b];
+                String data = "{\"x\":" + id + ",\"r\":" + idx + ",\"n\":" + nn + ",\"ts\":" + System.nanoTime() + "}";
+                return new Push(target.pushPath(Fleet.uid(idx)), target.pushBody(data, durable));
+            }
+            int from = b * block;
+            int count = Math.min(block, recipients.length - from);
+            String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + nn + ",\"ts\":" + System.nanoTime() + "}";
+            // recipients are consecutive indices when eligible is null; else name them one by one
+            return new Push(target.batchPath(), eligible == null
+                    ? target.batchBody(recipients[from], count, data, durable)
+                    : batchOf(recipients, from, count, data, durable));
+        }, (k, body) -> accepted.incrementAndGet((int) (k % blocks)));
+        long expected = 0;
+        for (int b = 0; b < blocks; b++) {
+            int members = block <= 1 ? 1 : Math.min(block, recipients.length - b * block);
+            expected += (long) accepted.get(b) * members;
+        }
+        drain(checker.received, expected, Duration.ofSeconds(opt.drainIdleSeconds), Duration.ofSeconds(120));
+        Proc.Usage u = meter.stop();
+        fleet.sink = Fleet.IGNORE;
+        if (durable) {
+            for (int i : recipients) {
+                Fleet.Conn c = fleet.conn(i);
+                if (c != null && c.lastSeq > c.ackedSeq) {
+                    c.ack(c.lastSeq);
+                }
+            }
+        }
+        long lost = 0;
+        for (int i : recipients) {
+            int key = keyOf[i];
+            lost += Math.max(0, accepted.get(key) - checker.distinct(i));
+        }
+        Histogram h = checker.latencies.getIntervalHistogram();
+        if (!record) {
+            log("%s: %s warm-up: %,d accepted, %,d errors", target.name, prefix, r.accepted(), r.errors());
+            return;
+        }
+        double seconds = r.nanos() / 1e9;
+        metrics.put(prefix + ".requests", (double) r.accepted());
+        metrics.put(prefix + ".errors", (double) r.errors());
+        metrics.put(prefix + ".rate", r.accepted() / seconds);
+        metrics.put(prefix + ".deliveries", (double) checker.received.get());
+        metrics.put(prefix + ".delivery_rate", expected / seconds);
+        metrics.put(prefix + ".expected", (double) expected);
+        metrics.put(prefix + ".lost", (double) lost);
+        metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
+        metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
+        metrics.put(prefix + ".stray", (double) checker.stray.get());
+        if (durable) {
+            metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+        }
+        if (block > 1) {
+            metrics.put(prefix + ".block", (double) block);
+        }
+        latency(prefix, h);
+        usage(prefix, u, block <= 1 ? r.accepted() : expected);
+        if (!r.sampleErrors().isEmpty()) {
+            metrics.put(prefix + ".error_samples", String.join(" | ", r.sampleErrors()));
+        }
+        log("%s: %s %,d requests (%,.0f/s), %,d deliveries expected, %,d received; p50 %.2f p99 %.2f max %.1f ms; "
+                        + "lost %d dup %d misrouted %d errors %d; server %.2f cores, generator %.2f, db %.2f, machine %.2f; %s",
+                target.name, prefix, r.accepted(), r.accepted() / seconds, expected, checker.received.get(),
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3,
+                lost, checker.duplicated.get(), checker.misrouted.get(), r.errors(), u.serverCores(),
+                u.generatorCores(), u.dbCores(), u.machineCores(), r.sampleErrors());
+    }
+
+    private String batchOf(int[] recipients, int from, int count, String data, boolean durable) {
+        StringBuilder body = new StringBuilder("{\"to\":{\"uids\":[");
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                body.append(',');
+            }
+            body.append('"').append(Fleet.uid(recipients[from + i])).append('"');
+        }
+        body.append("]},\"data\":").append(data);
+        if (target.herald() && !durable) {
+            body.append(",\"durable\":false");
+        }
+        return body.append('}').toString();
+    }
+
+    private int connectedCount() {
+        return connected > 0 ? connected : fleet.size();
+    }
+
+    static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+
+    static int[] where(int n, IntUnaryOperator keep) {
+        return java.util.stream.IntStream.range(0, n).filter(i -> keep.applyAsInt(i) != 0).toArray();
+    }
+
+    // ------------------------------------------------------------------------------------------- broadcast
+
+    final class BroadcastChecker implements Fleet.Sink {
+        final int id;
+        final int total;
+        final AtomicIntegerArray count;
+        final AtomicLongArray last;
+        final long[] sent;
+        final BitSet[] got;
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong duplicated = new AtomicLong();
+        final AtomicLong stray = new AtomicLong();
+        final Recorder latencies = new Recorder(3);
+
+        BroadcastChecker(int id, int total) {
+            this.id = id;
+            this.total = total;
+            count = new AtomicIntegerArray(total);
+            last = new AtomicLongArray(total);
+            sent = new long[total];
+            got = new BitSet[fleet.size()];
+        }
+
+        @Override
+        public void message(Fleet.Conn conn, String frame, long nanos) {
+            int d = frame.indexOf("\"data\":");
+            if (d < 0 || number(frame, "\"x\":", d) != id) {
+                stray.incrementAndGet();
+                return;
+            }
+            int b = (int) number(frame, "\"b\":", d);
+            long ts = number(frame, "\"ts\":", d);
+            BitSet seen = got[conn.index];
+            if (seen == null) {
+                seen = new BitSet(total);
+                got[conn.index] = seen;
+            }
+            if (b < 0 || b >= total || seen.get(b)) {
+                duplicated.incrementAndGet();
+                return;
+            }
+            seen.set(b);
+            count.incrementAndGet(b);
+            last.accumulateAndGet(b, nanos, Math::max);
+            latencies.recordValue(Math.max(0, (nanos - ts) / 1000));
+            received.incrementAndGet();
+        }
+    }
+
+    /**
+     * Single broadcasts one at a time (time to the last client), then a burst of broadcasts back to back
+     * (deliveries/s, server CPU per delivery, time to the last client of the burst).
+     */
+    void broadcast(int singles, int burst) throws InterruptedException, IOException {
+        int clients = connectedCount();
+        int id = SCENARIO_IDS.getAndIncrement();
+        int total = singles + burst;
+        BroadcastChecker checker = new BroadcastChecker(id, total);
+        fleet.sink = checker;
+        log("%s: broadcast, %d single then a burst of %d, to %,d clients", target.name, singles, burst, clients);
+        Histogram toLast = new Histogram(3);
+        try (Http http = target.http()) {
+            for (int b = 0; b < singles; b++) {
+                long ts = System.nanoTime();
+                checker.sent[b] = ts;
+                int status = http.post(target.broadcastPath(),
+                        target.broadcastBody("{\"x\":" + id + ",\"b\":" + b + ",\"ts\":" + ts + "}")).status();
+                if (status / 100 != 2) {
+                    log("broadcast answered %d", status);
+                    continue;
+                }
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (checker.count.get(b) < clients && System.nanoTime() < end) {
+                    Thread.sleep(2);
+                }
+                if (checker.count.get(b) > 0) {
+                    toLast.recordValue((checker.last.get(b) - ts) / 1000);
+                }
+                Thread.sleep(200);
+            }
+            metrics.put("bc1.clients", (double) clients);
+            metrics.put("bc1.to_last_p50_ms", toLast.getValueAtPercentile(50) / 1e3);
+            metrics.put("bc1.to_last_max_ms", toLast.getMaxValue() / 1e3);
+            Histogram singleLatency = checker.latencies.getIntervalHistogram();
+            latency("bc1", singleLatency);
+
+            Proc.Meter meter = meter().start();
+            long first = System.nanoTime();
+            int accepted = 0;
+            for (int b = singles; b < total; b++) {
+                long ts = System.nanoTime();
+                checker.sent[b] = ts;
+                int status = http.post(target.broadcastPath(),
+                        target.broadcastBody("{\"x\":" + id + ",\"b\":" + b + ",\"ts\":" + ts + "}")).status();
+                if (status / 100 == 2) {
+                    accepted++;
+                }
+            }
+            long sendEnd = System.nanoTime();
+            long expected = (long) singles * clients + (long) accepted * clients;
+            drain(checker.received, expected, Duration.ofSeconds(opt.drainIdleSeconds), Duration.ofSeconds(180));
+            Proc.Usage u = meter.stop();
+            long lastReceipt = 0;
+            for (int b = singles; b < total; b++) {
+                lastReceipt = Math.max(lastReceipt, checker.last.get(b));
+            }
+            long burstDeliveries = 0;
+            for (int b = singles; b < total; b++) {
+                burstDeliveries += checker.count.get(b);
+            }
+            double seconds = (lastReceipt - first) / 1e9;
+            Histogram burstLatency = checker.latencies.getIntervalHistogram();
+            metrics.put("bc.broadcasts", (double) accepted);
+            metrics.put("bc.clients", (double) clients);
+            metrics.put("bc.deliveries", (double) burstDeliveries);
+            metrics.put("bc.rate", burstDeliveries / seconds);
+            metrics.put("bc.to_last_ms", seconds * 1e3);
+            metrics.put("bc.send_ms", (sendEnd - first) / 1e6);
+            metrics.put("bc.lost", (double) (expected - checker.received.get()));
+            metrics.put("bc.duplicated", (double) checker.duplicated.get());
+            metrics.put("bc.stray", (double) checker.stray.get());
+            latency("bc", burstLatency);
+            usage("bc", u, burstDeliveries);
+            log("%s: broadcast single: to last client p50 %.1f ms max %.1f ms; burst %d x %,d: %,.0f deliveries/s, "
+                            + "last client after %.0f ms, lost %d dup %d; server %.2f cores (%.2f us/delivery), generator %.2f, machine %.2f",
+                    target.name, toLast.getValueAtPercentile(50) / 1e3, toLast.getMaxValue() / 1e3, accepted, clients,
+                    burstDeliveries / seconds, seconds * 1e3, expected - checker.received.get(), checker.duplicated.get(),
+                    u.serverCores(), u.serverNanos() / 1e3 / Math.max(1, burstDeliveries), u.generatorCores(), u.machineCores());
+        } finally {
+            fleet.sink = Fleet.IGNORE;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- resume storm
+
+    final class ResumeChecker implements Fleet.Sink {
+        final int id;
+        final int backlog;
+        final long[] since;
+        final int[] blockOf;
+        final AtomicIntegerArray count;
+        final BitSet[] got;
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong caughtUp = new AtomicLong();
+        final AtomicLong lastCatchUp = new AtomicLong();
+        final AtomicLong duplicated = new AtomicLong();
+        final AtomicLong misrouted = new AtomicLong();
+        final AtomicLong gaps = new AtomicLong();
+        final AtomicLong stray = new AtomicLong();
+        final AtomicLong unrecovered = new AtomicLong();
+        final AtomicLong replays = new AtomicLong();
+
+        ResumeChecker(int id, int backlog, long[] since, int[] blockOf) {
+            this.id = id;
+            this.backlog = backlog;
+            this.since = since;
+            this.blockOf = blockOf;
+            count = new AtomicIntegerArray(since.length);
+            got = new BitSet[since.length];
+        }
+
+        @Override
+        public void replay(Fleet.Conn conn, String frame, long nanos) {
+            replays.incrementAndGet();
+            if (!frame.contains("\"recovered\":true") || number(frame, "\"since\":", 0) != since[conn.index]) {
+                unrecovered.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void message(Fleet.Conn conn, String frame, long nanos) {
+            int i = conn.index;
+            long seq = number(frame, "\"seq\":", 0);
+            if (seq != conn.lastSeq + 1) {
+                gaps.incrementAndGet();
+            }
+            if (seq > conn.lastSeq) {
+                conn.lastSeq = seq;
+            }
+            if (seq % 50 == 0) {
+                conn.ack(seq);
+            }
+            int d = frame.indexOf("\"data\":");
+            if (d < 0 || number(frame, "\"x\":", d) != id) {
+                stray.incrementAndGet();
+                return;
+            }
+            if (number(frame, "\"r\":", d) != blockOf[i]) {
+                misrouted.incrementAndGet();
+                return;
+            }
+            int n = (int) number(frame, "\"n\":", d);
+            BitSet seen = got[i];
+            if (seen == null) {
+                seen = new BitSet(backlog);
+                got[i] = seen;
+            }
+            if (seen.get(n)) {
+                duplicated.incrementAndGet();
+                return;
+            }
+            seen.set(n);
+            received.incrementAndGet();
+            if (count.incrementAndGet(i) == backlog) {
+                caughtUp.incrementAndGet();
+                lastCatchUp.accumulateAndGet(nanos, Math::max);
+                conn.ack(seq);
+            }
+        }
+    }
+
+    /**
+     * The first {@code clients} clients drop their connections; {@code backlog} durable messages are stored
+     * for each of their uids (through the list endpoint); then all reconnect at once with {@code ?since=}
+     * their last seq, and the tool waits until every one has its whole backlog, in order, once.
+     */
+    void resumeStorm(int requested, int backlog, int block) throws Exception {
+        final int clients = Math.min(requested, connectedCount());
+        int id = SCENARIO_IDS.getAndIncrement();
+        long[] since = new long[clients];
+        for (int i = 0; i < clients; i++) {
+            Fleet.Conn c = fleet.conn(i);
+            since[i] = c == null ? 0 : c.lastSeq;
+        }
+        log("%s: resume storm: %,d clients drop, %d durable messages each are stored, all reconnect at once",
+                target.name, clients, backlog);
+        for (int i = 0; i < clients; i++) {
+            Fleet.Conn c = fleet.conn(i);
+            if (c != null) {
+                c.expectClose = true;
+                if (c.ws != null) {
+                    c.ws.abort();
+                }
+            }
+        }
+        int remaining = connectedCount() - clients;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int online = -1;
+        while (System.nanoTime() < end) {
+            online = onlineClients();
+            if (online <= remaining) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        log("%s: %d clients online after the drop", target.name, online);
+
+        int blocks = (clients + block - 1) / block;
+        int[] blockOf = new int[fleet.size()];
+        for (int i = 0; i < clients; i++) {
+            blockOf[i] = i / block;
+        }
+        long requests = (long) blocks * backlog;
+        Proc.Meter storeMeter = meter().start();
+        AtomicLong storedCount = new AtomicLong();
+        PushResult stored = push(opt.pushers, requests, Duration.ofSeconds(opt.backlogTimeoutSeconds), k -> {
+            int b = (int) (k % blocks);
+            int round = (int) (k / blocks);
+            int from = b * block;
+            int count = Math.min(block, clients - from);
+            String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + round + ",\"ts\":" + System.nanoTime() + "}";
+            return new Push(target.batchPath(), target.batchBody(from, count, data, true));
+        }, (k, body) -> storedCount.addAndGet(Math.min(block, clients - (int) (k % blocks) * block)));
+        Proc.Usage su = storeMeter.stop();
+        long storedMessages = storedCount.get();
+        metrics.put("rs.clients", (double) clients);
+        metrics.put("rs.backlog", (double) backlog);
+        metrics.put("rs.store_requests", (double) stored.accepted());
+        metrics.put("rs.store_errors", (double) stored.errors());
+        metrics.put("rs.store_rate", storedMessages / (stored.nanos() / 1e9));
+        metrics.put("rs.store_seconds", stored.nanos() / 1e9);
+        usage("rs_store", su, storedMessages);
+        log("%s: stored %,d durable messages in %.1f s (%,.0f/s, %d uids per request), %d errors %s", target.name,
+                storedMessages, stored.nanos() / 1e9, storedMessages / (stored.nanos() / 1e9), block, stored.errors(),
+                stored.sampleErrors());
+
+        ResumeChecker checker = new ResumeChecker(id, backlog, since, blockOf);
+        fleet.sink = checker;
+        Proc.Meter meter = meter().start();
+        long start = System.nanoTime();
+        Fleet.ConnectResult r = fleet.connect(0, clients, i -> target.wsUrl(i, since[i]),
+                Math.min(clients, opt.stormInFlight), Duration.ofSeconds(opt.connectTimeoutSeconds),
+                conn -> conn.lastSeq = since[conn.index]);
+        long connected = System.nanoTime();
+        long endWait = System.nanoTime() + TimeUnit.SECONDS.toNanos(opt.stormTimeoutSeconds);
+        long lastSeen = -1;
+        long lastChange = System.nanoTime();
+        while (checker.caughtUp.get() < r.opened() && System.nanoTime() < endWait) {
+            long now = checker.received.get();
+            if (now != lastSeen) {
+                lastSeen = now;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(20)) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        Proc.Usage u = meter.stop();
+        fleet.sink = Fleet.IGNORE;
+        long expected = (long) r.opened() * backlog;
+        double seconds = (Math.max(checker.lastCatchUp.get(), start) - start) / 1e9;
+        long lost = 0;
+        for (int i = 0; i < clients; i++) {
+            lost += backlog - checker.count.get(i);
+        }
+        metrics.put("rs.reconnected", (double) r.opened());
+        metrics.put("rs.reconnect_failed", (double) r.failed());
+        metrics.put("rs.connect_seconds", (connected - start) / 1e9);
+        metrics.put("rs.caught_up", (double) checker.caughtUp.get());
+        metrics.put("rs.seconds", seconds);
+        metrics.put("rs.rate", checker.received.get() / Math.max(1e-9, seconds));
+        metrics.put("rs.expected", (double) expected);
+        metrics.put("rs.received", (double) checker.received.get());
+        metrics.put("rs.lost", (double) lost);
+        metrics.put("rs.duplicated", (double) checker.duplicated.get());
+        metrics.put("rs.misrouted", (double) checker.misrouted.get());
+        metrics.put("rs.gaps", (double) checker.gaps.get());
+        metrics.put("rs.stray", (double) checker.stray.get());
+        metrics.put("rs.unrecovered", (double) checker.unrecovered.get());
+        metrics.put("rs.replays", (double) checker.replays.get());
+        usage("rs", u, checker.received.get());
+        log("%s: resume storm: %,d reconnected (%d failed) in %.1f s; %,d of %,d caught up after %.1f s; %,.0f msgs/s; "
+                        + "lost %d dup %d gaps %d misrouted %d unrecovered %d; server %.2f cores, db %.2f, generator %.2f",
+                target.name, r.opened(), r.failed(), (connected - start) / 1e9, checker.caughtUp.get(), clients, seconds,
+                checker.received.get() / Math.max(1e-9, seconds), lost, checker.duplicated.get(), checker.gaps.get(),
+                checker.misrouted.get(), checker.unrecovered.get(), u.serverCores(), u.dbCores(), u.generatorCores());
+    }
+
+    int onlineClients() {
+        try (Http http = target.http()) {
+            String body = http.get(target.statsPath()).body();
+            return (int) number(body, "\"clients\":", 0);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

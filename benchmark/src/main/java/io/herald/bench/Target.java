@@ -1,0 +1,90 @@
+package io.herald.bench;
+
+import java.util.List;
+
+/** The thin adapter between the generator and a server: URLs, request bodies, frame format. */
+final class Target {
+
+    enum Kind { HERALD, REFERENCE }
+
+    final String name;
+    final Kind kind;
+    final int[] wsPorts;
+    final int pushPort;
+    final List<Long> pids;
+    final String apiKey;
+
+    Target(String name, Kind kind, int[] wsPorts, int pushPort, List<Long> pids, String apiKey) {
+        this.name = name;
+        this.kind = kind;
+        this.wsPorts = wsPorts;
+        this.pushPort = pushPort;
+        this.pids = pids;
+        this.apiKey = apiKey;
+    }
+
+    boolean herald() {
+        return kind == Kind.HERALD;
+    }
+
+    /** Client i connects to node i mod nodes. */
+    String wsUrl(int index, Long since) {
+        int port = wsPorts[index % wsPorts.length];
+        String uid = Fleet.uid(index);
+        if (kind == Kind.REFERENCE) {
+            return "ws://127.0.0.1:" + port + "/?uid=" + uid;
+        }
+        return "ws://127.0.0.1:" + port + "/ws?uid=" + uid + (since == null ? "" : "&since=" + since);
+    }
+
+    int nodeOf(int index) {
+        return index % wsPorts.length;
+    }
+
+    String pushPath(String uid) {
+        return herald() ? "/api/uids/" + uid + "/messages" : "/push/" + uid;
+    }
+
+    String pushBody(String data, boolean durable) {
+        return herald() && !durable ? "{\"data\":" + data + ",\"durable\":false}" : "{\"data\":" + data + "}";
+    }
+
+    String broadcastPath() {
+        return herald() ? "/api/broadcast" : "/broadcast";
+    }
+
+    String broadcastBody(String data) {
+        return "{\"data\":" + data + "}";
+    }
+
+    String batchPath() {
+        return herald() ? "/api/messages" : "/messages";
+    }
+
+    String batchBody(int from, int count, String data, boolean durable) {
+        StringBuilder body = new StringBuilder(count * 8 + data.length() + 64).append("{\"to\":{\"uids\":[");
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                body.append(',');
+            }
+            body.append('"').append(Fleet.uid(from + i)).append('"');
+        }
+        body.append("]},\"data\":").append(data);
+        if (herald() && !durable) {
+            body.append(",\"durable\":false");
+        }
+        return body.append('}').toString();
+    }
+
+    String statsPath() {
+        return herald() ? "/api/stats" : "/stats";
+    }
+
+    Http http() {
+        return new Http("127.0.0.1", pushPort, apiKey);
+    }
+
+    Http http(int node) {
+        return new Http("127.0.0.1", wsPorts[node], apiKey);
+    }
+}
