@@ -1,5 +1,6 @@
 package io.herald.security;
 
+import io.herald.cluster.Cluster;
 import io.herald.config.HeraldConfig;
 import io.herald.connection.Client;
 import io.herald.connection.Frames;
@@ -8,7 +9,6 @@ import io.herald.gateway.ClientMessage;
 import io.herald.gateway.JsonCodec;
 import io.herald.routing.Ids;
 import io.herald.routing.Names;
-import io.herald.routing.Registry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -17,7 +17,8 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
-import java.util.Collection;
+import java.util.List;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -27,8 +28,8 @@ import java.util.logging.Logger;
  *
  * <p>The recipients get {@code {"type":"message","id":…,"from":<sender's uid>,"to":{…},"data":…}}. The
  * server writes {@code from} from the uid the sender is bound to; whatever the sender's frame says
- * besides {@code to} and {@code data} is ignored. A relay is ephemeral (the clients online now, never the
- * durable store) and skips the sending client itself.
+ * besides {@code to} and {@code data} is ignored. A relay is ephemeral (the clients online now, on every
+ * node, as the gateway's ephemeral sends; never the durable store) and skips the sending client itself.
  */
 @ApplicationScoped
 public class Relay {
@@ -39,7 +40,7 @@ public class Relay {
     HeraldConfig config;
 
     @Inject
-    Registry registry;
+    Cluster cluster;
 
     @Inject
     Ids ids;
@@ -86,7 +87,7 @@ public class Relay {
         if (from == null) {
             sender.send(Frames.error("not_bound", "only a client bound to a uid may send to others"));
         } else if (uid != null ? policy.toUid() : policy.toGroup(group, sender.groups())) {
-            deliver(sender, from, to, uid != null ? registry.clientsOfUid(uid) : registry.clientsOfGroup(group), data);
+            deliver(sender, from, to, uid, group, data);
             relayed = true;
         } else {
             sender.send(Frames.error("relay_forbidden", uid != null
@@ -96,7 +97,8 @@ public class Relay {
         messages.fireAsync(new ClientMessage(sender.id(), from, sender.session(), data, to, relayed));
     }
 
-    private void deliver(Client sender, String from, JsonObject to, Collection<Client> recipients, JsonValue data) {
+    /** Encodes the frame once and hands it to the nodes that hold the uid's clients or the group's members. */
+    private void deliver(Client sender, String from, JsonObject to, String uid, String group, JsonValue data) {
         String frame = JsonCodec.object()
                 .add("type", "message")
                 .add("id", ids.nextMessageId())
@@ -104,10 +106,11 @@ public class Relay {
                 .add("to", to)
                 .add("data", data)
                 .build().toString();
-        for (Client recipient : recipients) {
-            if (recipient != sender) {
-                recipient.send(frame);
-            }
-        }
+        List<String> uids = uid == null ? List.of() : List.of(uid);
+        List<String> groups = group == null ? List.of() : List.of(group);
+        Set<String> exclude = Set.of(sender.id());
+        Set<String> nodes = uid != null ? cluster.nodesOfUid(uid) : cluster.nodesOfGroup(group);
+        // The call travels to other nodes: it captures only strings and immutable collections.
+        cluster.tell(nodes, node -> node.deliver(frame, List.of(), uids, groups, false, exclude));
     }
 }

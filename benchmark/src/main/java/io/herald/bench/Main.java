@@ -163,9 +163,22 @@ public final class Main {
         }
     }
 
-    private String javaOpts() {
-        return opt.heraldJvm + " -Djava.net.preferIPv4Stack=true -Djboss.modules.system.pkgs=org.jboss.byteman"
-                + " -Djava.awt.headless=true";
+    private String javaOpts(String name) {
+        return opt.heraldJvm + jfrFlag(name) + " -Djava.net.preferIPv4Stack=true"
+                + " -Djboss.modules.system.pkgs=org.jboss.byteman -Djava.awt.headless=true";
+    }
+
+    /**
+     * With --jfr the server records from its start (a recording started later makes the JVM retransform
+     * JDK classes and deoptimise what inlined them, which skews the very figures it profiles); the
+     * scenarios' windows go to jfr/windows.txt, and JfrTop summarises a window.
+     */
+    private String jfrFlag(String name) {
+        if (!opt.jfr) {
+            return "";
+        }
+        return " -XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                + benchDir.resolve("jfr/" + name + ".jfr");
     }
 
     /** Herald's settings for every benchmark run (documented in benchmark/README.md). */
@@ -197,7 +210,8 @@ public final class Main {
         }
         Map<String, String> env = Map.of("HERALD_DB_URL", dbUrl, "HERALD_DB_USER", "postgres",
                 "HERALD_DB_PASSWORD", "postgres");
-        return new Servers.WildFly(home, base, offset, env, javaOpts()).with(heraldProperties());
+        Files.createDirectories(benchDir.resolve("jfr"));
+        return new Servers.WildFly(home, base, offset, env, javaOpts(name)).with(heraldProperties());
     }
 
     private void measureWildFly() throws Exception {
@@ -226,7 +240,8 @@ public final class Main {
         }
         String db = postgres.createDatabase("herald_payara");
         int port = opt.portBase + 20;
-        List<String> jvm = new ArrayList<>(List.of(opt.heraldJvm.trim().split("\\s+")));
+        Files.createDirectories(benchDir.resolve("jfr"));
+        List<String> jvm = new ArrayList<>(List.of((opt.heraldJvm + jfrFlag("payara")).trim().split("\\s+")));
         heraldProperties().forEach((k, v) -> jvm.add("-D" + k + "=" + v));
         Map<String, String> env = Map.of("HERALD_DB_HOST", "127.0.0.1", "HERALD_DB_PORT", String.valueOf(postgres.port()),
                 "HERALD_DB_NAME", "herald_payara", "HERALD_DB_USER", "postgres", "HERALD_DB_PASSWORD", "postgres");
@@ -302,26 +317,22 @@ public final class Main {
         }
     }
 
+    private final Map<String, Instant> windows = new LinkedHashMap<>();
+
     private void jfrStart(Target target, String name) {
-        if (opt.jfr && target.herald()) {
-            for (long pid : target.pids) {
-                Proc.jcmd(pid, "JFR.start", "name=bench-" + name, "settings=profile");
-            }
-        }
+        windows.put(target.name + "/" + name, Instant.now());
     }
 
     private void jfrStop(Target target, String name) {
-        if (opt.jfr && target.herald()) {
-            for (long pid : target.pids) {
-                Path file = benchDir.resolve("jfr/" + name + "-" + pid + ".jfr");
-                try {
-                    Files.createDirectories(file.getParent());
-                } catch (Exception e) {
-                    // jcmd reports it
-                }
-                Proc.jcmd(pid, "JFR.stop", "name=bench-" + name, "filename=" + file);
-                log("JFR recording: %s", file);
-            }
+        if (!opt.jfr) {
+            return;
+        }
+        Instant from = windows.get(target.name + "/" + name);
+        try {
+            Files.writeString(benchDir.resolve("jfr/windows.txt"), target.name + "\t" + name + "\t" + from + "\t"
+                    + Instant.now() + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (Exception e) {
+            log("cannot record the JFR window: %s", e);
         }
     }
 
