@@ -9,4 +9,13 @@ import java.util.List;
  * their uids' clients.
  */
 public record Append(String messageId, List<String> uids, String data, String idempotencyKey) implements Serializable {
+
+    /** Creates the uid's stream if it does not exist, storing no message. */
+    public static Append openStream(String uid) {
+        return new Append(null, List.of(uid), null, null);
+    }
+
+    public boolean opensOnly() {
+        return messageId == null;
+    }
 }

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -51,6 +53,11 @@ public class Deliveries {
 
     @Inject
     Cluster cluster;
+
+    @Inject
+    Journal journal;
+
+    private static final long OPEN_TIMEOUT_SECONDS = 30;
 
     @Resource
     ManagedScheduledExecutorService executor;
@@ -173,9 +180,10 @@ public class Deliveries {
             boolean existed = true;
             Stream stream = streams.stream(cursor.uid);
             if (stream == null) {
-                // Created now, so that the client learns the epoch its positions belong to.
+                // Opened now, so that the client learns the epoch its positions belong to.
                 existed = false;
-                stream = streams.create(cursor.uid);
+                journal.append(Append.openStream(cursor.uid)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                stream = streams.stream(cursor.uid);
             }
             long last = stream == null ? 0 : stream.lastSeq();
             long acked = stream == null ? 0 : stream.ackedSeq();
@@ -210,8 +218,10 @@ public class Deliveries {
                 cursor.position = start;
             }
             catchUp(cursor);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | ExecutionException | TimeoutException e) {
             failed(cursor, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -262,7 +272,7 @@ public class Deliveries {
         }
     }
 
-    private void failed(Cursor cursor, RuntimeException e) {
+    private void failed(Cursor cursor, Exception e) {
         LOG.log(Level.WARNING, "replaying the stream of uid " + cursor.uid + " to " + cursor.client
                 + " failed; closing it so that it reconnects and resumes", e);
         detach(cursor.client);

@@ -23,7 +23,8 @@ import java.util.logging.Logger;
 /**
  * Group commit for durable pushes. Pushes wait in a bounded queue; one writer thread takes whatever has
  * gathered (up to {@code herald.durable.batch-size}) and stores it in one transaction, so concurrent
- * pushes share commits. Only after the commit is each push's future completed (the REST API answers 202
+ * pushes share commits. Streams are created only here (with a message, or opened for a first client), so
+ * on one node no two transactions race to create the same stream. Only after the commit is each push's future completed (the REST API answers 202
  * then) and the messages handed to live delivery, in commit order, which is seq order per uid.
  */
 @ApplicationScoped
@@ -122,7 +123,7 @@ public class Journal {
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).receipt().complete(receipts.get(i));
                 }
-                deliveries.publish(appends, receipts);
+                publish(appends, receipts);
                 return;
             } catch (RuntimeException e) {
                 // A concurrent first push to a new uid on another node, or a passing database error.
@@ -134,6 +135,21 @@ public class Journal {
                 + " attempts; the pushers get 503: " + failure, failure);
         HeraldException unavailable = unavailable("the message store failed: " + failure.getMessage());
         batch.forEach(pending -> pending.receipt().completeExceptionally(unavailable));
+    }
+
+    /** Hands the stored messages (not the streams merely opened) to live delivery. */
+    private void publish(List<Append> appends, List<Receipt> receipts) {
+        List<Append> stored = new ArrayList<>(appends.size());
+        List<Receipt> storedReceipts = new ArrayList<>(appends.size());
+        for (int i = 0; i < appends.size(); i++) {
+            if (!appends.get(i).opensOnly()) {
+                stored.add(appends.get(i));
+                storedReceipts.add(receipts.get(i));
+            }
+        }
+        if (!stored.isEmpty()) {
+            deliveries.publish(stored, storedReceipts);
+        }
     }
 
     private static HeraldException unavailable(String message) {

@@ -3,7 +3,6 @@ package io.herald.delivery;
 import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
@@ -33,10 +32,6 @@ public class Streams {
 
     @PersistenceContext(unitName = "herald")
     EntityManager em;
-
-    /** This bean through its proxy, so that calls to it get their own transaction. */
-    @Inject
-    Streams self;
 
     /** Stores a batch in one transaction; returns a receipt per append, in order. */
     @Transactional
@@ -77,6 +72,10 @@ public class Streams {
                 continue;
             }
             Append append = batch.get(i);
+            if (append.opensOnly()) {
+                receipts[i] = new Receipt(null, Map.of()); // the stream exists now; nothing to store
+                continue;
+            }
             String key = append.idempotencyKey();
             if (key != null && byKey.get(key) != null) {
                 receipts[i] = byKey.get(key); // a retry inside the same batch
@@ -123,30 +122,6 @@ public class Streams {
     @Transactional
     public Stream stream(String uid) {
         return em.find(Stream.class, uid);
-    }
-
-    /**
-     * The uid's stream, created empty if it does not exist yet. If another node or the journal creates it
-     * at the same moment, that one wins and is returned.
-     */
-    public Stream create(String uid) {
-        try {
-            return self.insert(uid);
-        } catch (RuntimeException createdMeanwhile) {
-            return stream(uid);
-        }
-    }
-
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public Stream insert(String uid) {
-        Stream existing = em.find(Stream.class, uid);
-        if (existing != null) {
-            return existing;
-        }
-        Stream stream = new Stream(uid, newEpoch(), System.currentTimeMillis());
-        em.persist(stream);
-        em.flush();
-        return stream;
     }
 
     /** Up to {@code limit} messages of the uid after {@code afterSeq}, in order. */

@@ -35,10 +35,17 @@ final class Fleet implements AutoCloseable {
     private final HttpClient[] http;
     private final ExecutorService executor;
     private final Conn[] conns;
+    /** Gets replay frames: the current scenario's checker. */
     volatile Sink sink = IGNORE;
+    /** Every scenario's checker by its id (the payload's "x"), so that late messages still reach theirs. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Sink> sinks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Messages that name no known scenario. */
+    final AtomicLong strays = new AtomicLong();
     final AtomicLong errorsFrames = new AtomicLong();
     final AtomicLong unexpectedCloses = new AtomicLong();
     final AtomicLong pongsSent = new AtomicLong();
+    /** Unexpected closes by close code (-1: an error without a close frame). */
+    final java.util.concurrent.ConcurrentHashMap<Integer, AtomicLong> closeCodes = new java.util.concurrent.ConcurrentHashMap<>();
 
     Fleet(int n, int selectors, int threads) {
         executor = Executors.newFixedThreadPool(threads, r -> {
@@ -51,6 +58,23 @@ final class Fleet implements AutoCloseable {
             http[i] = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(20)).build();
         }
         conns = new Conn[n];
+    }
+
+    /** Makes the checker current, and the one that gets the messages of scenario {@code id} from now on. */
+    void register(long id, Sink checker) {
+        sinks.put(id, checker);
+        sink = checker;
+    }
+
+    private void dispatch(Conn conn, String frame, long nanos) {
+        int d = frame.indexOf("\"data\":");
+        long x = d < 0 ? Long.MIN_VALUE : number(frame, "\"x\":", d);
+        Sink checker = sinks.get(x);
+        if (checker == null) {
+            strays.incrementAndGet();
+        } else {
+            checker.message(conn, frame, nanos);
+        }
     }
 
     static String uid(int index) {
@@ -201,7 +225,7 @@ final class Fleet implements AutoCloseable {
                 frame = data.toString();
             }
             if (frame.startsWith("{\"type\":\"message\"")) {
-                fleet.sink.message(this, frame, now);
+                fleet.dispatch(this, frame, now);
             } else if (frame.startsWith("{\"type\":\"welcome\"")) {
                 welcome.complete(null);
             } else if (frame.startsWith("{\"type\":\"ping\"")) {
@@ -220,6 +244,7 @@ final class Fleet implements AutoCloseable {
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             if (!expectClose) {
                 fleet.unexpectedCloses.incrementAndGet();
+                fleet.closeCodes.computeIfAbsent(statusCode, c -> new AtomicLong()).incrementAndGet();
             }
             welcome.completeExceptionally(new IllegalStateException("closed " + statusCode + " " + reason));
             return null;
@@ -229,6 +254,7 @@ final class Fleet implements AutoCloseable {
         public void onError(WebSocket webSocket, Throwable error) {
             if (!expectClose) {
                 fleet.unexpectedCloses.incrementAndGet();
+                fleet.closeCodes.computeIfAbsent(-1, c -> new AtomicLong()).incrementAndGet();
             }
             welcome.completeExceptionally(error);
         }

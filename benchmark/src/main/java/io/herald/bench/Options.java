@@ -13,7 +13,7 @@ final class Options {
     boolean quick;
     int connections = 10_000;
     int durationSeconds = 20;
-    int warmupSeconds = 5;
+    int warmupSeconds = 30;
     int pushers = 32;
     int batchBlock = 100;
     int broadcastSingles = 5;
@@ -26,7 +26,7 @@ final class Options {
     int connectTimeoutSeconds = 300;
     int stormTimeoutSeconds = 300;
     int backlogTimeoutSeconds = 600;
-    int drainIdleSeconds = 5;
+    int drainIdleSeconds = 10;
     int clusterConnections = -1;
     int clusterDurationSeconds = -1;
     Set<String> servers = new LinkedHashSet<>(List.of("wildfly"));
@@ -90,7 +90,7 @@ final class Options {
                 o.durationSeconds = 5;
             }
             if (!rest.contains("--warmup")) {
-                o.warmupSeconds = 2;
+                o.warmupSeconds = 6;
             }
             if (!rest.contains("--burst")) {
                 o.broadcastBurst = 20;

@@ -106,6 +106,23 @@ final class Proc {
         return found ? used : -1;
     }
 
+    /** Live objects by class after a full GC ({@code jcmd GC.class_histogram}): class -> {instances, bytes}. */
+    static java.util.Map<String, long[]> histogram(long pid) {
+        java.util.Map<String, long[]> classes = new java.util.HashMap<>();
+        String out = jcmd(pid, "GC.class_histogram");
+        if (out == null) {
+            return classes;
+        }
+        Pattern line = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+        for (String l : out.split("\n")) {
+            Matcher m = line.matcher(l);
+            if (m.find()) {
+                classes.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+            }
+        }
+        return classes;
+    }
+
     static String jcmd(long pid, String... command) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());

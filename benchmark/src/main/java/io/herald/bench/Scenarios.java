@@ -107,6 +107,7 @@ final class Scenarios {
     void capacity(boolean measureMemory) throws Exception {
         int n = fleet.size();
         long[] before = measureMemory ? memory() : null;
+        Map<String, long[]> histogramBefore = measureMemory && target.herald() ? Proc.histogram(target.pids.get(0)) : null;
         log("%s: connecting %,d clients", target.name, n);
         Proc.Meter meter = meter().start();
         Fleet.ConnectResult r = fleet.connect(0, n, i -> target.wsUrl(i, null), opt.connectInFlight,
@@ -132,9 +133,53 @@ final class Scenarios {
                 metrics.put("mem.heap_after_mib", after[1] / 1048576.0);
                 metrics.put("mem.heap_per_conn_kib", (after[1] - before[1]) / 1024.0 / Math.max(1, r.opened()));
             }
+            if (histogramBefore != null) {
+                perConnectionClasses(histogramBefore, Proc.histogram(target.pids.get(0)), r.opened());
+            }
             log("%s: RSS %.1f -> %.1f MiB (%.2f KiB/conn), heap %.1f -> %.1f MiB", target.name,
                     before[0] / 1048576.0, after[0] / 1048576.0, (after[0] - before[0]) / 1024.0 / Math.max(1, r.opened()),
                     before[1] / 1048576.0, after[1] / 1048576.0);
+        }
+    }
+
+    /** What the heap holds per connection: the class histogram's growth, largest first. */
+    private void perConnectionClasses(Map<String, long[]> before, Map<String, long[]> after, int connections) {
+        if (connections <= 0 || after.isEmpty()) {
+            return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        after.forEach((cls, a) -> {
+            long[] b = before.getOrDefault(cls, new long[2]);
+            long bytes = a[1] - b[1];
+            long instances = a[0] - b[0];
+            if (bytes > 0) {
+                rows.add(new String[] {cls, String.valueOf(bytes), String.valueOf(instances)});
+            }
+        });
+        rows.sort((x, y) -> Long.compare(Long.parseLong(y[1]), Long.parseLong(x[1])));
+        StringBuilder table = new StringBuilder();
+        StringBuilder top = new StringBuilder();
+        long total = rows.stream().mapToLong(x -> Long.parseLong(x[1])).sum();
+        table.append(String.format("heap growth per connection after a full GC, %d connections: %.0f bytes%n",
+                connections, (double) total / connections));
+        for (int i = 0; i < rows.size() && i < 40; i++) {
+            String[] row = rows.get(i);
+            double bytes = Double.parseDouble(row[1]) / connections;
+            double instances = Double.parseDouble(row[2]) / connections;
+            table.append(String.format("%8.0f B %6.2f objects  %s%n", bytes, instances, row[0]));
+            if (i < 12) {
+                top.append(i > 0 ? ", " : "").append(String.format("%s %.0f B (%.1f)", row[0].replace("java.util.", "")
+                        .replace("io.undertow.", "u."), bytes, instances));
+            }
+        }
+        metrics.put("mem.histogram_bytes_per_conn", (double) total / connections);
+        metrics.put("mem.top_classes", top.toString());
+        try {
+            java.nio.file.Path file = java.nio.file.Path.of(opt.project.toString(), "benchmark/target/bench",
+                    "heap-per-connection-" + target.name.replaceAll("[^A-Za-z]+", "-").toLowerCase() + ".txt");
+            java.nio.file.Files.writeString(file, table);
+        } catch (IOException e) {
+            log("cannot write the class histogram: %s", e);
         }
     }
 
@@ -312,7 +357,7 @@ final class Scenarios {
         java.util.Arrays.fill(keyOf, -1);
         for (int b = 0; b < blocks; b++) {
             if (block <= 1) {
-                keyOf[recipients[b]] = recipients[b];
+                keyOf[recipients[b]] = b;
             } else {
                 for (int j = b * block; j < Math.min(recipients.length, (b + 1) * block); j++) {
                     keyOf[recipients[j]] = b;
@@ -322,7 +367,8 @@ final class Scenarios {
         AtomicIntegerArray nextN = new AtomicIntegerArray(blocks);
         AtomicIntegerArray accepted = new AtomicIntegerArray(blocks);
         Checker checker = new Checker(id, keyOf, durable);
-        fleet.sink = checker;
+        Map<String, Long> countersBefore = serverCounters();
+        fleet.register(id, checker);
         log("%s: %s for %ds (%s, %s, %d pushers)", target.name, prefix, duration.toSeconds(),
                 durable ? "durable" : "ephemeral", block <= 1 ? "single uid per request" : block + " uids per request",
                 opt.pushers);
@@ -333,7 +379,7 @@ final class Scenarios {
             int nn = nextN.getAndIncrement(b);
             if (block <= 1) {
                 int idx = recipients[b];
-                String data = "{\"x\":" + id + ",\"r\":" + idx + ",\"n\":" + nn + ",\"ts\":" + System.nanoTime() + "}";
+                String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + nn + ",\"ts\":" + System.nanoTime() + "}";
                 return new Push(target.pushPath(Fleet.uid(idx)), target.pushBody(data, durable));
             }
             int from = b * block;
@@ -351,7 +397,7 @@ final class Scenarios {
         }
         drain(checker.received, expected, Duration.ofSeconds(opt.drainIdleSeconds), Duration.ofSeconds(120));
         Proc.Usage u = meter.stop();
-        fleet.sink = Fleet.IGNORE;
+        long receivedAtDrain = checker.received.get();
         if (durable) {
             for (int i : recipients) {
                 Fleet.Conn c = fleet.conn(i);
@@ -360,12 +406,21 @@ final class Scenarios {
                 }
             }
         }
-        long lost = 0;
-        for (int i : recipients) {
-            int key = keyOf[i];
-            lost += Math.max(0, accepted.get(key) - checker.distinct(i));
+        long lost = missing(recipients, keyOf, accepted, checker);
+        if (record) {
+            // Messages still on their way when the drain gave up are not lost if they arrive later in the run:
+            // the checker keeps counting, and the figures are settled at the end of the server's run.
+            finishers.add(() -> {
+                metrics.put(prefix + ".lost", (double) missing(recipients, keyOf, accepted, checker));
+                metrics.put(prefix + ".late", (double) (checker.received.get() - receivedAtDrain));
+                metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
+                metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
+            });
         }
         Histogram h = checker.latencies.getIntervalHistogram();
+        if (record) {
+            health(prefix, countersBefore);
+        }
         if (!record) {
             log("%s: %s warm-up: %,d accepted, %,d errors", target.name, prefix, r.accepted(), r.errors());
             return;
@@ -398,6 +453,30 @@ final class Scenarios {
                 h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3,
                 lost, checker.duplicated.get(), checker.misrouted.get(), r.errors(), u.serverCores(),
                 u.generatorCores(), u.dbCores(), u.machineCores(), r.sampleErrors());
+    }
+
+    private static long missing(int[] recipients, int[] keyOf, AtomicIntegerArray accepted, Checker checker) {
+        long lost = 0;
+        for (int i : recipients) {
+            lost += Math.max(0, accepted.get(keyOf[i]) - checker.distinct(i));
+        }
+        return lost;
+    }
+
+    final List<Runnable> finishers = new ArrayList<>();
+
+    /** Settles lost/late figures once nothing more is on its way (call before closing the clients). */
+    void finish() throws InterruptedException {
+        Thread.sleep(3000);
+        finishers.forEach(Runnable::run);
+        finishers.clear();
+        metrics.put("fleet.stray_messages", (double) fleet.strays.get());
+        metrics.put("fleet.unexpected_closes", (double) fleet.unexpectedCloses.get());
+        if (!fleet.closeCodes.isEmpty()) {
+            metrics.put("fleet.close_codes", fleet.closeCodes.toString());
+        }
+        log("%s: settled; stray messages %d, unexpected closes %d %s", target.name, fleet.strays.get(),
+                fleet.unexpectedCloses.get(), fleet.closeCodes);
     }
 
     private String batchOf(int[] recipients, int from, int count, String data, boolean durable) {
@@ -489,7 +568,8 @@ final class Scenarios {
         int id = SCENARIO_IDS.getAndIncrement();
         int total = singles + burst;
         BroadcastChecker checker = new BroadcastChecker(id, total);
-        fleet.sink = checker;
+        Map<String, Long> countersBefore = serverCounters();
+        fleet.register(id, checker);
         log("%s: broadcast, %d single then a burst of %d, to %,d clients", target.name, singles, burst, clients);
         Histogram toLast = new Histogram(3);
         try (Http http = target.http()) {
@@ -550,10 +630,17 @@ final class Scenarios {
             metrics.put("bc.to_last_ms", seconds * 1e3);
             metrics.put("bc.send_ms", (sendEnd - first) / 1e6);
             metrics.put("bc.lost", (double) (expected - checker.received.get()));
+            long receivedAtDrain = checker.received.get();
+            finishers.add(() -> {
+                metrics.put("bc.lost", (double) (expected - checker.received.get()));
+                metrics.put("bc.late", (double) (checker.received.get() - receivedAtDrain));
+                metrics.put("bc.duplicated", (double) checker.duplicated.get());
+            });
             metrics.put("bc.duplicated", (double) checker.duplicated.get());
             metrics.put("bc.stray", (double) checker.stray.get());
             latency("bc", burstLatency);
             usage("bc", u, burstDeliveries);
+            health("bc", countersBefore);
             log("%s: broadcast single: to last client p50 %.1f ms max %.1f ms; burst %d x %,d: %,.0f deliveries/s, "
                             + "last client after %.0f ms, lost %d dup %d; server %.2f cores (%.2f us/delivery), generator %.2f, machine %.2f",
                     target.name, toLast.getValueAtPercentile(50) / 1e3, toLast.getMaxValue() / 1e3, accepted, clients,
@@ -708,7 +795,8 @@ final class Scenarios {
                 stored.sampleErrors());
 
         ResumeChecker checker = new ResumeChecker(id, backlog, since, blockOf);
-        fleet.sink = checker;
+        Map<String, Long> countersBefore = serverCounters();
+        fleet.register(id, checker);
         Proc.Meter meter = meter().start();
         long start = System.nanoTime();
         Fleet.ConnectResult r = fleet.connect(0, clients, i -> target.wsUrl(i, since[i]),
@@ -729,7 +817,7 @@ final class Scenarios {
             Thread.sleep(20);
         }
         Proc.Usage u = meter.stop();
-        fleet.sink = Fleet.IGNORE;
+        long receivedAtEnd = checker.received.get();
         long expected = (long) r.opened() * backlog;
         double seconds = (Math.max(checker.lastCatchUp.get(), start) - start) / 1e9;
         long lost = 0;
@@ -752,11 +840,61 @@ final class Scenarios {
         metrics.put("rs.unrecovered", (double) checker.unrecovered.get());
         metrics.put("rs.replays", (double) checker.replays.get());
         usage("rs", u, checker.received.get());
+        health("rs", countersBefore);
+        finishers.add(() -> {
+            long missing = 0;
+            for (int i = 0; i < clients; i++) {
+                missing += backlog - checker.count.get(i);
+            }
+            metrics.put("rs.lost", (double) missing);
+            metrics.put("rs.late", (double) (checker.received.get() - receivedAtEnd));
+            metrics.put("rs.duplicated", (double) checker.duplicated.get());
+            metrics.put("rs.gaps", (double) checker.gaps.get());
+        });
         log("%s: resume storm: %,d reconnected (%d failed) in %.1f s; %,d of %,d caught up after %.1f s; %,.0f msgs/s; "
                         + "lost %d dup %d gaps %d misrouted %d unrecovered %d; server %.2f cores, db %.2f, generator %.2f",
                 target.name, r.opened(), r.failed(), (connected - start) / 1e9, checker.caughtUp.get(), clients, seconds,
                 checker.received.get() / Math.max(1e-9, seconds), lost, checker.duplicated.get(), checker.gaps.get(),
                 checker.misrouted.get(), checker.unrecovered.get(), u.serverCores(), u.dbCores(), u.generatorCores());
+    }
+
+    /** Herald's counters (GET /api/stats) that tell why a message did not arrive; empty for the reference. */
+    Map<String, Long> serverCounters() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        if (!target.herald()) {
+            return out;
+        }
+        try (Http http = target.http()) {
+            String body = http.get(target.statsPath()).body();
+            for (String k : List.of("clients", "messagesOut", "sendFailures", "slowConsumerCloses", "heartbeatCloses")) {
+                long v = number(body, "\"" + k + "\":", 0);
+                if (v != Long.MIN_VALUE) {
+                    out.put(k, v);
+                }
+            }
+        } catch (IOException e) {
+            // unknown
+        }
+        return out;
+    }
+
+    /** Logs and records what went wrong on the connections during a scenario. */
+    void health(String prefix, Map<String, Long> before) {
+        Map<String, Long> after = serverCounters();
+        StringBuilder text = new StringBuilder();
+        for (String k : List.of("sendFailures", "slowConsumerCloses", "heartbeatCloses")) {
+            if (after.containsKey(k) && before.containsKey(k)) {
+                long d = after.get(k) - before.get(k);
+                metrics.put(prefix + ".server_" + k, (double) d);
+                text.append(k).append(' ').append(d).append(", ");
+            }
+        }
+        if (after.containsKey("clients")) {
+            metrics.put(prefix + ".server_clients_after", (double) after.get("clients"));
+            text.append("clients online ").append(after.get("clients")).append(", ");
+        }
+        text.append("unexpected client closes so far ").append(fleet.unexpectedCloses.get()).append(' ').append(fleet.closeCodes);
+        log("%s: %s: %s", target.name, prefix, text);
     }
 
     int onlineClients() {
