@@ -267,7 +267,7 @@ public class HazelcastCluster implements Cluster, MembershipListener {
             }
             throw new IllegalStateException("a call to node " + target + " failed", cause);
         } catch (TimeoutException e) {
-            future.cancel(true);
+            future.cancel(false);
             throw new HeraldException(504, "node_timeout", "node " + target + " did not answer within "
                     + callTimeoutMillis + " ms");
         } catch (InterruptedException e) {

@@ -64,7 +64,8 @@ public class Journal {
     void stop() {
         running = false;
         if (writer != null) {
-            writer.interrupt();
+            // No interrupt: a thread interrupted inside a file write closes the embedded database's
+            // file channel for every user. The writer sees the flag within its poll timeout.
             try {
                 writer.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
@@ -103,6 +104,7 @@ public class Journal {
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                batch.forEach(pending -> pending.receipt().completeExceptionally(unavailable("the node is stopping")));
                 return;
             } catch (RuntimeException e) {
                 // commit() handles store failures; anything else must not end the writer.
