@@ -132,16 +132,21 @@ public final class Outbox {
         }
     }
 
-    /** Drops whatever is queued and closes the connection with the given reason at once. */
+    /**
+     * Drops whatever is queued and closes the connection at once: with the given reason, or with the one
+     * of a close already decided (the first decision wins, e.g. 1001 at shutdown).
+     */
     public void closeNow(CloseReason reason) {
+        CloseReason decided;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             waiting.clear();
+            decided = closeWhenDrained != null ? closeWhenDrained : reason;
         }
-        connection.close(reason);
+        connection.close(decided);
     }
 
     /** Drops whatever is queued; further offers are refused. */

@@ -11,6 +11,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -65,6 +66,7 @@ public class Deliveries {
     private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
     private final Map<String, Long> acks = new ConcurrentHashMap<>();
     private ScheduledFuture<?> ackFlushes;
+    private volatile boolean stopping;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         long every = config.durableAckFlushMillis();
@@ -272,7 +274,16 @@ public class Deliveries {
         }
     }
 
+    /** Herald is stopping: replays that fail now fail because of it, and the clients get 1001 anyway. */
+    void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
+        this.stopping = true;
+    }
+
     private void failed(Cursor cursor, Exception e) {
+        if (stopping) {
+            detach(cursor.client);
+            return;
+        }
         LOG.log(Level.WARNING, "replaying the stream of uid " + cursor.uid + " to " + cursor.client
                 + " failed; closing it so that it reconnects and resumes", e);
         detach(cursor.client);

@@ -166,6 +166,15 @@ class OutboxTest {
     }
 
     @Test
+    void theFirstCloseDecisionWins() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        outbox.offer("in flight");
+        outbox.closeAfterDrain(CloseCodes.GOING_AWAY.reason());
+        outbox.closeNow(CloseCodes.SERVER_ERROR.reason());
+        assertEquals(1001, connection.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
     void closeAfterDrainOfAnIdleOutboxClosesAtOnce() {
         Outbox outbox = new Outbox(remote.proxy(), connection, 10);
         outbox.closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());

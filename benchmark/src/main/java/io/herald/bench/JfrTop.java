@@ -96,7 +96,7 @@ public final class JfrTop {
         print("samples by thread", threads, samples, 10);
         print("self", self, samples, 25);
         print("inclusive, " + filter + " only", filtered(inclusive, filter), samples, 40);
-        print("inclusive, all", inclusive, samples, 40);
+        print("inclusive, all", inclusive, samples, Integer.getInteger("limit", 40));
         Map<String, Long> alloc = sorted(allocation);
         System.out.println("== allocation by first " + filter + " frame");
         int i = 0;

@@ -90,7 +90,7 @@ final class Options {
                 o.durationSeconds = 5;
             }
             if (!rest.contains("--warmup")) {
-                o.warmupSeconds = 6;
+                o.warmupSeconds = 15;
             }
             if (!rest.contains("--burst")) {
                 o.broadcastBurst = 20;

@@ -83,7 +83,16 @@ final class Report {
                 new Row("RSS before (MiB)", "mem.rss_before_mib", "%,.1f"),
                 new Row("RSS after (MiB)", "mem.rss_after_mib", "%,.1f"),
                 new Row("**RSS per idle connection (KiB)**", "mem.rss_per_conn_kib", "%.2f"),
-                new Row("heap per idle connection (KiB)", "mem.heap_per_conn_kib", "%.2f")));
+                new Row("heap per idle connection (KiB)", "mem.heap_per_conn_kib", "%.2f"),
+                new Row("live heap per connection, class histogram (bytes)", "mem.histogram_bytes_per_conn", "%,.0f")));
+        for (String k : single) {
+            Object top = runs.get(k).metrics.get("mem.top_classes");
+            if (top != null) {
+                md.append("Largest live objects per connection, ").append(runs.get(k).label)
+                        .append(" (bytes, objects per connection; `jcmd GC.class_histogram` after minus before): ")
+                        .append(top).append(".\n\n");
+            }
+        }
 
         md.append("## Unicast, ephemeral\n\n");
         md.append("`POST /api/uids/{uid}/messages` with `\"durable\": false` (the reference: `POST /push/{uid}`), one uid per "
@@ -117,7 +126,7 @@ final class Report {
                 new Row("burst: time to last client (ms)", "bc.to_last_ms", "%,.0f"),
                 new Row("burst: delivery latency p50 / p99 (ms)", "bc.p50_ms|bc.p99_ms", "%,.1f"),
                 new Row("**server CPU per delivery (µs)**", "bc.server_cpu_us", "%.2f"),
-                new Row("lost / duplicated", "bc.lost|bc.duplicated", "%,.0f"),
+                new Row("lost / late / duplicated", "bc.lost|bc.late|bc.duplicated", "%,.0f"),
                 new Row("server / generator / others (cores)", "bc.server_cores|bc.generator_cores|bc.other_cores", "%.2f")));
 
         md.append("## Resume storm\n\n");
@@ -134,7 +143,7 @@ final class Report {
                 new Row("caught up", "rs.caught_up", "%,.0f"),
                 new Row("replay throughput (messages/s)", "rs.rate", "%,.0f"),
                 new Row("server CPU per replayed message (µs)", "rs.server_cpu_us", "%.1f"),
-                new Row("lost / duplicated / gaps / misrouted", "rs.lost|rs.duplicated|rs.gaps|rs.misrouted", "%,.0f"),
+                new Row("lost / late / duplicated / gaps / misrouted", "rs.lost|rs.late|rs.duplicated|rs.gaps|rs.misrouted", "%,.0f"),
                 new Row("not recovered (replay frame) / failed reconnects", "rs.unrecovered|rs.reconnect_failed", "%,.0f"),
                 new Row("server / db / generator / others (cores)", "rs.server_cores|rs.db_cores|rs.generator_cores|rs.other_cores", "%.2f")));
 
@@ -155,14 +164,14 @@ final class Report {
                     new Row("**unicast ephemeral pushes/s** (single node: all local)", "xuni.rate|uni.rate", "%,.0f"),
                     new Row("unicast p50 / p99 (ms)", "xuni.p50_ms|xuni.p99_ms", "%.2f"),
                     new Row("unicast server CPU per push, all nodes (µs)", "xuni.server_cpu_us", "%.1f"),
-                    new Row("unicast lost / dup / misrouted", "xuni.lost|xuni.duplicated|xuni.misrouted", "%,.0f"),
+                    new Row("unicast lost / late / dup / misrouted", "xuni.lost|xuni.late|xuni.duplicated|xuni.misrouted", "%,.0f"),
                     new Row("**unicast durable pushes/s**", "xdur.rate|dur.rate", "%,.0f"),
                     new Row("durable p50 / p99 (ms)", "xdur.p50_ms|xdur.p99_ms", "%.2f"),
-                    new Row("durable lost / dup / gaps", "xdur.lost|xdur.duplicated|xdur.gaps", "%,.0f"),
+                    new Row("durable lost / late / dup / gaps", "xdur.lost|xdur.late|xdur.duplicated|xdur.gaps", "%,.0f"),
                     new Row("**broadcast deliveries/s**", "bc.rate", "%,.0f"),
                     new Row("broadcast: single, time to last client (ms)", "bc1.to_last_p50_ms", "%,.1f"),
                     new Row("broadcast CPU per delivery, all nodes (µs)", "bc.server_cpu_us", "%.2f"),
-                    new Row("broadcast lost / dup", "bc.lost|bc.duplicated", "%,.0f"),
+                    new Row("broadcast lost / late / dup", "bc.lost|bc.late|bc.duplicated", "%,.0f"),
                     new Row("unicast: servers / generator / db / others (cores)", "xuni.server_cores|xuni.generator_cores|xuni.db_cores|xuni.other_cores", "%.2f")));
         }
 
@@ -180,7 +189,10 @@ final class Report {
                 + "the previous one is answered.\n");
         md.append("- Correctness is checked on every message: the payload names the recipient (misrouted otherwise), a "
                 + "per-recipient number (duplicated if seen twice; lost = accepted but never received), durable seqs "
-                + "must follow each other (gaps). No figure is a pass/fail assertion.\n");
+                + "must follow each other (gaps). A message still on its way when a scenario's drain gives up (10 s without "
+                + "progress) is counted *late* if it arrives before the end of that server's run, *lost* only if it never "
+                + "does. Unexpected closes and Herald's own counters (send failures, slow-consumer and heartbeat closes) "
+                + "are logged per scenario. No figure is a pass/fail assertion.\n");
         md.append("- CPU: `utime + stime` from `/proc/<pid>/stat` of the server JVM (or node), of the generator, of "
                 + "PostgreSQL and its backends, and of the whole machine (`/proc/stat`), over the scenario including "
                 + "the drain; per message = server CPU / messages. \"others\" = machine − these.\n");
@@ -210,9 +222,9 @@ final class Report {
             rows.add(new Row("database CPU per push (µs)", p + ".db_cpu_us", "%.1f"));
         }
         rows.add(new Row("generator CPU per " + (p.equals("bat") ? "delivery" : "push") + " (µs)", p + ".generator_cpu_us", "%.1f"));
-        rows.add(new Row(durable ? "lost / duplicated / misrouted / gaps" : "lost / duplicated / misrouted",
-                durable ? p + ".lost|" + p + ".duplicated|" + p + ".misrouted|" + p + ".gaps"
-                        : p + ".lost|" + p + ".duplicated|" + p + ".misrouted", "%,.0f"));
+        rows.add(new Row(durable ? "lost / late / duplicated / misrouted / gaps" : "lost / late / duplicated / misrouted",
+                durable ? p + ".lost|" + p + ".late|" + p + ".duplicated|" + p + ".misrouted|" + p + ".gaps"
+                        : p + ".lost|" + p + ".late|" + p + ".duplicated|" + p + ".misrouted", "%,.0f"));
         rows.add(new Row("HTTP errors", p + ".errors", "%,.0f"));
         rows.add(new Row("server / generator / db / others (cores)",
                 p + ".server_cores|" + p + ".generator_cores|" + p + ".db_cores|" + p + ".other_cores", "%.2f"));

@@ -172,6 +172,13 @@ final class Scenarios {
                         .replace("io.undertow.", "u."), bytes, instances));
             }
         }
+        table.append("Herald's own classes:\n");
+        for (String[] row : rows) {
+            if (row[0].startsWith("io.herald")) {
+                table.append(String.format("%8.0f B %6.2f objects  %s%n", Double.parseDouble(row[1]) / connections,
+                        Double.parseDouble(row[2]) / connections, row[0]));
+            }
+        }
         metrics.put("mem.histogram_bytes_per_conn", (double) total / connections);
         metrics.put("mem.top_classes", top.toString());
         try {
