@@ -1,5 +1,6 @@
 package io.herald.connection;
 
+import io.herald.delivery.Deliveries;
 import io.herald.routing.Registry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
@@ -12,7 +13,8 @@ import java.util.logging.Logger;
 /**
  * On undeploy or server shutdown, tells every client to reconnect elsewhere (1001) after sending what
  * was queued for it, and waits a moment for the closes to go out. Not every server does this itself
- * (Payara ends connections without a close frame).
+ * (Payara ends connections without a close frame). It runs from {@link ShutdownListener}, before the
+ * server tears down its WebSocket container and executors.
  */
 @ApplicationScoped
 public class Shutdown {
@@ -23,7 +25,17 @@ public class Shutdown {
     @Inject
     Registry registry;
 
+    @Inject
+    Deliveries deliveries;
+
+    /** A fallback for a server that ends the CDI context before the web application's listeners. */
     void closeAll(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
+        closeAll();
+    }
+
+    /** Idempotent: the web listener calls it first, the CDI observer after; the second finds no clients. */
+    public void closeAll() {
+        deliveries.stopReplays();
         int clients = registry.clientCount();
         if (clients == 0) {
             return;

@@ -11,7 +11,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -275,7 +274,7 @@ public class Deliveries {
     }
 
     /** Herald is stopping: replays that fail now fail because of it, and the clients get 1001 anyway. */
-    void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
+    public void stopReplays() {
         this.stopping = true;
     }
 
