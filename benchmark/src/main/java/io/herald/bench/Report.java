@@ -168,10 +168,12 @@ final class Report {
                     new Row("**unicast durable pushes/s**", "xdur.rate|dur.rate", "%,.0f"),
                     new Row("durable p50 / p99 (ms)", "xdur.p50_ms|xdur.p99_ms", "%.2f"),
                     new Row("durable lost / late / dup / gaps", "xdur.lost|xdur.late|xdur.duplicated|xdur.gaps", "%,.0f"),
+                    new Row("HTTP errors, unicast / durable", "xuni.errors|xdur.errors", "%,.0f"),
                     new Row("**broadcast deliveries/s**", "bc.rate", "%,.0f"),
                     new Row("broadcast: single, time to last client (ms)", "bc1.to_last_p50_ms", "%,.1f"),
                     new Row("broadcast CPU per delivery, all nodes (µs)", "bc.server_cpu_us", "%.2f"),
                     new Row("broadcast lost / late / dup", "bc.lost|bc.late|bc.duplicated", "%,.0f"),
+                    new Row("connections closed unexpectedly (1006, 1011, …)", "fleet.unexpected_closes", "%,.0f"),
                     new Row("unicast: servers / generator / db / others (cores)", "xuni.server_cores|xuni.generator_cores|xuni.db_cores|xuni.other_cores", "%.2f")));
         }
 
