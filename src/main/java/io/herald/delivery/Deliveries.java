@@ -15,11 +15,11 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -299,7 +299,9 @@ public class Deliveries {
         if (acks.isEmpty()) {
             return;
         }
-        Map<String, Long> batch = new HashMap<>();
+        // In uid order, as the journal locks streams: two transactions locking the same rows in different
+        // orders deadlock.
+        Map<String, Long> batch = new TreeMap<>();
         for (String uid : acks.keySet()) {
             Long seq = acks.remove(uid);
             if (seq != null) {

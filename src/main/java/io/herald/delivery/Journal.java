@@ -106,7 +106,7 @@ public class Journal {
                 Thread.currentThread().interrupt();
                 batch.forEach(pending -> pending.receipt().completeExceptionally(unavailable("the node is stopping")));
                 return;
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 // commit() handles store failures; anything else must not end the writer.
                 LOG.log(Level.SEVERE, "durable journal writer failed; continuing", e);
                 batch.forEach(pending -> pending.receipt().completeExceptionally(e));
@@ -118,7 +118,7 @@ public class Journal {
 
     private void commit(List<Pending> batch) {
         List<Append> appends = batch.stream().map(Pending::append).toList();
-        RuntimeException failure = null;
+        Exception failure = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 List<Receipt> receipts = streams.append(appends);
@@ -127,8 +127,9 @@ public class Journal {
                 }
                 publish(appends, receipts);
                 return;
-            } catch (RuntimeException e) {
-                // A concurrent first push to a new uid on another node, or a passing database error.
+            } catch (Exception e) {
+                // A concurrent first push to a new uid on another node, or a passing database error. The
+                // commit's RollbackException is checked, yet comes through the transactional proxy.
                 failure = e;
                 LOG.log(Level.FINE, "storing a batch of " + batch.size() + " failed (attempt " + attempt + ")", e);
             }
