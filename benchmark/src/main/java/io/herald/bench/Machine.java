@@ -12,6 +12,7 @@ final class Machine {
     String jdk;
     String os = "?";
     String node = "?";
+    String herald = "?";
     double loadStart;
     double loadEnd;
 
@@ -50,6 +51,28 @@ final class Machine {
             // unknown
         }
         return m;
+    }
+
+    /** The Herald commit the WAR was built from (with a note if src/ had uncommitted changes). */
+    void readHerald(java.nio.file.Path project) {
+        String commit = git(project, "log", "-1", "--format=%h %s");
+        if (commit == null || commit.isBlank()) {
+            return;
+        }
+        String dirty = git(project, "status", "--porcelain", "--", "src", "webapp", "pom.xml");
+        herald = commit.trim() + (dirty != null && !dirty.isBlank() ? " (plus uncommitted changes)" : "");
+    }
+
+    private static String git(java.nio.file.Path project, String... args) {
+        try {
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git", "-C", project.toString()));
+            command.addAll(java.util.List.of(args));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     String summary() {

@@ -100,6 +100,7 @@ public final class Main {
         Servers.Pids.file = benchDir.resolve("pids");
         Files.writeString(Servers.Pids.file, "");
         Machine machine = Machine.read();
+        machine.readHerald(opt.project);
         machine.loadStart = Proc.loadAverage1();
         Instant start = Instant.now();
         log("machine: %s; load average %.2f", machine.summary(), machine.loadStart);
@@ -294,6 +295,11 @@ public final class Main {
                 jfrStart(target, "unicast");
                 s.unicast("uni", false, 1, null, measured, true);
                 jfrStop(target, "unicast");
+                // Latency below saturation: the same pushes at half the rate just measured, open loop.
+                double half = run.get("uni.rate") / 2;
+                if (half >= 10) {
+                    s.unicast("unipaced", false, 1, null, measured, true, half);
+                }
             }
             if (opt.runs("batch")) {
                 s.unicast("bat", false, opt.batchBlock, null, warmup, false);

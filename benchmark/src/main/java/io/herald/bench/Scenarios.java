@@ -208,6 +208,23 @@ final class Scenarios {
      */
     PushResult push(int threads, long max, Duration duration, LongFunction<Push> request,
                     java.util.function.BiConsumer<Long, String> onAccepted) throws InterruptedException {
+        return push(threads, max, duration, 0, request, onAccepted);
+    }
+
+    /** The send time to stamp into a payload: the scheduled time when paced (open loop), else now. */
+    private static final ThreadLocal<Long> SCHEDULED = new ThreadLocal<>();
+
+    static long stamp() {
+        Long scheduled = SCHEDULED.get();
+        return scheduled != null ? scheduled : System.nanoTime();
+    }
+
+    /**
+     * As above; with {@code rate} > 0 request k is due at start + k / rate (open loop). Its payload then
+     * carries the due time, so that a server falling behind shows in the latency (no coordinated omission).
+     */
+    PushResult push(int threads, long max, Duration duration, double rate, LongFunction<Push> request,
+                    java.util.function.BiConsumer<Long, String> onAccepted) throws InterruptedException {
         AtomicLong next = new AtomicLong();
         AtomicLong accepted = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -222,6 +239,14 @@ final class Scenarios {
                         long k = next.getAndIncrement();
                         if (k >= max || System.nanoTime() > deadline) {
                             break;
+                        }
+                        if (rate > 0) {
+                            long due = start + (long) (k * 1e9 / rate);
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                            }
+                            SCHEDULED.set(due);
                         }
                         Push p = request.apply(k);
                         try {
@@ -356,6 +381,12 @@ final class Scenarios {
      */
     void unicast(String prefix, boolean durable, int block, int[] eligible, Duration duration, boolean record)
             throws InterruptedException {
+        unicast(prefix, durable, block, eligible, duration, record, 0);
+    }
+
+    /** As above, at a fixed {@code rate} of requests per second when it is > 0 (open loop). */
+    void unicast(String prefix, boolean durable, int block, int[] eligible, Duration duration, boolean record,
+                 double rate) throws InterruptedException {
         int n = fleet.size();
         int[] recipients = eligible != null ? eligible : range(connectedCount());
         int id = SCENARIO_IDS.getAndIncrement();
@@ -376,22 +407,22 @@ final class Scenarios {
         Checker checker = new Checker(id, keyOf, durable);
         Map<String, Long> countersBefore = serverCounters();
         fleet.register(id, checker);
-        log("%s: %s for %ds (%s, %s, %d pushers)", target.name, prefix, duration.toSeconds(),
+        log("%s: %s for %ds (%s, %s, %d pushers%s)", target.name, prefix, duration.toSeconds(),
                 durable ? "durable" : "ephemeral", block <= 1 ? "single uid per request" : block + " uids per request",
-                opt.pushers);
+                opt.pushers, rate > 0 ? String.format(", paced at %,.0f/s", rate) : "");
         Proc.Meter meter = meter().start();
         long max = duration.toSeconds() * 400_000L;
-        PushResult r = push(opt.pushers, max, duration, k -> {
+        PushResult r = push(opt.pushers, max, duration, rate, k -> {
             int b = (int) (k % blocks);
             int nn = nextN.getAndIncrement(b);
             if (block <= 1) {
                 int idx = recipients[b];
-                String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + nn + ",\"ts\":" + System.nanoTime() + "}";
+                String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + nn + ",\"ts\":" + stamp() + "}";
                 return new Push(target.pushPath(Fleet.uid(idx)), target.pushBody(data, durable));
             }
             int from = b * block;
             int count = Math.min(block, recipients.length - from);
-            String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + nn + ",\"ts\":" + System.nanoTime() + "}";
+            String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + nn + ",\"ts\":" + stamp() + "}";
             // recipients are consecutive indices when eligible is null; else name them one by one
             return new Push(target.batchPath(), eligible == null
                     ? target.batchBody(recipients[from], count, data, durable)
@@ -434,6 +465,9 @@ final class Scenarios {
         }
         double seconds = r.nanos() / 1e9;
         metrics.put(prefix + ".requests", (double) r.accepted());
+        if (rate > 0) {
+            metrics.put(prefix + ".target_rate", rate);
+        }
         metrics.put(prefix + ".errors", (double) r.errors());
         metrics.put(prefix + ".rate", r.accepted() / seconds);
         metrics.put(prefix + ".deliveries", (double) checker.received.get());
@@ -785,7 +819,7 @@ final class Scenarios {
             int round = (int) (k / blocks);
             int from = b * block;
             int count = Math.min(block, clients - from);
-            String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + round + ",\"ts\":" + System.nanoTime() + "}";
+            String data = "{\"x\":" + id + ",\"r\":" + b + ",\"n\":" + round + ",\"ts\":" + stamp() + "}";
             return new Push(target.batchPath(), target.batchBody(from, count, data, true));
         }, (k, body) -> storedCount.addAndGet(Math.min(block, clients - (int) (k % blocks) * block)));
         Proc.Usage su = storeMeter.stop();
