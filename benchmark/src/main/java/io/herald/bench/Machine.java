@@ -39,7 +39,10 @@ final class Machine {
         } catch (Exception e) {
             // leave what is unknown as "?"
         }
-        m.os += ", Linux " + System.getProperty("os.version");
+        // The kernel's major.minor only: its full build string can name the host.
+        String kernel = System.getProperty("os.version", "");
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("^(\\d+\\.\\d+)").matcher(kernel);
+        m.os += ", Linux" + (version.find() ? " " + version.group(1) : "");
         m.jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
@@ -55,11 +58,12 @@ final class Machine {
 
     /** The Herald commit the WAR was built from (with a note if src/ had uncommitted changes). */
     void readHerald(java.nio.file.Path project) {
-        String commit = git(project, "log", "-1", "--format=%h %s");
+        // The last commit that changed Herald itself (not the benchmark or the docs).
+        String commit = git(project, "log", "-1", "--format=%h %s", "--", "src/main", "webapp", "pom.xml", "server-config");
         if (commit == null || commit.isBlank()) {
             return;
         }
-        String dirty = git(project, "status", "--porcelain", "--", "src", "webapp", "pom.xml");
+        String dirty = git(project, "status", "--porcelain", "--", "src/main", "webapp", "pom.xml", "server-config");
         herald = commit.trim() + (dirty != null && !dirty.isBlank() ? " (plus uncommitted changes)" : "");
     }
 
