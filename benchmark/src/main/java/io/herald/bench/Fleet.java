@@ -44,6 +44,9 @@ final class Fleet implements AutoCloseable {
     final AtomicLong errorsFrames = new AtomicLong();
     final AtomicLong unexpectedCloses = new AtomicLong();
     final AtomicLong pongsSent = new AtomicLong();
+    final AtomicLong pingsSent = new AtomicLong();
+    final AtomicLong sendFailures = new AtomicLong();
+    private final java.util.concurrent.ScheduledExecutorService keepalive;
     /** Unexpected closes by close code (-1: an error without a close frame). */
     final java.util.concurrent.ConcurrentHashMap<Integer, AtomicLong> closeCodes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -58,6 +61,30 @@ final class Fleet implements AutoCloseable {
             http[i] = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(20)).build();
         }
         conns = new Conn[n];
+        // Like a real client, each one pings the server when it has sent nothing for a while: the server's
+        // heartbeat then never has to rely on its own pings reaching an idle client in time.
+        keepalive = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleet-keepalive");
+            t.setDaemon(true);
+            return t;
+        });
+        keepalive.scheduleWithFixedDelay(this::keepalive, 5, 5, TimeUnit.SECONDS);
+    }
+
+    private void keepalive() {
+        long now = System.nanoTime();
+        for (Conn conn : conns) {
+            if (conn != null && conn.ws != null && !conn.closed && now - conn.lastSent > TimeUnit.SECONDS.toNanos(20)) {
+                conn.send("{\"type\":\"ping\"}");
+                pingsSent.incrementAndGet();
+            }
+        }
+    }
+
+    /** Whether client i's connection ended (closed or failed) without the tool asking for it. */
+    boolean closed(int index) {
+        Conn conn = conns[index];
+        return conn == null || conn.closed;
     }
 
     /** Makes the checker current, and the one that gets the messages of scenario {@code id} from now on. */
@@ -177,6 +204,7 @@ final class Fleet implements AutoCloseable {
     @Override
     public void close() {
         sink = IGNORE;
+        keepalive.shutdownNow();
         abortAll();
         executor.shutdownNow();
     }
@@ -188,6 +216,9 @@ final class Fleet implements AutoCloseable {
         final CompletableFuture<Void> welcome = new CompletableFuture<>();
         volatile WebSocket ws;
         volatile boolean expectClose;
+        /** Ended without the tool asking for it. */
+        volatile boolean closed;
+        volatile long lastSent = System.nanoTime();
         private StringBuilder partial;
         private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
 
@@ -243,6 +274,7 @@ final class Fleet implements AutoCloseable {
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             if (!expectClose) {
+                closed = true;
                 fleet.unexpectedCloses.incrementAndGet();
                 fleet.closeCodes.computeIfAbsent(statusCode, c -> new AtomicLong()).incrementAndGet();
             }
@@ -253,6 +285,7 @@ final class Fleet implements AutoCloseable {
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
             if (!expectClose) {
+                closed = true;
                 fleet.unexpectedCloses.incrementAndGet();
                 fleet.closeCodes.computeIfAbsent(-1, c -> new AtomicLong()).incrementAndGet();
             }
@@ -266,7 +299,13 @@ final class Fleet implements AutoCloseable {
                 return;
             }
             synchronized (this) {
-                sending = sending.handle((v, e) -> null).thenCompose(v -> socket.sendText(text, true));
+                lastSent = System.nanoTime();
+                sending = sending.handle((v, e) -> null).thenCompose(v -> socket.sendText(text, true))
+                        .whenComplete((w, e) -> {
+                            if (e != null && !expectClose) {
+                                fleet.sendFailures.incrementAndGet();
+                            }
+                        });
             }
         }
 

@@ -136,6 +136,8 @@ final class Report {
                 new Row("burst: delivery latency p50 / p99 (ms)", "bc.p50_ms|bc.p99_ms", "%,.1f"),
                 new Row("**server CPU per delivery (µs)**", "bc.server_cpu_us", "%.2f"),
                 new Row("lost / late / duplicated", "bc.lost|bc.late|bc.duplicated", "%,.0f"),
+                new Row("for clients the server had closed (not counted as lost)", "bc.to_closed", "%,.0f"),
+                new Row("connections closed unexpectedly during the run (codes in the log)", "fleet.unexpected_closes", "%,.0f"),
                 new Row("server / generator / others (cores)", "bc.server_cores|bc.generator_cores|bc.other_cores", "%.2f")));
 
         md.append("## Resume storm\n\n");
@@ -236,6 +238,7 @@ final class Report {
         rows.add(new Row(durable ? "lost / late / duplicated / misrouted / gaps" : "lost / late / duplicated / misrouted",
                 durable ? p + ".lost|" + p + ".late|" + p + ".duplicated|" + p + ".misrouted|" + p + ".gaps"
                         : p + ".lost|" + p + ".late|" + p + ".duplicated|" + p + ".misrouted", "%,.0f"));
+        rows.add(new Row("for clients the server had closed (not counted as lost)", p + ".to_closed", "%,.0f"));
         rows.add(new Row("HTTP errors", p + ".errors", "%,.0f"));
         rows.add(new Row("server / generator / db / others (cores)",
                 p + ".server_cores|" + p + ".generator_cores|" + p + ".db_cores|" + p + ".other_cores", "%.2f"));

@@ -450,6 +450,7 @@ final class Scenarios {
             // the checker keeps counting, and the figures are settled at the end of the server's run.
             finishers.add(() -> {
                 metrics.put(prefix + ".lost", (double) missing(recipients, keyOf, accepted, checker));
+                metrics.put(prefix + ".to_closed", (double) missing(recipients, keyOf, accepted, checker, true));
                 metrics.put(prefix + ".late", (double) (checker.received.get() - receivedAtDrain));
                 metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
                 metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
@@ -496,10 +497,17 @@ final class Scenarios {
                 u.generatorCores(), u.dbCores(), u.machineCores(), r.sampleErrors());
     }
 
-    private static long missing(int[] recipients, int[] keyOf, AtomicIntegerArray accepted, Checker checker) {
+    /** Messages accepted for live recipients and not received; those for closed clients are counted apart. */
+    private long missing(int[] recipients, int[] keyOf, AtomicIntegerArray accepted, Checker checker) {
+        return missing(recipients, keyOf, accepted, checker, false);
+    }
+
+    private long missing(int[] recipients, int[] keyOf, AtomicIntegerArray accepted, Checker checker, boolean closedOnes) {
         long lost = 0;
         for (int i : recipients) {
-            lost += Math.max(0, accepted.get(keyOf[i]) - checker.distinct(i));
+            if (fleet.closed(i) == closedOnes) {
+                lost += Math.max(0, accepted.get(keyOf[i]) - checker.distinct(i));
+            }
         }
         return lost;
     }
@@ -672,8 +680,21 @@ final class Scenarios {
             metrics.put("bc.send_ms", (sendEnd - first) / 1e6);
             metrics.put("bc.lost", (double) (expected - checker.received.get()));
             long receivedAtDrain = checker.received.get();
+            final int posted = singles + accepted; // every client should get each of these once
             finishers.add(() -> {
-                metrics.put("bc.lost", (double) (expected - checker.received.get()));
+                long lost = 0;
+                long toClosed = 0;
+                for (int i = 0; i < clients; i++) {
+                    BitSet seen = checker.got[i];
+                    long missing = posted - (seen == null ? 0 : seen.cardinality());
+                    if (fleet.closed(i)) {
+                        toClosed += missing;
+                    } else {
+                        lost += missing;
+                    }
+                }
+                metrics.put("bc.lost", (double) lost);
+                metrics.put("bc.to_closed", (double) toClosed);
                 metrics.put("bc.late", (double) (checker.received.get() - receivedAtDrain));
                 metrics.put("bc.duplicated", (double) checker.duplicated.get());
             });
@@ -934,7 +955,9 @@ final class Scenarios {
             metrics.put(prefix + ".server_clients_after", (double) after.get("clients"));
             text.append("clients online ").append(after.get("clients")).append(", ");
         }
-        text.append("unexpected client closes so far ").append(fleet.unexpectedCloses.get()).append(' ').append(fleet.closeCodes);
+        text.append("unexpected client closes so far ").append(fleet.unexpectedCloses.get()).append(' ').append(fleet.closeCodes)
+                .append(", client pongs ").append(fleet.pongsSent.get()).append(", client pings ").append(fleet.pingsSent.get())
+                .append(", failed client sends ").append(fleet.sendFailures.get());
         log("%s: %s: %s", target.name, prefix, text);
     }
 
