@@ -5,27 +5,19 @@ import static io.herald.it.support.JsonSupport.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Await;
 import io.herald.it.support.Deployments;
 import io.herald.it.support.Handshake;
-import io.herald.it.support.Herald;
 import io.herald.it.support.Names;
 import io.herald.it.support.Tokens;
 import io.herald.it.support.WsClient;
-import java.net.URL;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Production settings with anonymous clients switched on (GatewayWorker's flow: the browser connects, hands
@@ -33,10 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * bound, and is closed (4103) if no bind comes within the timeout. Token clients work as usual, with the
  * clients-per-uid policy refuse-new, and the relay policy at its default (none).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class AnonymousIT {
+class AnonymousIT extends ClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final int BIND_TIMEOUT_SECONDS = 3;
@@ -52,23 +42,11 @@ class AnonymousIT {
                 "herald.limits.clients-per-uid-policy", "refuse-new"));
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
     private WsClient bystander;
 
     @BeforeEach
     void setUp() {
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
         bystander = connectWithToken(Names.unique("bystander"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     private WsClient connectWithToken(String uid) {

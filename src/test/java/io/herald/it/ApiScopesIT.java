@@ -13,30 +13,22 @@ import io.herald.it.support.Names;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * API keys with scopes: every REST call needs push, query or admin, and a key without that scope gets
  * 403 and changes nothing; a missing or unknown key gets 401. The test keys without a scope list keep
  * every scope.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ApiScopesIT {
+class ApiScopesIT extends ClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(400);
@@ -51,26 +43,16 @@ class ApiScopesIT {
                 Herald.KEY, PUSHER + ":push", READER + ":query", BOSS + ":admin", PUSH_AND_QUERY + ":push+query")));
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
     private WsClient client;
     private String uid;
     private String group;
 
     @BeforeEach
     void setUp() {
-        herald = Herald.at(url).skipping("replay");
         uid = Names.unique("scoped");
         group = Names.unique("group");
         client = herald.connect(uid);
         herald.api().joinGroup(group, client.clientId());
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     /** One REST call: method, path below /api, body (or null). */

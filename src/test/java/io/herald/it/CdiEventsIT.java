@@ -7,38 +7,27 @@ import static io.herald.it.support.JsonSupport.strings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Deployments;
-import io.herald.it.support.Herald;
 import io.herald.it.support.Names;
 import io.herald.it.support.WsClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The CDI API and events: {@link GatewayEventsObserver} is deployed in the WAR, injects the Gateway and
  * observes ClientConnected, ClientMessage and ClientClosed asynchronously. Everything it does is checked
  * through WebSocket clients.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CdiEventsIT {
+class CdiEventsIT extends ClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final JsonValue TEXT = Json.createValue("just a string");
@@ -47,24 +36,6 @@ class CdiEventsIT {
     static WebArchive deployment() {
         return Deployments.herald("herald-cdi.war", Deployments.baseConfig())
                 .addClass(GatewayEventsObserver.class);
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
-
-    @BeforeEach
-    void setUp() {
-        // a bound client first gets its durable stream's replay frame: DurableDeliveryIT covers it
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     private static JsonObject awaitEvent(WsClient c, String event) {

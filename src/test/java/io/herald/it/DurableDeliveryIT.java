@@ -7,15 +7,9 @@ import io.herald.it.support.Names;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URL;
 import java.time.Duration;
@@ -41,10 +35,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Durable per-uid delivery through the REST API and the WebSocket, on the server's default (embedded)
  * database: storage before the 202, seq order, acknowledgements, resume, idempotency, transactions.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class DurableDeliveryIT {
+class DurableDeliveryIT extends ClientTest {
+
+    /** These tests read the replay frame a bound client gets first. */
+    @Override
+    protected Herald open(URL url) {
+        return Herald.at(url);
+    }
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -52,23 +50,6 @@ class DurableDeliveryIT {
     static WebArchive deployment() {
         return Deployments.herald("herald-durable.war", Deployments.baseConfig())
                 .addClass(TransactionProbe.class);
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
-
-    @BeforeEach
-    void connect() {
-        herald = Herald.at(url);
-        api = herald.api();
-    }
-
-    @AfterEach
-    void close() {
-        herald.close();
     }
 
     private long push(String uid, Object data) {

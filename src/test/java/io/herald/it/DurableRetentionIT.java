@@ -1,21 +1,14 @@
 package io.herald.it;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Deployments;
 import io.herald.it.support.Herald;
 import io.herald.it.support.Names;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URL;
 import java.time.Duration;
@@ -30,10 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * Retention: messages beyond the newest {@code max-per-uid}, or older than {@code retention}, are purged by
  * the scheduled job, and a client whose position is older than what is kept is told so explicitly.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class DurableRetentionIT {
+class DurableRetentionIT extends ClientTest {
+
+    /** These tests read the replay frame a bound client gets first. */
+    @Override
+    protected Herald open(URL url) {
+        return Herald.at(url);
+    }
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -43,23 +40,6 @@ class DurableRetentionIT {
                 "herald.durable.max-per-uid", "3",
                 "herald.durable.retention", "PT10S",
                 "herald.durable.purge-interval", "PT1S"));
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
-
-    @BeforeEach
-    void connect() {
-        herald = Herald.at(url);
-        api = herald.api();
-    }
-
-    @AfterEach
-    void close() {
-        herald.close();
     }
 
     private void push(String uid, int n) {

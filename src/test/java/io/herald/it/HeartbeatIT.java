@@ -5,32 +5,21 @@ import static io.herald.it.support.JsonSupport.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Await;
 import io.herald.it.support.Deployments;
-import io.herald.it.support.Herald;
 import io.herald.it.support.Names;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Heartbeat with a 1 s interval and a 3 s timeout. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HeartbeatIT {
+class HeartbeatIT extends ClientTest {
 
     private static final long INTERVAL_MS = 1000;
     private static final long TIMEOUT_MS = 3000;
@@ -40,24 +29,6 @@ class HeartbeatIT {
         return Deployments.herald("herald-heartbeat.war", Deployments.config(
                 "herald.heartbeat.interval-seconds", "1",
                 "herald.heartbeat.timeout-seconds", "3"));
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
-
-    @BeforeEach
-    void setUp() {
-        // a bound client first gets its durable stream's replay frame: DurableDeliveryIT covers it
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     @Test

@@ -5,41 +5,31 @@ import static io.herald.it.support.JsonSupport.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Deployments;
 import io.herald.it.support.Handshake;
-import io.herald.it.support.Herald;
 import io.herald.it.support.JsonSupport;
 import io.herald.it.support.Names;
 import io.herald.it.support.Tokens;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The limits against abuse, each with small settings so that a test reaches them: frame size, frames per
  * second, clients per uid (close-oldest), groups per client, new connections per address (behind a
  * trusted proxy at 127.0.0.1). Each attack is answered as documented, and a bystander carries on.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class LimitsIT {
+class LimitsIT extends ClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final int FRAME_MAX = 4096;
@@ -64,23 +54,11 @@ class LimitsIT {
                 "herald.token.hmac-secret", Tokens.SECRET));
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
     private WsClient bystander;
 
     @BeforeEach
     void setUp() {
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
         bystander = herald.connect(Names.unique("bystander"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     private void assertBystanderUndisturbed() {

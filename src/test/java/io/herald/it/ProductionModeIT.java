@@ -7,19 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import io.herald.it.support.Deployments;
 import io.herald.it.support.Herald;
 import io.herald.it.support.RawWebSocket;
-import java.net.URL;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Production settings: development mode off, no API key, no token key, anonymous clients off (the
@@ -27,31 +20,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (AnonymousIT covers unbound clients where they are switched on), and the REST API is closed
  * (401 api_closed).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ProductionModeIT {
+class ProductionModeIT extends ClientTest {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
         // an empty value counts as "not configured" in MicroProfile Config
         return Deployments.herald("herald-prod.war", Map.of("herald.dev-mode", "false", "herald.api.keys", ""));
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-
-    @BeforeEach
-    void setUp() {
-        // a bound client first gets its durable stream's replay frame: DurableDeliveryIT covers it
-        herald = Herald.at(url).skipping("replay");
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     @Test

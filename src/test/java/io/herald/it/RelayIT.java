@@ -6,35 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Deployments;
-import io.herald.it.support.Herald;
 import io.herald.it.support.Names;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Client-to-client messages under the policy {@code uids,groups-member}: a client may send to any uid and
  * into the groups it is in, nowhere else. The recipients learn the sender's uid from the server, never
  * from the sender, and the application sees every send as a ClientMessage event.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RelayIT {
+class RelayIT extends ClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(500);
@@ -45,26 +35,14 @@ class RelayIT {
                 .addClass(RelayEventsObserver.class);
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
     private WsClient watcher;
     private WsClient bystander;
 
     @BeforeEach
     void setUp() {
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
         watcher = herald.connect(Names.unique("watcher"));
         api.joinGroup(RelayEventsObserver.WATCHERS, watcher.clientId());
         bystander = herald.connect(Names.unique("bystander"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     private static JsonObject send(String targetKind, String target, Object data) {

@@ -15,7 +15,6 @@ import jakarta.json.Json;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,21 +24,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** REST authentication, the error format and refused input. The body limit is set to 2048 bytes. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RestApiErrorsIT {
+class RestApiErrorsIT extends ClientTest {
 
     private static final int MAX_BODY = 2048;
 
@@ -47,24 +38,6 @@ class RestApiErrorsIT {
     static WebArchive deployment() {
         return Deployments.herald("herald-rest.war",
                 Deployments.config("herald.api.max-body-bytes", String.valueOf(MAX_BODY)));
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
-
-    @BeforeEach
-    void setUp() {
-        // a bound client first gets its durable stream's replay frame: DurableDeliveryIT covers it
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     // ---------------------------------------------------------------- authentication

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.herald.it.support.Api;
 import io.herald.it.support.Deployments;
 import io.herald.it.support.Handshake;
 import io.herald.it.support.Herald;
@@ -16,7 +15,6 @@ import io.herald.it.support.Names;
 import io.herald.it.support.Tokens;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -25,16 +23,11 @@ import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Production settings with client tokens: every forged, expired, misdirected or unsigned token, and every
@@ -42,10 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * with a good token carries on undisturbed. Keys: an HMAC secret, an RSA public key (PEM), and a JWKS
  * served by a loopback HTTP server this test starts.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class SecurityIT {
+class SecurityIT extends ClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String ISSUER = "https://backend.example.test";
@@ -77,23 +68,11 @@ class SecurityIT {
         }
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
     private WsClient bystander;
 
     @BeforeEach
     void setUp() {
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
         bystander = herald.connectQuery("token=" + hs256(claims(Names.unique("bystander"))), true);
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     private static JWTClaimsSet.Builder claims(String uid) {

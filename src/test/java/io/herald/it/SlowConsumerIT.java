@@ -4,10 +4,8 @@ import static io.herald.it.support.JsonSupport.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Await;
 import io.herald.it.support.Deployments;
-import io.herald.it.support.Herald;
 import io.herald.it.support.JsonSupport;
 import io.herald.it.support.Names;
 import io.herald.it.support.RawWebSocket;
@@ -15,29 +13,21 @@ import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.URL;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A client that upgrades and then never reads is closed as a slow consumer once more than
  * herald.send-queue.max-frames (50 here) frames wait for it; a normal client meanwhile receives every
  * broadcast, in order.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class SlowConsumerIT {
+class SlowConsumerIT extends ClientTest {
 
     private static final int BROADCASTS = 400;
     private static final int PAD_CHARS = 60_000;
@@ -47,26 +37,13 @@ class SlowConsumerIT {
         return Deployments.herald("herald-slow.war", Deployments.config("herald.send-queue.max-frames", "50"));
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
     private RawWebSocket slow;
-
-    @BeforeEach
-    void setUp() {
-        // a bound client first gets its durable stream's replay frame: DurableDeliveryIT covers it
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
-    }
 
     @AfterEach
     void tearDown() {
         if (slow != null) {
             slow.close();
         }
-        herald.close();
     }
 
     @Test

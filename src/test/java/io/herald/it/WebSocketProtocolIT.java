@@ -6,40 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Await;
 import io.herald.it.support.Deployments;
-import io.herald.it.support.Herald;
 import io.herald.it.support.Names;
 import io.herald.it.support.RawWebSocket;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Client frames: ping/pong, application messages, refused frames (error frames, close 1009 and 1003),
  * and handshakes in development mode. herald.frame.max-bytes is 4096 here. Every refusal is checked not to
  * disturb a bystander connection.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WebSocketProtocolIT {
+class WebSocketProtocolIT extends ClientTest {
 
     private static final int FRAME_MAX = 4096;
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -50,24 +40,11 @@ class WebSocketProtocolIT {
                 Deployments.config("herald.frame.max-bytes", String.valueOf(FRAME_MAX)));
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
     private WsClient bystander;
 
     @BeforeEach
     void setUp() {
-        // a bound client first gets its durable stream's replay frame: DurableDeliveryIT covers it
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
         bystander = herald.connect(Names.unique("bystander"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     /** The bystander is still connected and still receives pushes. */
