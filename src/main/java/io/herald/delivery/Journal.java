@@ -24,8 +24,9 @@ import java.util.logging.Logger;
  * Group commit for durable pushes. Pushes wait in a bounded queue; one writer thread takes whatever has
  * gathered (up to {@code herald.durable.batch-size}) and stores it in one transaction, so concurrent
  * pushes share commits. Streams are created only here (with a message, or opened for a first client), so
- * on one node no two transactions race to create the same stream. Only after the commit is each push's future completed (the REST API answers 202
- * then) and the messages handed to live delivery, in commit order, which is seq order per uid.
+ * on one node no two transactions race to create the same stream (across nodes, see Streams.lockOrCreate).
+ * Only after the commit is each push's future completed (the REST API answers 202 then) and the messages
+ * handed to live delivery, in commit order, which is seq order per uid.
  */
 @ApplicationScoped
 public class Journal {

@@ -3,6 +3,7 @@ package io.herald.delivery;
 import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
@@ -32,6 +33,9 @@ public class Streams {
 
     @PersistenceContext(unitName = "herald")
     EntityManager em;
+
+    @Inject
+    Database database;
 
     /** Stores a batch in one transaction; returns a receipt per append, in order. */
     @Transactional
@@ -98,12 +102,24 @@ public class Streams {
 
     private Stream lockOrCreate(String uid, long now) {
         Stream stream = em.find(Stream.class, uid, LockModeType.PESSIMISTIC_WRITE);
-        if (stream == null) {
-            // A concurrent creator on another node makes this transaction fail on the primary key; the
-            // journal retries the batch, and the retry finds the row.
-            stream = new Stream(uid, newEpoch(), now);
-            em.persist(stream);
+        if (stream != null) {
+            return stream;
         }
+        if (database.insertsUnlessPresent()) {
+            // Another node may be creating the same stream right now: this insert then waits for it and
+            // does nothing, and the lock below finds its row, instead of failing this transaction on the
+            // primary key (which a caller's own JTA transaction could not retry).
+            em.createNativeQuery("INSERT INTO herald_stream (uid, epoch, last_seq, acked_seq, created_at)"
+                            + " VALUES (?1, ?2, 0, 0, ?3) ON CONFLICT (uid) DO NOTHING")
+                    .setParameter(1, uid)
+                    .setParameter(2, newEpoch())
+                    .setParameter(3, now)
+                    .executeUpdate();
+            return em.find(Stream.class, uid, LockModeType.PESSIMISTIC_WRITE);
+        }
+        // One node per database (the embedded H2): streams are created by this node's journal alone.
+        stream = new Stream(uid, newEpoch(), now);
+        em.persist(stream);
         return stream;
     }
 
