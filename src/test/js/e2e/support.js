@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 /** Set by BrowserIT (or by hand): where Herald runs, e.g. http://127.0.0.1:8580/herald/ */
 export const HERALD_URL = process.env.HERALD_URL ?? null;
 export const API_KEY = process.env.HERALD_API_KEY ?? 'test-key';
+/** A key with the query scope only (BrowserIT configures it), for the admin page's refusals. */
+export const QUERY_KEY = process.env.HERALD_QUERY_KEY ?? null;
 /** POST {CONTROL}/restart kills the server (SIGKILL) and starts it again; answers when it is back. */
 export const CONTROL_URL = process.env.HERALD_CONTROL_URL ?? null;
 /** Debian's chromium package installs it here; HERALD_CHROMIUM points elsewhere. */
@@ -75,6 +77,7 @@ async function call(method, path, body, headers = {}) {
 export const api = {
   get: (path) => call('GET', path),
   post: (path, body, headers) => call('POST', path, body, headers),
+  put: (path, body) => call('PUT', path, body),
 };
 
 /**

@@ -44,6 +44,7 @@ public class ClientsResource {
         return client
                 .add("groups", JsonCodec.array(gateway.groupsOf(clientId)))
                 .add("session", gateway.session(clientId))
+                .add("cursor", gateway.cursor(clientId))
                 .build();
     }
 

@@ -3,7 +3,8 @@ package io.herald.delivery;
 import io.herald.connection.Client;
 
 /**
- * Where one client stands in its uid's stream: the last seq sent to it. While {@code replaying}, stored
+ * Where one client stands in its uid's stream: the last seq sent to it (-1 until its replay starts), and
+ * the highest seq it acknowledged (-1: none yet). While {@code replaying}, stored
  * messages are read from the database and live deliveries only record the highest seq they carried, so
  * that the switch from replay to live has neither a gap nor a duplicate. Guarded by its own lock.
  */
@@ -13,6 +14,7 @@ final class Cursor {
     final String uid;
 
     long position = -1;
+    long acked = -1;
     boolean replaying = true;
     long pendingMax;
     boolean detached;

@@ -5,6 +5,7 @@ import io.herald.config.HeraldConfig;
 import io.herald.connection.Client;
 import io.herald.connection.CloseCodes;
 import io.herald.connection.Frames;
+import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
 import io.herald.routing.Registry;
 import jakarta.annotation.PreDestroy;
@@ -14,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 
 import java.util.HashSet;
 import java.util.List;
@@ -110,6 +113,7 @@ public class Deliveries {
             if (seq < 0 || seq > cursor.position) {
                 return false;
             }
+            cursor.acked = Math.max(cursor.acked, seq);
         }
         acks.merge(cursor.uid, seq, Math::max);
         return true;
@@ -117,6 +121,37 @@ public class Deliveries {
 
     public boolean attached(Client client) {
         return cursors.containsKey(client.id());
+    }
+
+    /**
+     * Where the client stands in its uid's stream, for operators: {@code seq}, the last seq sent to it (or
+     * the position it resumed from; null while its replay is starting), {@code acked}, the highest seq it
+     * acknowledged itself (null: none yet), and {@code replaying}, whether it is still catching up from the
+     * store. Null when the client has no stream (no uid).
+     */
+    public JsonObject cursorOf(Client client) {
+        Cursor cursor = cursors.get(client.id());
+        if (cursor == null) {
+            return null;
+        }
+        JsonObjectBuilder json = JsonCodec.object();
+        synchronized (cursor) {
+            if (cursor.detached) {
+                return null;
+            }
+            addSeq(json, "seq", cursor.position);
+            addSeq(json, "acked", cursor.acked);
+            json.add("replaying", cursor.replaying);
+        }
+        return json.build();
+    }
+
+    private static void addSeq(JsonObjectBuilder json, String name, long seq) {
+        if (seq < 0) {
+            json.addNull(name);
+        } else {
+            json.add(name, seq);
+        }
     }
 
     /**

@@ -302,6 +302,14 @@ public class Gateway {
         onClientsNode(clientId, node -> node.mergeSession(clientId, json));
     }
 
+    /**
+     * Where the client stands in its uid's durable stream: {@code {"seq","acked","replaying"}} (see
+     * {@code Deliveries#cursorOf}), or JSON null when it has no stream.
+     */
+    public JsonValue cursor(String clientId) {
+        return JsonCodec.parse(onClientsNode(clientId, node -> node.cursor(clientId)));
+    }
+
     // ---- closing
 
     /**

@@ -154,6 +154,12 @@ public class LocalGateway {
         return new ArrayList<>(require(clientId).groups());
     }
 
+    /** The client's position in its uid's stream as JSON text ({@code null} when it has none). */
+    public String cursor(String clientId) {
+        JsonObject cursor = deliveries.cursorOf(require(clientId));
+        return cursor == null ? "null" : cursor.toString();
+    }
+
     public int clientCount() {
         return registry.clientCount();
     }

@@ -6,6 +6,7 @@ import io.herald.it.support.Herald;
 import io.herald.it.support.Names;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
@@ -296,6 +297,36 @@ class DurableDeliveryIT extends ClientTest {
         assertEquals(400, herald.handshake("uid=" + uid + "&since=-1").status());
         assertEquals(400, herald.handshake("uid=" + uid + "&since=abc").status());
         assertTrue(client.isOpen(), "a refused frame leaves the connection open");
+    }
+
+    @Test
+    void aClientsCursorShowsWhatItWasSentAndWhatItAcknowledged() {
+        String uid = Names.unique("cursor");
+        push(uid, "before");
+        WsClient client = herald.connect(uid);
+        client.awaitFrame("replay", WAIT);
+        expectSeqs(client, 1, 1);
+        String path = "/clients/" + client.clientId();
+        eventually(WAIT, () -> assertEquals(obj("seq", 1, "acked", JsonValue.NULL, "replaying", false),
+                api.get(path).expect(200).object().get("cursor"), "caught up, nothing acknowledged yet"));
+
+        push(uid, 2);
+        push(uid, 3);
+        expectSeqs(client, 2, 3);
+        client.sendJson(obj("type", "ack", "seq", 2));
+        eventually(WAIT, () -> assertEquals(obj("seq", 3, "acked", 2, "replaying", false),
+                api.get(path).expect(200).object().get("cursor")));
+        eventually(WAIT, () -> assertEquals(2, api.get("/uids/" + uid).expect(200).object()
+                .getJsonNumber("acked").longValue(), "the acknowledgement is stored"));
+
+        WsClient unbound = herald.connect(null);
+        assertEquals(JsonValue.NULL, api.get("/clients/" + unbound.clientId()).expect(200).object().get("cursor"),
+                "a client without a uid has no stream");
+        api.put("/clients/" + unbound.clientId() + "/uid", obj("uid", uid)).expect(204);
+        unbound.awaitFrame("replay", WAIT);
+        expectSeqs(unbound, 3, 3); // the uid acknowledged 2: a new client starts after it
+        eventually(WAIT, () -> assertEquals(obj("seq", 3, "acked", JsonValue.NULL, "replaying", false),
+                api.get("/clients/" + unbound.clientId()).expect(200).object().get("cursor")));
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The browser client's JavaScript tests (src/test/js), run by the one test command:
  * <ol>
  * <li>unit tests of {@code webapp/herald.js} with Node's test runner against an in-process fake server;</li>
- * <li>end-to-end tests of the console page and herald.js in a real headless Chromium (driven by
+ * <li>end-to-end tests of the console page, the admin page and herald.js in a real headless Chromium (driven by
  * playwright-core) against Herald on a real WildFly run as a child process. The Node tests restart that
  * server (SIGKILL, then start) through a small control endpoint served here, while they push.</li>
  * </ol>
@@ -53,6 +54,8 @@ class BrowserIT {
     private static final String CHROMIUM = env("HERALD_CHROMIUM", "/usr/bin/chromium");
     /** Client-to-client relays to uids are allowed, so that the console's relay can be tested. */
     private static final String RELAY_POLICY = "uids";
+    /** A key with every scope, and one that may only read (the admin page's refusals are tested with it). */
+    private static final String API_KEYS = "test-key,query-key:query";
     private static final int PORT_OFFSET = 1200; // 9280; other process tests use 300 to 600
 
     private static String nodeVersion;
@@ -85,11 +88,13 @@ class BrowserIT {
         try (WildFlyNode node = WildFlyNode.prepare(TARGET.resolve("process-it/browser-node"), PORT_OFFSET,
                 Map.of(), Map.of());
              Control control = new Control(node)) {
-            node.with(Map.of("herald.relay.policy", RELAY_POLICY)).start(Duration.ofMinutes(3));
+            node.with(Map.of("herald.relay.policy", RELAY_POLICY, "herald.api.keys", API_KEYS))
+                    .start(Duration.ofMinutes(3));
             Path screenshots = TARGET.resolve("screenshots");
             Map<String, String> environment = Map.of(
                     "HERALD_URL", node.url().toString(),
                     "HERALD_API_KEY", "test-key",
+                    "HERALD_QUERY_KEY", "query-key",
                     "HERALD_CONTROL_URL", control.url(),
                     "HERALD_RELAY_POLICY", RELAY_POLICY,
                     "HERALD_CHROMIUM", CHROMIUM,
@@ -98,6 +103,7 @@ class BrowserIT {
             assertTrue(summary.getOrDefault("tests", 0) > 0, "the browser tests ran: " + summary);
             assertEquals(0, summary.getOrDefault("skipped", 0), "no browser test is skipped: " + summary);
             assertTrue(Files.size(screenshots.resolve("demo.png")) > 10_000, "a screenshot of the console was saved");
+            assertTrue(Files.size(screenshots.resolve("admin.png")) > 10_000, "a screenshot of the admin page was saved");
         }
     }
 
@@ -127,8 +133,13 @@ class BrowserIT {
     private static Map<String, Integer> runNodeTests(String folder, Map<String, String> environment, Duration timeout)
             throws Exception {
         Path log = TARGET.resolve("js-tests/" + folder + ".log");
-        int exit = run(List.of("node", "--test", "--test-reporter=spec", folder + "/"), environment, timeout,
-                folder, log);
+        List<String> command = new ArrayList<>(List.of("node", "--test", "--test-reporter=spec"));
+        if (folder.equals("e2e")) {
+            // One file at a time: the browser tests share one server, and one of them restarts it.
+            command.add("--test-concurrency=1");
+        }
+        command.add(folder + "/");
+        int exit = run(command, environment, timeout, folder, log);
         Map<String, Integer> summary = summary(Files.readString(log));
         System.out.println("[" + folder + "] summary " + summary + " (node " + nodeVersion + ")");
         if (exit != 0 || summary.getOrDefault("fail", 0) > 0 || summary.getOrDefault("cancelled", 0) > 0) {
