@@ -4,7 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,13 +21,15 @@ import java.util.logging.Logger;
  * Sends outbox events to the endpoint: at most {@code herald.webhook.concurrency} requests at a time from
  * this node, each signed when it is sent and bounded by the timeouts. Requests are asynchronous; their
  * outcomes are recorded by the webhooks' own thread ({@link #settle}), which is also the only caller of
- * {@link #dispatch}. Logs one line when the endpoint starts failing and one when it recovers.
+ * {@link #dispatch}. Logs one line when the endpoint starts failing and one when it recovers (the
+ * failing line at most once a minute).
  */
 final class Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
     /** A lease outlives the request's timeouts by this much, so that no other node resends it meanwhile. */
     private static final long LEASE_MARGIN_MILLIS = 30_000;
+    private static final long ANNOUNCE_EVERY_MILLIS = 60_000;
 
     private record Outcome(OutboxEvent event, int attempt, int status, Throwable error) {
         boolean succeeded() {
@@ -46,6 +51,8 @@ final class Dispatcher {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean failing = new AtomicBoolean();
+    private boolean announced;
+    private long announcedAt = Long.MIN_VALUE / 2;
     private long nextDue = Long.MAX_VALUE;
 
     Dispatcher(Settings settings, EventStore store, WebhookStats stats, String node, HttpClient http, Runnable wake) {
@@ -64,19 +71,19 @@ final class Dispatcher {
         if (room <= 0) {
             return;
         }
-        List<OutboxEvent> due = store.due(now, room + inFlight.size());
-        for (OutboxEvent event : due) {
-            if (room == 0) {
-                break;
+        Map<String, OutboxEvent> due = new LinkedHashMap<>();
+        for (OutboxEvent event : store.due(now, room + inFlight.size())) {
+            if (due.size() < room && !inFlight.contains(event.id())) {
+                due.put(event.id(), event);
             }
-            if (inFlight.contains(event.id())) {
-                continue;
-            }
-            long leaseUntil = now + settings.connectTimeout.toMillis() + 2 * settings.timeout.toMillis() + LEASE_MARGIN_MILLIS;
-            if (store.claim(event.id(), node, now, leaseUntil)) {
-                send(event, event.attempts() + 1);
-                room--;
-            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        long leaseUntil = now + settings.connectTimeout.toMillis() + 2 * settings.timeout.toMillis() + LEASE_MARGIN_MILLIS;
+        for (String id : store.claim(List.copyOf(due.keySet()), node, now, leaseUntil)) {
+            OutboxEvent event = due.get(id);
+            send(event, event.attempts() + 1);
         }
     }
 
@@ -113,27 +120,40 @@ final class Dispatcher {
 
     /** Records the finished requests: delivered events leave the outbox, failed ones wait their backoff. */
     void settle(long now) {
-        Outcome outcome;
-        while ((outcome = outcomes.poll()) != null) {
-            try {
-                settle(outcome, now);
-            } finally {
-                inFlight.remove(outcome.event().id());
+        List<String> delivered = new ArrayList<>();
+        List<String> settled = new ArrayList<>();
+        try {
+            Outcome outcome;
+            while ((outcome = outcomes.poll()) != null) {
+                settled.add(outcome.event().id());
+                if (outcome.succeeded()) {
+                    succeeded(outcome);
+                    delivered.add(outcome.event().id());
+                } else {
+                    failed(outcome, now);
+                }
             }
+            if (!delivered.isEmpty()) {
+                store.delivered(delivered);
+            }
+        } finally {
+            // If a write failed, the event's lease runs out and it is sent again: at least once.
+            inFlight.removeAll(settled);
         }
     }
 
-    private void settle(Outcome outcome, long now) {
+    private void succeeded(Outcome outcome) {
         OutboxEvent event = outcome.event();
-        if (outcome.succeeded()) {
-            stats.countDelivered();
-            if (failing.compareAndSet(true, false)) {
-                LOG.info(() -> "webhook endpoint " + endpoint() + " recovered: event " + event.id() + " ("
-                        + event.type() + ") delivered on attempt " + outcome.attempt());
-            }
-            store.delivered(event.id());
-            return;
+        stats.countDelivered();
+        if (failing.compareAndSet(true, false) && announced) {
+            announced = false;
+            LOG.info(() -> "webhook endpoint " + endpoint() + " recovered: event " + event.id() + " ("
+                    + event.type() + ") delivered on attempt " + outcome.attempt());
         }
+    }
+
+    private void failed(Outcome outcome, long now) {
+        OutboxEvent event = outcome.event();
         stats.countFailedAttempt();
         String error = outcome.describe();
         boolean tooOld = now - event.createdAt() > settings.maxAgeMillis;
@@ -148,7 +168,11 @@ final class Dispatcher {
         }
         long dueAt = now + settings.backoff.delay(outcome.attempt());
         nextDue = Math.min(nextDue, dueAt);
-        if (failing.compareAndSet(false, true)) {
+        // One warning per streak, and at most one a minute: an endpoint that refuses only some events
+        // would otherwise flip between failing and recovered on every retry.
+        if (failing.compareAndSet(false, true) && now - announcedAt >= ANNOUNCE_EVERY_MILLIS) {
+            announced = true;
+            announcedAt = now;
             LOG.warning(() -> "webhook endpoint " + endpoint() + " is failing: " + error + " for event "
                     + event.id() + " (" + event.type() + (event.uid() != null ? ", uid " + event.uid() : "")
                     + "); retrying with backoff, and logging again when it recovers");

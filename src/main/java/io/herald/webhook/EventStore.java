@@ -5,6 +5,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,21 +74,31 @@ public class EventStore {
                 .getResultList();
     }
 
-    /** Takes the lease on a pending event and counts the attempt; false if another node holds it. */
+    /**
+     * Takes the lease on each pending event that no other node holds, and counts the attempt; returns
+     * the ids it got.
+     */
     @Transactional
-    public boolean claim(String id, String node, long now, long leaseUntil) {
-        return em.createQuery("UPDATE OutboxEvent e SET e.leaseOwner = :node, e.leaseUntil = :until,"
-                        + " e.attempts = e.attempts + 1 WHERE e.id = :id AND e.status = 0 AND e.leaseUntil <= :now")
-                .setParameter("node", node)
-                .setParameter("until", leaseUntil)
-                .setParameter("id", id)
-                .setParameter("now", now)
-                .executeUpdate() == 1;
+    public List<String> claim(List<String> ids, String node, long now, long leaseUntil) {
+        List<String> claimed = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            int updated = em.createQuery("UPDATE OutboxEvent e SET e.leaseOwner = :node, e.leaseUntil = :until,"
+                            + " e.attempts = e.attempts + 1 WHERE e.id = :id AND e.status = 0 AND e.leaseUntil <= :now")
+                    .setParameter("node", node)
+                    .setParameter("until", leaseUntil)
+                    .setParameter("id", id)
+                    .setParameter("now", now)
+                    .executeUpdate();
+            if (updated == 1) {
+                claimed.add(id);
+            }
+        }
+        return claimed;
     }
 
     @Transactional
-    public void delivered(String id) {
-        em.createQuery("DELETE FROM OutboxEvent e WHERE e.id = :id").setParameter("id", id).executeUpdate();
+    public void delivered(List<String> ids) {
+        em.createQuery("DELETE FROM OutboxEvent e WHERE e.id IN :ids").setParameter("ids", ids).executeUpdate();
     }
 
     /** A failed attempt: the event is due again at {@code dueAt}, or dead if {@code dueAt} is negative. */

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -81,6 +82,7 @@ public class Webhooks {
     private ScheduledThreadPoolExecutor scheduler;
     private ExecutorService httpThreads;
     private final AtomicBoolean wake = new AtomicBoolean();
+    private final AtomicBoolean kicked = new AtomicBoolean();
     private final AtomicBoolean storeFailing = new AtomicBoolean();
     private final List<Change> unwritten = new ArrayList<>();
     private boolean reconciled;
@@ -114,7 +116,7 @@ public class Webhooks {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(httpThreads)
                 .build();
-        dispatcher = new Dispatcher(settings, store, stats, ids.node(), client, () -> wake.set(true));
+        dispatcher = new Dispatcher(settings, store, stats, ids.node(), client, this::wakeUp);
         if (settings.tracksPresence() || settings.sends(EventType.GROUP_EMPTIED)) {
             registry.track(
                     settings.tracksPresence() ? in::uidPresence : Registry.Presence.NONE,
@@ -161,6 +163,25 @@ public class Webhooks {
         Intake in = intake;
         if (in != null && settings.sends(EventType.CLIENT_CLOSED)) {
             in.event(events.clientClosed(event.clientId(), event.uid(), event.closeCode()));
+        }
+    }
+
+    /**
+     * A request finished: run a tick now rather than at the next period, so that a free request slot is
+     * refilled at once (the throughput then depends on the endpoint, not on the tick). At most one extra
+     * tick waits at a time.
+     */
+    private void wakeUp() {
+        wake.set(true);
+        if (kicked.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(() -> {
+                    kicked.set(false);
+                    tick();
+                });
+            } catch (RejectedExecutionException stopping) {
+                kicked.set(false);
+            }
         }
     }
 

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class WildFlyPostgresIT extends PostgresDurability {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    // Generous: the durability tests before this one leave thousands of unacknowledged messages to report first.
+    private static final Duration WAIT = Duration.ofSeconds(90);
     private final WebhookReceiver receiver = WebhookReceiver.start();
 
     @Override
