@@ -3,6 +3,7 @@ package io.herald.api;
 import io.herald.connection.Stats;
 import io.herald.gateway.Gateway;
 import io.herald.gateway.JsonCodec;
+import io.herald.webhook.WebhookStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -23,6 +24,9 @@ public class StatsResource {
     @Inject
     Stats stats;
 
+    @Inject
+    WebhookStats webhooks;
+
     @GET
     public JsonObject stats() {
         return JsonCodec.object()
@@ -35,6 +39,7 @@ public class StatsResource {
                 .add("sendFailures", stats.sendFailures())
                 .add("slowConsumerCloses", stats.slowConsumerCloses())
                 .add("heartbeatCloses", stats.heartbeatCloses())
+                .add("webhooks", webhooks.json())
                 .build();
     }
 }

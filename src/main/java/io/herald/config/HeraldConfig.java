@@ -114,6 +114,60 @@ public class HeraldConfig {
     @ConfigProperty(name = "herald.cluster.call-timeout-seconds", defaultValue = "10")
     int clusterCallTimeoutSeconds;
 
+    // ---- webhooks (README, "Webhooks")
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.url")
+    Optional<String> webhookUrl;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.secret")
+    Optional<String> webhookSecret;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.events", defaultValue = "*")
+    String webhookEvents;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.offline-delay-ms", defaultValue = "5000")
+    long webhookOfflineDelayMillis;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.unacked-after-seconds", defaultValue = "60")
+    int webhookUnackedAfterSeconds;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.connect-timeout-ms", defaultValue = "2000")
+    long webhookConnectTimeoutMillis;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.timeout-ms", defaultValue = "5000")
+    long webhookTimeoutMillis;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.concurrency", defaultValue = "4")
+    int webhookConcurrency;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.buffer-capacity", defaultValue = "10000")
+    int webhookBufferCapacity;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.retry-initial-ms", defaultValue = "1000")
+    long webhookRetryInitialMillis;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.retry-max-ms", defaultValue = "300000")
+    long webhookRetryMaxMillis;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.max-attempts", defaultValue = "20")
+    int webhookMaxAttempts;
+
+    @Inject
+    @ConfigProperty(name = "herald.webhook.max-age", defaultValue = "PT24H")
+    String webhookMaxAge;
+
     // ---- security (SECURITY.md; PROTOCOL.md for what clients see)
 
     @Inject
@@ -304,6 +358,65 @@ public class HeraldConfig {
 
     public int clusterCallTimeoutSeconds() {
         return Math.max(1, clusterCallTimeoutSeconds);
+    }
+
+    // ---- webhooks
+
+    /** Where webhook events are posted; none: webhooks are off. */
+    public Optional<String> webhookUrl() {
+        return present(webhookUrl);
+    }
+
+    /** The HMAC-SHA256 key for webhook signatures (UTF-8 bytes, or {@code base64:…}); at least 16 bytes. */
+    public Optional<String> webhookSecret() {
+        return present(webhookSecret);
+    }
+
+    /** Comma-separated event types to send, or {@code *} for all. */
+    public List<String> webhookEvents() {
+        return list(Optional.of(webhookEvents));
+    }
+
+    /** How long a uid must have no client before uid.offline is sent (a reconnect within it sends nothing). */
+    public long webhookOfflineDelayMillis() {
+        return Math.max(0, webhookOfflineDelayMillis);
+    }
+
+    public int webhookUnackedAfterSeconds() {
+        return Math.max(1, webhookUnackedAfterSeconds);
+    }
+
+    public long webhookConnectTimeoutMillis() {
+        return Math.max(100, webhookConnectTimeoutMillis);
+    }
+
+    public long webhookTimeoutMillis() {
+        return Math.max(100, webhookTimeoutMillis);
+    }
+
+    public int webhookConcurrency() {
+        return Math.max(1, webhookConcurrency);
+    }
+
+    public int webhookBufferCapacity() {
+        return Math.max(1, webhookBufferCapacity);
+    }
+
+    public long webhookRetryInitialMillis() {
+        return Math.max(10, webhookRetryInitialMillis);
+    }
+
+    public long webhookRetryMaxMillis() {
+        return Math.max(webhookRetryInitialMillis(), webhookRetryMaxMillis);
+    }
+
+    public int webhookMaxAttempts() {
+        return Math.max(1, webhookMaxAttempts);
+    }
+
+    /** An event not delivered this long after it happened is given up (dead). */
+    public Duration webhookMaxAge() {
+        return duration("herald.webhook.max-age", webhookMaxAge);
     }
 
     // ---- security

@@ -31,6 +31,13 @@ public class Registry {
         void changed(String key, boolean present);
 
         Presence NONE = (key, present) -> { };
+
+        default Presence andThen(Presence next) {
+            return (key, present) -> {
+                changed(key, present);
+                next.changed(key, present);
+            };
+        }
     }
 
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
@@ -39,10 +46,13 @@ public class Registry {
     private volatile Presence uidPresence = Presence.NONE;
     private volatile Presence groupPresence = Presence.NONE;
 
-    /** Where uid and group presence changes go (the cluster's index). */
-    public void track(Presence uidPresence, Presence groupPresence) {
-        this.uidPresence = uidPresence;
-        this.groupPresence = groupPresence;
+    /**
+     * Adds listeners for uid and group presence changes (the cluster's index, webhooks). They run on the
+     * connection's thread inside the index update: they must be quick and must not block.
+     */
+    public synchronized void track(Presence uidPresence, Presence groupPresence) {
+        this.uidPresence = this.uidPresence.andThen(uidPresence);
+        this.groupPresence = this.groupPresence.andThen(groupPresence);
     }
 
     public void add(Client client) {

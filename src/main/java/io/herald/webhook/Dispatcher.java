@@ -1,0 +1,201 @@
+package io.herald.webhook;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Sends outbox events to the endpoint: at most {@code herald.webhook.concurrency} requests at a time from
+ * this node, each signed when it is sent and bounded by the timeouts. Requests are asynchronous; their
+ * outcomes are recorded by the webhooks' own thread ({@link #settle}), which is also the only caller of
+ * {@link #dispatch}. Logs one line when the endpoint starts failing and one when it recovers (the
+ * failing line at most once a minute).
+ */
+final class Dispatcher {
+
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+    /** A lease outlives the request's timeouts by this much, so that no other node resends it meanwhile. */
+    private static final long LEASE_MARGIN_MILLIS = 30_000;
+    private static final long ANNOUNCE_EVERY_MILLIS = 60_000;
+
+    private record Outcome(OutboxEvent event, int attempt, int status, Throwable error) {
+        boolean succeeded() {
+            return error == null && status >= 200 && status < 300;
+        }
+
+        String describe() {
+            return error != null ? error.toString() : "HTTP " + status;
+        }
+    }
+
+    private final Settings settings;
+    private final EventStore store;
+    private final WebhookStats stats;
+    private final String node;
+    private final HttpClient http;
+    private final Signature signature;
+    private final Runnable wake;
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private boolean announced;
+    private long announcedAt = Long.MIN_VALUE / 2;
+    private long nextDue = Long.MAX_VALUE;
+
+    Dispatcher(Settings settings, EventStore store, WebhookStats stats, String node, HttpClient http, Runnable wake) {
+        this.settings = settings;
+        this.store = store;
+        this.stats = stats;
+        this.node = node;
+        this.http = http;
+        this.signature = new Signature(settings.secret);
+        this.wake = wake;
+    }
+
+    /** Claims and sends due events while there is room. */
+    void dispatch(long now) {
+        int room = settings.concurrency - inFlight.size();
+        if (room <= 0) {
+            return;
+        }
+        Map<String, OutboxEvent> due = new LinkedHashMap<>();
+        for (OutboxEvent event : store.due(now, room + inFlight.size())) {
+            if (due.size() < room && !inFlight.contains(event.id())) {
+                due.put(event.id(), event);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        long leaseUntil = now + settings.connectTimeout.toMillis() + 2 * settings.timeout.toMillis() + LEASE_MARGIN_MILLIS;
+        for (String id : store.claim(List.copyOf(due.keySet()), node, now, leaseUntil)) {
+            OutboxEvent event = due.get(id);
+            send(event, event.attempts() + 1);
+        }
+    }
+
+    /** The earliest time a retry of this node's is due (a hint for the next poll). */
+    long nextDue() {
+        return nextDue;
+    }
+
+    private void send(OutboxEvent event, int attempt) {
+        long timestamp = System.currentTimeMillis() / 1000;
+        HttpRequest request = HttpRequest.newBuilder(settings.url)
+                .timeout(settings.timeout)
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "Herald-Webhooks/1")
+                .header("Herald-Event-Id", event.id())
+                .header("Herald-Event-Type", event.type())
+                .header("Herald-Timestamp", Long.toString(timestamp))
+                .header("Herald-Signature", signature.sign(timestamp, event.body()))
+                .POST(HttpRequest.BodyPublishers.ofString(event.body()))
+                .build();
+        inFlight.add(event.id());
+        try {
+            http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    // The request timeout covers the response headers; this bounds a body that never ends.
+                    .orTimeout(2 * settings.timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((response, error) -> {
+                        outcomes.add(new Outcome(event, attempt, response == null ? 0 : response.statusCode(), error));
+                        wake.run();
+                    });
+        } catch (RuntimeException e) {
+            outcomes.add(new Outcome(event, attempt, 0, e));
+        }
+    }
+
+    /** Records the finished requests: delivered events leave the outbox, failed ones wait their backoff. */
+    void settle(long now) {
+        List<String> delivered = new ArrayList<>();
+        List<String> settled = new ArrayList<>();
+        try {
+            Outcome outcome;
+            while ((outcome = outcomes.poll()) != null) {
+                settled.add(outcome.event().id());
+                if (outcome.succeeded()) {
+                    succeeded(outcome);
+                    delivered.add(outcome.event().id());
+                } else {
+                    failed(outcome, now);
+                }
+            }
+            if (!delivered.isEmpty()) {
+                store.delivered(delivered);
+            }
+        } finally {
+            // If a write failed, the event's lease runs out and it is sent again: at least once.
+            inFlight.removeAll(settled);
+        }
+    }
+
+    private void succeeded(Outcome outcome) {
+        OutboxEvent event = outcome.event();
+        stats.countDelivered();
+        if (failing.compareAndSet(true, false) && announced) {
+            announced = false;
+            LOG.info(() -> "webhook endpoint " + endpoint() + " recovered: event " + event.id() + " ("
+                    + event.type() + ") delivered on attempt " + outcome.attempt());
+        }
+    }
+
+    private void failed(Outcome outcome, long now) {
+        OutboxEvent event = outcome.event();
+        stats.countFailedAttempt();
+        String error = outcome.describe();
+        boolean tooOld = now - event.createdAt() > settings.maxAgeMillis;
+        if (outcome.attempt() >= settings.maxAttempts || tooOld) {
+            stats.countDead();
+            LOG.warning(() -> "webhook event " + event.id() + " (" + event.type() + (event.uid() != null ? ", uid "
+                    + event.uid() : "") + ") is dead after " + outcome.attempt() + " attempts"
+                    + (tooOld ? " and " + (now - event.createdAt()) / 1000 + " s (herald.webhook.max-age)"
+                    : " (herald.webhook.max-attempts)") + "; last error: " + error);
+            store.failed(event.id(), node, -1, error);
+            return;
+        }
+        long dueAt = now + settings.backoff.delay(outcome.attempt());
+        nextDue = Math.min(nextDue, dueAt);
+        // One warning per streak, and at most one a minute: an endpoint that refuses only some events
+        // would otherwise flip between failing and recovered on every retry.
+        if (failing.compareAndSet(false, true) && now - announcedAt >= ANNOUNCE_EVERY_MILLIS) {
+            announced = true;
+            announcedAt = now;
+            LOG.warning(() -> "webhook endpoint " + endpoint() + " is failing: " + error + " for event "
+                    + event.id() + " (" + event.type() + (event.uid() != null ? ", uid " + event.uid() : "")
+                    + "); retrying with backoff, and logging again when it recovers");
+        } else {
+            LOG.log(Level.FINE, () -> "webhook event " + event.id() + " attempt " + outcome.attempt() + " failed: " + error);
+        }
+        store.failed(event.id(), node, dueAt, error);
+    }
+
+    /** Forgets the retry hint once it has passed. */
+    void polled(long now) {
+        if (nextDue <= now) {
+            nextDue = Long.MAX_VALUE;
+        }
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    /** The endpoint without its query, which may carry a credential. */
+    private String endpoint() {
+        URI url = settings.url;
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "") + url.getPath();
+    }
+}

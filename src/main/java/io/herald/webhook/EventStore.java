@@ -1,0 +1,211 @@
+package io.herald.webhook;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Transactional;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The webhook tables: the outbox, the uids reported online, and the scan for unacknowledged messages.
+ *
+ * <p>Several nodes share them. A node claims an outbox event with a lease, by a conditional UPDATE that
+ * succeeds only while no other lease is current; the HTTP request then runs outside any transaction, and an
+ * event whose sender died is claimed again when its lease runs out. (A lease rather than
+ * {@code SELECT … FOR UPDATE SKIP LOCKED}: a row lock would hold a transaction open for the whole request.)
+ */
+@ApplicationScoped
+public class EventStore {
+
+    @PersistenceContext(unitName = "herald")
+    EntityManager em;
+
+    /**
+     * Writes buffered changes in one transaction. An ONLINE change records the uid and stores its event
+     * only if the uid was not recorded online yet; an OFFLINE change only if it was: so of several nodes
+     * that see the same transition, one reports it (the others' insert or delete conflicts and is retried
+     * alone, and then finds nothing to do).
+     */
+    @Transactional
+    public void write(List<Change> changes, long now) {
+        for (Change change : changes) {
+            switch (change.kind()) {
+                case ONLINE -> {
+                    if (em.find(OnlineUid.class, change.key()) == null) {
+                        em.persist(new OnlineUid(change.key(), now));
+                        store(change.event());
+                    }
+                }
+                case OFFLINE -> {
+                    OnlineUid online = em.find(OnlineUid.class, change.key());
+                    if (online != null) {
+                        em.remove(online);
+                        store(change.event());
+                    }
+                }
+                case EVENT, GROUP_LEFT -> store(change.event());
+            }
+        }
+    }
+
+    private void store(Event event) {
+        if (event != null) {
+            em.persist(new OutboxEvent(event));
+        }
+    }
+
+    /**
+     * Events that may be sent now, oldest first: due, not leased, and with no earlier pending event of the
+     * same uid (so a uid's events go out one at a time, in order; an event without uid is never held back).
+     */
+    @Transactional
+    public List<OutboxEvent> due(long now, int limit) {
+        return em.createQuery("SELECT e FROM OutboxEvent e WHERE e.status = 0 AND e.dueAt <= :now"
+                        + " AND e.leaseUntil <= :now AND NOT EXISTS (SELECT p.id FROM OutboxEvent p"
+                        + " WHERE p.uid = e.uid AND p.status = 0"
+                        + " AND (p.sortKey < e.sortKey OR (p.sortKey = e.sortKey AND p.id < e.id)))"
+                        + " ORDER BY e.sortKey, e.id", OutboxEvent.class)
+                .setParameter("now", now)
+                .setMaxResults(limit)
+                .getResultList();
+    }
+
+    /**
+     * Takes the lease on each pending event that no other node holds, and counts the attempt; returns
+     * the ids it got.
+     */
+    @Transactional
+    public List<String> claim(List<String> ids, String node, long now, long leaseUntil) {
+        List<String> claimed = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            int updated = em.createQuery("UPDATE OutboxEvent e SET e.leaseOwner = :node, e.leaseUntil = :until,"
+                            + " e.attempts = e.attempts + 1 WHERE e.id = :id AND e.status = 0 AND e.leaseUntil <= :now")
+                    .setParameter("node", node)
+                    .setParameter("until", leaseUntil)
+                    .setParameter("id", id)
+                    .setParameter("now", now)
+                    .executeUpdate();
+            if (updated == 1) {
+                claimed.add(id);
+            }
+        }
+        return claimed;
+    }
+
+    @Transactional
+    public void delivered(List<String> ids) {
+        em.createQuery("DELETE FROM OutboxEvent e WHERE e.id IN :ids").setParameter("ids", ids).executeUpdate();
+    }
+
+    /** A failed attempt: the event is due again at {@code dueAt}, or dead if {@code dueAt} is negative. */
+    @Transactional
+    public void failed(String id, String node, long dueAt, String error) {
+        em.createQuery("UPDATE OutboxEvent e SET e.status = :status, e.dueAt = :due, e.leaseUntil = 0,"
+                        + " e.lastError = :error WHERE e.id = :id AND e.leaseOwner = :node")
+                .setParameter("status", dueAt < 0 ? OutboxEvent.DEAD : OutboxEvent.PENDING)
+                .setParameter("due", Math.max(0, dueAt))
+                .setParameter("error", error.length() > 500 ? error.substring(0, 500) : error)
+                .setParameter("id", id)
+                .setParameter("node", node)
+                .executeUpdate();
+    }
+
+    /** Events waiting to be delivered, on every node. */
+    @Transactional
+    public long pending() {
+        return em.createQuery("SELECT COUNT(e) FROM OutboxEvent e WHERE e.status = 0", Long.class).getSingleResult();
+    }
+
+    /**
+     * Deletes dead events created before {@code before}, and the reported positions that acknowledgements
+     * have overtaken (they no longer hold anything back).
+     */
+    @Transactional
+    public int purge(long before) {
+        int deleted = em.createQuery("DELETE FROM OutboxEvent e WHERE e.status = 1 AND e.createdAt < :before")
+                .setParameter("before", before)
+                .executeUpdate();
+        em.createQuery("DELETE FROM ReportedSeq r WHERE r.seq <= (SELECT s.ackedSeq FROM Stream s WHERE s.uid = r.uid)")
+                .executeUpdate();
+        return deleted;
+    }
+
+    /** Uids recorded online, in pages by uid. */
+    @Transactional
+    public List<String> onlineUids(String after, int limit) {
+        return em.createQuery("SELECT o.uid FROM OnlineUid o WHERE o.uid > :after ORDER BY o.uid", String.class)
+                .setParameter("after", after)
+                .setMaxResults(limit)
+                .getResultList();
+    }
+
+    /** Takes the scan's lease; false while another node's is current. */
+    @Transactional
+    public boolean claimScan(String node, long now, long leaseUntil) {
+        return em.createQuery("UPDATE ScanState s SET s.leaseOwner = :node, s.leaseUntil = :until"
+                        + " WHERE s.id = :id AND (s.leaseUntil <= :now OR s.leaseOwner = :node)")
+                .setParameter("node", node)
+                .setParameter("until", leaseUntil)
+                .setParameter("id", ScanState.ID)
+                .setParameter("now", now)
+                .executeUpdate() == 1;
+    }
+
+    /**
+     * One page of the scan for unacknowledged messages, in one transaction: durable messages created in
+     * ({@code from}, {@code to}] (from is the previous scan's end less {@code slackMillis}, for commits that
+     * came late, and never before {@code floor}) above their stream's acknowledged seq and above the seq
+     * already reported for the uid. Each becomes a message.unacknowledged event, and the uid's reported
+     * seq moves past it in the same transaction: reported once, and never lost. Returns whether the page
+     * was full (more may follow).
+     */
+    @Transactional
+    public boolean scan(Events events, long to, long slackMillis, long floor, int page) {
+        ScanState state = em.find(ScanState.class, ScanState.ID);
+        long from = state.scannedTo() == 0 ? to - slackMillis : Math.max(state.scannedTo() - slackMillis, floor);
+        List<Object[]> rows = em.createQuery("SELECT m.uid, m.seq, m.messageId, m.createdAt"
+                        + " FROM StoredMessage m, Stream s WHERE s.uid = m.uid"
+                        + " AND m.createdAt > :from AND m.createdAt <= :to AND m.seq > s.ackedSeq"
+                        + " AND NOT EXISTS (SELECT r.uid FROM ReportedSeq r WHERE r.uid = m.uid AND r.seq >= m.seq)"
+                        + " ORDER BY m.createdAt, m.uid, m.seq", Object[].class)
+                .setParameter("from", from)
+                .setParameter("to", to)
+                .setMaxResults(page)
+                .getResultList();
+        Map<String, ReportedSeq> reported = new HashMap<>();
+        long last = from;
+        for (Object[] row : rows) {
+            String uid = (String) row[0];
+            long seq = ((Number) row[1]).longValue();
+            long createdAt = ((Number) row[3]).longValue();
+            ReportedSeq position = reported.computeIfAbsent(uid, key -> em.find(ReportedSeq.class, key));
+            if (position == null) {
+                position = new ReportedSeq(uid, seq);
+                em.persist(position);
+                reported.put(uid, position);
+            } else if (position.seq() >= seq) {
+                continue;
+            } else {
+                position.seq(seq);
+            }
+            em.persist(new OutboxEvent(events.unacknowledged(uid, seq, (String) row[2], createdAt)));
+            last = createdAt;
+        }
+        boolean full = rows.size() >= page;
+        state.scannedTo(full ? last : to);
+        return full;
+    }
+
+    /** Ends this node's scan lease early, so that the next scan may run anywhere at once. */
+    @Transactional
+    public void releaseScan(String node) {
+        em.createQuery("UPDATE ScanState s SET s.leaseUntil = 0 WHERE s.id = :id AND s.leaseOwner = :node")
+                .setParameter("id", ScanState.ID)
+                .setParameter("node", node)
+                .executeUpdate();
+    }
+}

@@ -1,0 +1,345 @@
+package io.herald.webhook;
+
+import io.herald.cluster.Cluster;
+import io.herald.config.HeraldConfig;
+import io.herald.gateway.ClientClosed;
+import io.herald.gateway.ClientConnected;
+import io.herald.routing.Ids;
+import io.herald.routing.Registry;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import jakarta.inject.Inject;
+
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Signed webhooks for presence, connections and unacknowledged durable messages (README, "Webhooks"), on
+ * when {@code herald.webhook.url} and {@code herald.webhook.secret} are set.
+ *
+ * <p>Events enter through {@link Intake} (memory only, so connection threads never wait), and one thread
+ * of the webhooks' own does everything else every {@value #TICK_MILLIS} ms: writes buffered events to the
+ * outbox table, checks pending offline and group events against the cluster's presence, claims due events
+ * and hands them to the HTTP client, records outcomes, and scans for unacknowledged messages. Nothing here
+ * runs on the server's shared executors, so a slow endpoint or database cannot hold up message delivery.
+ */
+@ApplicationScoped
+public class Webhooks {
+
+    private static final Logger LOG = Logger.getLogger(Webhooks.class.getName());
+    static final long TICK_MILLIS = 100;
+    private static final long POLL_MILLIS = 1000;
+    private static final long COUNT_MILLIS = 5000;
+    private static final long PURGE_MILLIS = 600_000;
+    private static final int WRITE_BATCH = 500;
+    private static final int SCAN_PAGE = 500;
+    private static final int SCAN_PAGES_PER_TICK = 4;
+    /** How far back each scan looks again, for messages committed late or stamped by a slower clock. */
+    private static final long SCAN_SLACK_MILLIS = 10_000;
+    private static final long SCAN_LEASE_MILLIS = 60_000;
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Ids ids;
+
+    @Inject
+    Registry registry;
+
+    @Inject
+    Cluster cluster;
+
+    @Inject
+    EventStore store;
+
+    @Inject
+    WebhookStats stats;
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private Settings settings;
+    private Events events;
+    private volatile Intake intake;
+    private Dispatcher dispatcher;
+    private ScheduledThreadPoolExecutor scheduler;
+    private ExecutorService httpThreads;
+    private final AtomicBoolean wake = new AtomicBoolean();
+    private final AtomicBoolean kicked = new AtomicBoolean();
+    private final AtomicBoolean storeFailing = new AtomicBoolean();
+    private final List<Change> unwritten = new ArrayList<>();
+    private boolean reconciled;
+    private long nextPoll;
+    private long nextScan;
+    private long nextCount;
+    private long nextPurge;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        settings = new Settings(config);
+        settings.problems().forEach(problem -> LOG.warning("webhooks: " + problem));
+        stats.enabled(settings.enabled);
+        if (!settings.enabled) {
+            if (config.webhookUrl().isPresent()) {
+                LOG.warning("Herald webhooks are OFF because of the problems above");
+            }
+            return;
+        }
+        events = new Events(ids.node());
+        Intake in = new Intake(settings, events, stats);
+        scheduler = new ScheduledThreadPoolExecutor(1, named("herald-webhooks"));
+        scheduler.prestartAllCoreThreads();
+        // The HTTP client's own work (completing responses) runs here; requests never block a thread.
+        ThreadPoolExecutor http = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), named("herald-webhooks-http"));
+        http.prestartAllCoreThreads();
+        httpThreads = http;
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(httpThreads)
+                .build();
+        dispatcher = new Dispatcher(settings, store, stats, ids.node(), client, this::wakeUp);
+        if (settings.tracksPresence() || settings.sends(EventType.GROUP_EMPTIED)) {
+            registry.track(
+                    settings.tracksPresence() ? in::uidPresence : Registry.Presence.NONE,
+                    settings.sends(EventType.GROUP_EMPTIED) ? in::groupPresence : Registry.Presence.NONE);
+        }
+        intake = in;
+        scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        LOG.info(() -> "Herald webhooks ON: posting " + settings.events.stream().map(EventType::wireName).sorted().toList()
+                + " to " + settings.url.getHost() + (settings.url.getPort() >= 0 ? ":" + settings.url.getPort() : "")
+                + settings.url.getPath() + " (offline after " + settings.offlineDelayMillis + " ms, unacknowledged after "
+                + settings.unackedAfterMillis / 1000 + " s)");
+    }
+
+    @PreDestroy
+    void stop() {
+        Intake in = intake;
+        intake = null;
+        if (scheduler == null) {
+            return;
+        }
+        // No interrupts: the thread may be writing the embedded database (see Journal).
+        scheduler.shutdown();
+        try {
+            if (scheduler.awaitTermination(5, TimeUnit.SECONDS) && in != null) {
+                write(in, System.currentTimeMillis()); // last chance for what is still buffered
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "webhooks: " + (unwritten.size() + in.buffered())
+                    + " buffered events could not be written at shutdown and are lost", e);
+        }
+        httpThreads.shutdownNow();
+    }
+
+    void connected(@ObservesAsync ClientConnected event) {
+        Intake in = intake;
+        if (in != null && settings.sends(EventType.CLIENT_CONNECTED)) {
+            in.event(events.clientConnected(event.clientId(), event.uid()));
+        }
+    }
+
+    void closed(@ObservesAsync ClientClosed event) {
+        Intake in = intake;
+        if (in != null && settings.sends(EventType.CLIENT_CLOSED)) {
+            in.event(events.clientClosed(event.clientId(), event.uid(), event.closeCode()));
+        }
+    }
+
+    /**
+     * A request finished: run a tick now rather than at the next period, so that a free request slot is
+     * refilled at once (the throughput then depends on the endpoint, not on the tick). At most one extra
+     * tick waits at a time.
+     */
+    private void wakeUp() {
+        wake.set(true);
+        if (kicked.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(() -> {
+                    kicked.set(false);
+                    tick();
+                });
+            } catch (RejectedExecutionException stopping) {
+                kicked.set(false);
+            }
+        }
+    }
+
+    private void tick() {
+        Intake in = intake;
+        if (in == null) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        try {
+            dispatcher.settle(now);
+            if (!reconciled) {
+                reconcile(in, now);
+            }
+            in.expire(now);
+            write(in, now);
+            if (wake.getAndSet(false) || now >= nextPoll || now >= dispatcher.nextDue()) {
+                nextPoll = now + POLL_MILLIS;
+                dispatcher.polled(now);
+                dispatcher.dispatch(now);
+            }
+            if (settings.sends(EventType.MESSAGE_UNACKNOWLEDGED) && now >= nextScan) {
+                nextScan = now + Math.max(TICK_MILLIS, Math.min(settings.unackedAfterMillis / 2, 10_000));
+                scan(now);
+            }
+            if (now >= nextCount) {
+                nextCount = now + COUNT_MILLIS;
+                stats.pending(store.pending());
+            }
+            if (now >= nextPurge) {
+                nextPurge = now + PURGE_MILLIS;
+                store.purge(now - config.durableRetention().toMillis());
+            }
+            if (storeFailing.compareAndSet(true, false)) {
+                LOG.info("webhooks: the database is usable again");
+            }
+        } catch (RuntimeException e) {
+            // Whatever failed is retried on a later tick: buffered changes stay, leased events come back.
+            if (storeFailing.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "webhooks: a database operation failed; retrying every "
+                        + TICK_MILLIS + " ms, and logging again when it works", e);
+            } else {
+                LOG.log(Level.FINE, "webhooks: a database operation failed again", e);
+            }
+        }
+    }
+
+    /**
+     * Uids recorded online before this node started may have gone offline meanwhile (a restart, or a node
+     * that crashed): each is reported offline after the delay unless it has a client somewhere by then.
+     */
+    private void reconcile(Intake in, long now) {
+        if (settings.tracksPresence()) {
+            String after = "";
+            List<String> page;
+            do {
+                page = store.onlineUids(after, 1000);
+                in.suspect(page, now);
+                after = page.isEmpty() ? after : page.get(page.size() - 1);
+            } while (page.size() == 1000);
+        }
+        reconciled = true;
+    }
+
+    /**
+     * Writes buffered changes, in batches; a batch the database refuses is written change by change, so
+     * that a conflict with another node (both reporting the same uid) costs only that change. Changes the
+     * database cannot take at all wait for the next tick while the buffer takes no more than its capacity.
+     */
+    private void write(Intake in, long now) {
+        if (unwritten.isEmpty()) {
+            unwritten.addAll(resolve(in.drain(WRITE_BATCH)));
+        }
+        while (!unwritten.isEmpty()) {
+            try {
+                store.write(unwritten, now);
+                wake.set(true);
+            } catch (RuntimeException batchFailed) {
+                writeOneByOne(now, batchFailed);
+            }
+            unwritten.clear();
+            unwritten.addAll(resolve(in.drain(WRITE_BATCH)));
+        }
+    }
+
+    private void writeOneByOne(long now, RuntimeException batchFailed) {
+        List<Change> failed = new ArrayList<>();
+        RuntimeException last = batchFailed;
+        for (Change change : unwritten) {
+            try {
+                store.write(List.of(change), now);
+            } catch (RuntimeException e) {
+                failed.add(change);
+                last = e;
+            }
+        }
+        if (failed.size() == unwritten.size()) {
+            throw last; // the database is failing: keep them all for the next tick
+        }
+        wake.set(true);
+        for (Change change : failed) {
+            LOG.log(Level.WARNING, "webhooks: could not store " + (change.event() != null
+                    ? change.event().type().wireName() + " event " + change.event().id() : change.kind())
+                    + " for " + change.key() + "; dropped", last);
+            stats.countDropped();
+        }
+    }
+
+    /**
+     * Offline and group-emptied are about the whole cluster: they stand only if the uid or group has no
+     * client on any node now. Asked here, on the webhooks' thread, not in the hooks.
+     */
+    private List<Change> resolve(List<Change> changes) {
+        List<Change> kept = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            try {
+                if (stands(change)) {
+                    kept.add(change);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "webhooks: could not ask the cluster whether " + change.key()
+                        + " is still present; " + change.kind() + " not reported", e);
+            }
+        }
+        return kept;
+    }
+
+    private boolean stands(Change change) {
+        return switch (change.kind()) {
+            case OFFLINE -> !registry.uidOnline(change.key()) && cluster.nodesOfUid(change.key()).isEmpty();
+            case GROUP_LEFT -> !registry.hasGroup(change.key()) && cluster.nodesOfGroup(change.key()).isEmpty();
+            default -> true;
+        };
+    }
+
+    private void scan(long now) {
+        if (!store.claimScan(ids.node(), now, now + SCAN_LEASE_MILLIS)) {
+            return;
+        }
+        try {
+            long to = now - settings.unackedAfterMillis;
+            long floor = to - settings.maxAgeMillis;
+            for (int page = 0; page < SCAN_PAGES_PER_TICK; page++) {
+                if (!store.scan(events, to, SCAN_SLACK_MILLIS, floor, SCAN_PAGE)) {
+                    break;
+                }
+            }
+            wake.set(true);
+        } finally {
+            store.releaseScan(ids.node());
+        }
+    }
+
+    private ThreadFactory named(String name) {
+        return runnable -> {
+            Thread thread = threads.newThread(runnable);
+            thread.setName(name);
+            return thread;
+        };
+    }
+}
