@@ -65,9 +65,10 @@ public class Drain {
             return 0;
         }
         active = true;
-        pass = new Pass("operator request", List.copyOf(registry.allClients()));
-        pass.begin();
-        schedule(pass);
+        pass = new Pass("operator request", List.copyOf(registry.allClients()), config.drainSpreadMillis());
+        if (!pass.begin()) {
+            schedule(pass);
+        }
         return pass.clients.size();
     }
 
@@ -95,27 +96,47 @@ public class Drain {
      * grace. The server's own shutdown timeout may cut this short.
      */
     public void drainForShutdown() {
+        drainStopping("shutdown", config.drainSpreadMillis());
+    }
+
+    /**
+     * The JVM was told to stop (SIGTERM): closes every client at once, on the calling thread. Some servers
+     * close WebSocket sessions themselves as soon as they begin to stop (WildFly suspends, and its WebSocket
+     * container closes them with 1001), before the application is told; a spread would lose that race,
+     * so here the clients' jittered reconnect delay does the spreading.
+     */
+    public void drainOnSignal() {
+        drainStopping("stop signal", 0);
+    }
+
+    private void drainStopping(String why, long spreadMillis) {
         Pass shutdown;
+        boolean joining;
         synchronized (this) {
+            joining = stopping && pass != null;
+            if (!joining) {
+                if (pass != null) {
+                    pass.cancelled = true; // this pass takes over the clients the operator's has not closed yet
+                }
+                pass = new Pass(why, List.copyOf(registry.allClients()), spreadMillis);
+            }
             active = true;
             stopping = true;
-            if (pass != null) {
-                pass.cancelled = true; // this pass takes over the clients the other has not closed yet
-            }
-            shutdown = new Pass("shutdown", List.copyOf(registry.allClients()));
-            pass = shutdown;
+            shutdown = pass;
         }
         if (shutdown.clients.isEmpty()) {
-            return; // an undeploy with nobody connected, or the second call of an idempotent shutdown
+            return; // an undeploy with nobody connected
         }
-        shutdown.begin();
-        while (!shutdown.step()) {
+        // The second caller of a stop (the application stopping after the signal) waits for the first's pass.
+        boolean over = joining ? shutdown.over() : shutdown.begin();
+        while (!over) {
             try {
                 Thread.sleep(TICK_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
+            over = joining ? shutdown.over() : shutdown.step();
         }
     }
 
@@ -142,27 +163,34 @@ public class Drain {
     private final class Pass {
         final String why;
         final List<Client> clients;
-        final long spreadMillis = config.drainSpreadMillis();
+        final long spreadMillis;
         final long graceMillis = config.drainGraceMillis();
         long startedNanos;
         int next;
+        boolean over;
         volatile boolean cancelled;
 
-        Pass(String why, List<Client> clients) {
+        Pass(String why, List<Client> clients, long spreadMillis) {
             this.why = why;
             this.clients = clients;
+            this.spreadMillis = spreadMillis;
         }
 
-        void begin() {
+        /** Logs the start and closes the first batch; true if that was all. */
+        boolean begin() {
             startedNanos = System.nanoTime();
             LOG.info(() -> "Node " + ids.node() + " is draining (" + why + "): closing " + clients.size()
                     + " clients with 1012 over " + spreadMillis + " ms, within " + graceMillis + " ms");
-            step();
+            return step();
+        }
+
+        synchronized boolean over() {
+            return over || cancelled;
         }
 
         /** Closes the next batch, or checks whether the closed ones are gone; true when the pass is over. */
         synchronized boolean step() {
-            if (cancelled) {
+            if (cancelled || over) {
                 return true;
             }
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
@@ -193,6 +221,7 @@ public class Drain {
                     client.outbox().closeNow(CloseCodes.SERVICE_RESTART.reason());
                 }
             }
+            over = true;
             int left = open;
             LOG.info(() -> "Node " + ids.node() + " drained (" + why + "): " + (clients.size() - left)
                     + " clients closed, " + left + " left open past the grace and cut, in " + elapsed + " ms");
