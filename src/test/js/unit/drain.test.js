@@ -72,6 +72,21 @@ test('close 1012 does not grow the backoff: a failed attempt after it waits the 
   });
 });
 
+test('close 1001 (a server going away without draining) waits the same jittered drain delay', async () => {
+  await withRandom(0.5, async () => {
+    const server = await fakeServer((conn) => { conn.welcome(); if (conn.number === 1) conn.close(1001); });
+    const { herald, seen } = client(server, { minDelay: 5000, drainReconnectMaxDelay: 300 });
+    try {
+      await server.connection(2, 3000);
+      const wait = seen.states.find((s) => s.state === 'disconnected');
+      assert.deepEqual([wait.code, wait.attempt, wait.delay], [1001, 0, 150]);
+    } finally {
+      herald.close();
+      await server.close();
+    }
+  });
+});
+
 test('drain delays spread over the whole window', async () => {
   const delays = [];
   for (let i = 0; i < 30; i++) {
