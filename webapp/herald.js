@@ -11,7 +11,9 @@
  * What it does for the application (PROTOCOL.md describes the frames):
  * - connects, and reconnects after any drop with full-jitter exponential backoff, except after the
  *   close codes that mean "do not reconnect" (1003, 1009, 4100-4199) or close(), and more slowly after
- *   4002 (flooding);
+ *   4002 (flooding). After 1012 (the server drains: it restarts or leaves service) or 1001 (the server
+ *   went away) the first attempt waits a random time below `drainReconnectMaxDelay` instead, so that a
+ *   stopping server's clients spread their reconnects, and the close does not count as a failure;
  * - watches the server: pings it when it has been quiet, and reconnects when it has been silent past the
  *   heartbeat timeout (the welcome frame's, unless overridden); answers the server's pings;
  * - durable streams: remembers the last processed seq of the uid's stream (and its epoch) in storage, so
@@ -28,6 +30,9 @@
  *   `?token=`; a function is called before every connection attempt (to refresh an expiring token).
  * @property {number} [minDelay=500] ms: the first reconnect waits a random time below this.
  * @property {number} [maxDelay=30000] ms: the cap of the exponential backoff.
+ * @property {number} [drainReconnectMaxDelay=5000] ms: after close code 1012 (a draining server) or 1001
+ *   (a server going away), the reconnect waits a random time below this (full jitter) instead of the
+ *   first backoff delay.
  * @property {number} [connectTimeout=10000] ms: an attempt without a welcome frame by then is abandoned.
  * @property {number|null} [heartbeatTimeout=null] ms: reconnect when the server has been silent this
  *   long. null: the `heartbeat.timeout` of the welcome frame (60000 on a default server).
@@ -61,6 +66,7 @@ export const DEFAULTS = Object.freeze({
   token: null,
   minDelay: 500,
   maxDelay: 30000,
+  drainReconnectMaxDelay: 5000,
   connectTimeout: 10000,
   heartbeatTimeout: null,
   ackDelay: 200,
@@ -150,7 +156,7 @@ export class Herald {
     const unknown = Object.keys(options).filter((key) => !(key in DEFAULTS));
     if (unknown.length > 0) throw new TypeError('unknown Herald option(s): ' + unknown.join(', '));
     this.#options = { ...DEFAULTS, ...options };
-    for (const key of ['minDelay', 'maxDelay', 'connectTimeout', 'ackDelay', 'ackBatch', 'queueLimit', 'maxFrameBytes']) {
+    for (const key of ['minDelay', 'maxDelay', 'drainReconnectMaxDelay', 'connectTimeout', 'ackDelay', 'ackBatch', 'queueLimit', 'maxFrameBytes']) {
       const value = this.#options[key];
       if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`option ${key} must be a number >= 0`);
     }
@@ -318,10 +324,17 @@ export class Herald {
       this.#finish({ code, reason });
       return;
     }
-    // 4002: the server closed a client that kept sending over its rate; come back slower.
-    if (code === 4002) this.#attempt = Math.max(this.#attempt, 4);
-    const delay = backoffDelay(this.#attempt, this.#options.minDelay, this.#options.maxDelay);
-    this.#attempt++;
+    let delay;
+    if (code === 1012 || code === 1001) {
+      // The server drains or stops: nothing failed. Each client waits its own random part of the window,
+      // so that its clients do not all arrive at once at the other nodes; no backoff growth.
+      delay = Math.floor(Math.random() * this.#options.drainReconnectMaxDelay);
+    } else {
+      // 4002: the server closed a client that kept sending over its rate; come back slower.
+      if (code === 4002) this.#attempt = Math.max(this.#attempt, 4);
+      delay = backoffDelay(this.#attempt, this.#options.minDelay, this.#options.maxDelay);
+      this.#attempt++;
+    }
     this.#setState('disconnected', { code, reason, delay, attempt: this.#attempt });
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
   }

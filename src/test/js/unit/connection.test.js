@@ -95,7 +95,7 @@ test('close codes: 1003, 1009 and 4100-4199 are final, the others reconnect', as
   for (const code of [1001, 1011, 4000, 4001]) {
     await t.test(`close ${code}: reconnects`, async () => {
       const server = await fakeServer((conn) => { conn.welcome(); if (conn.number === 1) conn.close(code, 'test'); });
-      const { herald } = client(server, { minDelay: 5, maxDelay: 10 });
+      const { herald } = client(server, { minDelay: 5, maxDelay: 10, drainReconnectMaxDelay: 10 });
       try {
         await server.connection(2);
         await until(() => herald.state === 'connected' && herald.clientId === 'node-2');

@@ -136,7 +136,7 @@ test('a reload (new instance, same storage) resumes after the last processed seq
     assert.deepEqual(first.seqs(), [1, 2, 3, 4, 5]);
     assert.deepEqual(second.seqs(), [6, 7, 8]);
     // The new instance acknowledges at once what it resumed from, in case the old one could not.
-    await until(() => server.connections[1].received.length > 0); // the frame may still be on its way
+    await until(() => server.connections[1].received.length > 0, 3000, 'the first frame of the new instance');
     assert.deepEqual(server.connections[1].received[0], { type: 'ack', seq: 5 });
     // Positions are per uid and endpoint.
     assert.deepEqual(Object.keys(Object.fromEntries(storage.items)), [`herald:${server.url}:alice`]);

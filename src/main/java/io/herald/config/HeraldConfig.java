@@ -79,6 +79,14 @@ public class HeraldConfig {
     long durableAckFlushMillis;
 
     @Inject
+    @ConfigProperty(name = "herald.drain.grace-ms", defaultValue = "10000")
+    long drainGraceMillis;
+
+    @Inject
+    @ConfigProperty(name = "herald.drain.spread-ms", defaultValue = "3000")
+    long drainSpreadMillis;
+
+    @Inject
     @ConfigProperty(name = "herald.cluster.enabled", defaultValue = "false")
     boolean clusterEnabled;
 
@@ -317,6 +325,19 @@ public class HeraldConfig {
 
     public long durableAckFlushMillis() {
         return Math.max(10, durableAckFlushMillis);
+    }
+
+    /** The longest a drain may take, from its start to the last client closed (README, "Graceful drain"). */
+    public long drainGraceMillis() {
+        return Math.max(100, drainGraceMillis);
+    }
+
+    /**
+     * Over how long a drain spreads its closes, so that the clients do not all reconnect at once; at most
+     * half the grace, which leaves the other half for the last clients' queued frames to go out.
+     */
+    public long drainSpreadMillis() {
+        return Math.max(0, Math.min(drainSpreadMillis, drainGraceMillis() / 2));
     }
 
     public boolean clusterEnabled() {

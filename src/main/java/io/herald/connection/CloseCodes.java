@@ -7,10 +7,10 @@ import jakarta.websocket.CloseReason;
  * reconnect with backoff; codes 4100–4199 tell it not to.
  */
 public enum CloseCodes {
-    GOING_AWAY(1001, "server shutting down"),
     BINARY_NOT_SUPPORTED(1003, "binary frames are not supported"),
     TOO_BIG(1009, "frame too large"),
     SERVER_ERROR(1011, "server error"),
+    SERVICE_RESTART(1012, "server restarting, reconnect"),
     HEARTBEAT_TIMEOUT(4000, "heartbeat timeout"),
     SLOW_CONSUMER(4001, "send queue overflow"),
     RATE_LIMITED(4002, "too many messages"),

@@ -78,6 +78,9 @@ public class Endpoint {
     @Inject
     Relay relay;
 
+    @Inject
+    Drain drain;
+
     private Client client;
     private Guard guard;
     private StringBuilder partial;
@@ -108,6 +111,7 @@ public class Endpoint {
         }
         guard = guards.opened(client, identity);
         client.outbox().release();
+        drain.opened(client);
         connected.fireAsync(new ClientConnected(client.id(), client.uid(), client.session()));
     }
 

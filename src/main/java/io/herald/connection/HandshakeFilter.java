@@ -16,12 +16,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
  * Checks a WebSocket handshake before the upgrade, so that a refused client gets an HTTP status (403,
  * 400) instead of a connection that opens and closes at once. The WebSocket API offers no portable way to
  * refuse an upgrade with a status; a servlet filter on the endpoint's path runs first on every server.
+ * A draining node refuses every handshake (503 {@code draining}).
  */
 @WebFilter(urlPatterns = "/ws", asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
@@ -34,9 +36,22 @@ public class HandshakeFilter extends HttpFilter {
     @Inject
     Admission admission;
 
+    @Inject
+    Drain drain;
+
+    @Inject
+    Shutdown shutdown;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        if (drain.active()) {
+            // Another node should take this client; by the Retry-After this one has gone or is back.
+            refuse(request, response, new HandshakeRefusal(503, "draining",
+                    "this node is draining; connect to another node or retry later",
+                    Math.max(1, TimeUnit.MILLISECONDS.toSeconds(config.drainGraceMillis()))));
+            return;
+        }
         try {
             admission.screen(request); // source address rate, Origin: before anything else is looked at
         } catch (HandshakeRefusal refusal) {
@@ -70,6 +85,17 @@ public class HandshakeFilter extends HttpFilter {
         }
         // The endpoint reads the verified identity as the session's user principal (see IdentifiedRequest).
         chain.doFilter(identity == null ? request : new IdentifiedRequest(request, identity), response);
+    }
+
+    /**
+     * The application is stopping. Containers destroy filters before they notify any context listener, and
+     * WildFly's WebSocket container closes every session with 1001 from a listener of its own: drain here,
+     * while the connections are still Herald's to close (ShutdownListener covers servers that never
+     * initialized this filter).
+     */
+    @Override
+    public void destroy() {
+        shutdown.closeAll();
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, HandshakeRefusal refusal)

@@ -134,7 +134,7 @@ public final class Outbox {
 
     /**
      * Drops whatever is queued and closes the connection at once: with the given reason, or with the one
-     * of a close already decided (the first decision wins, e.g. 1001 at shutdown).
+     * of a close already decided (the first decision wins, e.g. 1012 when draining).
      */
     public void closeNow(CloseReason reason) {
         CloseReason decided;
@@ -155,6 +155,11 @@ public final class Outbox {
             closed = true;
             waiting.clear();
         }
+    }
+
+    /** Whether the outbox takes no more frames: it is closed, or closing once what it holds is sent. */
+    public synchronized boolean closing() {
+        return closed || closeWhenDrained != null;
     }
 
     public synchronized int depth() {

@@ -1,32 +1,39 @@
 package io.herald.connection;
 
 import io.herald.delivery.Deliveries;
-import io.herald.routing.Registry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
-
 /**
- * On undeploy or server shutdown, tells every client to reconnect elsewhere (1001) after sending what
- * was queued for it, and waits a moment for the closes to go out. Not every server does this itself
- * (Payara ends connections without a close frame). It runs from {@link ShutdownListener}, before the
- * server tears down its WebSocket container and executors.
+ * On undeploy or server shutdown: stops replays, drains the node (every client is closed with 1012 after
+ * the frames queued for it, spread over time, within {@code herald.drain.grace-ms}; see {@link Drain}),
+ * then stores the acknowledgements received until then. Not every server closes WebSocket clients itself
+ * (Payara ends connections without a close frame). It runs from {@link ShutdownListener}, before the server
+ * tears down its WebSocket container and executors; durable pushes still being stored are the journal's
+ * to finish when it stops.
  */
 @ApplicationScoped
 public class Shutdown {
 
-    private static final Logger LOG = Logger.getLogger(Shutdown.class.getName());
-    private static final long GRACE_MILLIS = 3000;
-
     @Inject
-    Registry registry;
+    Drain drain;
 
     @Inject
     Deliveries deliveries;
+
+    private Thread signalHook;
+
+    /** Drains as soon as the JVM is told to stop, before the server begins to stop the application. */
+    void watchForStopSignal(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        signalHook = new Thread(() -> {
+            deliveries.stopReplays();
+            drain.drainOnSignal();
+        }, "herald-stop-signal");
+        Runtime.getRuntime().addShutdownHook(signalHook);
+    }
 
     /** A fallback for a server that ends the CDI context before the web application's listeners. */
     void closeAll(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
@@ -35,23 +42,15 @@ public class Shutdown {
 
     /** Idempotent: the web listener calls it first, the CDI observer after; the second finds no clients. */
     public void closeAll() {
-        deliveries.stopReplays();
-        int clients = registry.clientCount();
-        if (clients == 0) {
-            return;
-        }
-        LOG.info(() -> "Herald is stopping: closing " + clients + " clients with 1001 so that they reconnect elsewhere");
-        for (Client client : registry.allClients()) {
-            client.outbox().closeAfterDrain(CloseCodes.GOING_AWAY.reason());
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
-        while (registry.clientCount() > 0 && System.nanoTime() < deadline) {
+        if (signalHook != null && Thread.currentThread() != signalHook) {
             try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                Runtime.getRuntime().removeShutdownHook(signalHook); // an undeploy: the hook must not outlive the application
+            } catch (IllegalStateException jvmStopping) {
+                // the hook has started already
             }
         }
+        deliveries.stopReplays();
+        drain.drainForShutdown();
+        deliveries.flushAcks();
     }
 }

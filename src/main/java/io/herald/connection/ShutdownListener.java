@@ -6,8 +6,9 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 
 /**
- * Starts Herald's shutdown when the web application stops. Listeners declared by the application are told
- * before those the server added for its WebSocket container, so the clients can still be sent 1001.
+ * Starts Herald's shutdown when the web application stops, if {@link HandshakeFilter#destroy()} has not
+ * (a container destroys only filters it initialized). On WildFly this comes too late for the clients (its
+ * WebSocket container's own listener has closed them with 1001); the acknowledgements are still stored.
  */
 @WebListener
 public class ShutdownListener implements ServletContextListener {

@@ -276,7 +276,8 @@ public class Deliveries {
                 int limit = Math.min(page, free);
                 long from;
                 synchronized (cursor) {
-                    if (cursor.detached) {
+                    // A client being closed (a drain, a stopping node) takes no more frames: stop reading.
+                    if (cursor.detached || stopping || cursor.client.outbox().closing()) {
                         return;
                     }
                     from = cursor.position;
@@ -308,7 +309,10 @@ public class Deliveries {
         }
     }
 
-    /** Herald is stopping: replays that fail now fail because of it, and the clients get 1001 anyway. */
+    /**
+     * Herald is stopping: replays end (each client resumes from its own position on another node or after
+     * the restart), and those that fail now fail because of it.
+     */
     public void stopReplays() {
         this.stopping = true;
     }
@@ -330,7 +334,11 @@ public class Deliveries {
         }
     }
 
-    private void flushAcks() {
+    /**
+     * Stores the acknowledgements received so far. Synchronized so that the final flush at shutdown waits
+     * for a scheduled one under way, and an older batch never commits after a newer one.
+     */
+    public synchronized void flushAcks() {
         if (acks.isEmpty()) {
             return;
         }

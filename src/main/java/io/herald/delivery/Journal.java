@@ -61,12 +61,16 @@ public class Journal {
         writer.start();
     }
 
+    /**
+     * Takes no more pushes and lets the writer store those already queued (each pusher gets its 202 or an
+     * error, never silence); what is still queued after the wait fails with 503.
+     */
     @PreDestroy
     void stop() {
         running = false;
         if (writer != null) {
             // No interrupt: a thread interrupted inside a file write closes the embedded database's
-            // file channel for every user. The writer sees the flag within its poll timeout.
+            // file channel for every user. The writer empties the queue, then sees the flag.
             try {
                 writer.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
@@ -84,9 +88,15 @@ public class Journal {
     /** Queues a push for storing; the future completes after the commit. */
     public CompletableFuture<Receipt> append(Append append) {
         CompletableFuture<Receipt> receipt = new CompletableFuture<>();
-        if (!running || !queue.offer(new Pending(append, receipt))) {
+        Pending pending = new Pending(append, receipt);
+        if (!running) {
+            receipt.completeExceptionally(unavailable("the node is stopping"));
+        } else if (!queue.offer(pending)) {
             receipt.completeExceptionally(new HeraldException(503, "store_busy",
                     "too many durable pushes are waiting to be stored (herald.durable.queue-capacity); retry"));
+        } else if (!running && queue.remove(pending)) {
+            // Queued while stop() ran, perhaps after the writer's last look: nobody would store it.
+            receipt.completeExceptionally(unavailable("the node is stopping"));
         }
         return receipt;
     }
@@ -94,7 +104,8 @@ public class Journal {
     private void run() {
         int batchSize = config.durableBatchSize();
         List<Pending> batch = new ArrayList<>(batchSize);
-        while (running) {
+        // Once stopping, the writer goes on until the queue is empty: those pushes were accepted.
+        while (running || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(1, TimeUnit.SECONDS);
                 if (first == null) {

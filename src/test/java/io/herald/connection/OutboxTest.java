@@ -169,9 +169,23 @@ class OutboxTest {
     void theFirstCloseDecisionWins() {
         Outbox outbox = new Outbox(remote.proxy(), connection, 10);
         outbox.offer("in flight");
-        outbox.closeAfterDrain(CloseCodes.GOING_AWAY.reason());
+        outbox.closeAfterDrain(CloseCodes.SERVICE_RESTART.reason());
         outbox.closeNow(CloseCodes.SERVER_ERROR.reason());
-        assertEquals(1001, connection.closedWith.getCloseCode().getCode());
+        assertEquals(1012, connection.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
+    void anOutboxIsClosingOnceACloseIsDecidedAndThenRefusesFrames() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        outbox.offer("in flight");
+        assertFalse(outbox.closing());
+        outbox.closeAfterDrain(CloseCodes.SERVICE_RESTART.reason());
+        assertTrue(outbox.closing(), "a replay stops feeding a client that is being closed");
+        assertFalse(outbox.offer("late"));
+        assertNull(connection.closedWith, "the frame in flight goes out first");
+        remote.completeNext();
+        assertEquals(List.of("in flight"), remote.sent);
+        assertEquals(1012, connection.closedWith.getCloseCode().getCode());
     }
 
     @Test

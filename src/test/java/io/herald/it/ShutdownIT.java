@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * When Herald stops (its WAR is undeployed, or the server shuts down), clients are closed with 1001.
+ * When Herald stops (its WAR is undeployed, or the server shuts down), it drains: clients are closed with
+ * 1012 ("service restart": reconnect elsewhere or later).
  * The deployment is unmanaged so that the test can undeploy it while clients are connected; it is
  * deployed before the test method, whose URL parameter is resolved after that.
  */
@@ -57,7 +58,7 @@ class ShutdownIT {
     }
 
     @Test
-    void clientsAreClosedWith1001WhenHeraldStops(@ArquillianResource @OperateOnDeployment(NAME) URL url) {
+    void clientsAreClosedWith1012WhenHeraldStops(@ArquillianResource @OperateOnDeployment(NAME) URL url) {
         assertNotNull(url, "deployment URL");
         // a bound client first gets its durable stream's replay frame: DurableDeliveryIT covers it
         herald = Herald.at(url).skipping("replay");
@@ -66,7 +67,7 @@ class ShutdownIT {
 
         deployer.undeploy(NAME);
 
-        a.assertClosedWith(1001, Duration.ofSeconds(60));
-        b.assertClosedWith(1001, Duration.ofSeconds(5));
+        a.assertClosedWith(1012, Duration.ofSeconds(60));
+        b.assertClosedWith(1012, Duration.ofSeconds(15));
     }
 }

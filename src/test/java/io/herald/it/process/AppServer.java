@@ -17,6 +17,12 @@ interface AppServer extends AutoCloseable {
     /** SIGKILL: no chance to flush or shut down. */
     void kill() throws InterruptedException;
 
+    /**
+     * SIGTERM to the server, as an init system stops it, and waits until it has exited; false if it was
+     * still running after the timeout (then it is still running).
+     */
+    boolean stop(Duration timeout) throws InterruptedException;
+
     /** Herald's base URL, e.g. http://127.0.0.1:8380/herald/ */
     URL url() throws IOException;
 

@@ -80,6 +80,12 @@ final class PayaraNode implements AppServer {
     }
 
     @Override
+    public boolean stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
     public URL url() throws IOException {
         return URI.create("http://127.0.0.1:" + port + "/herald/").toURL();
     }

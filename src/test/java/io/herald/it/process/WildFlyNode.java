@@ -111,6 +111,16 @@ final class WildFlyNode implements AppServer {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM to the script, which forwards it to the server's JVM (LAUNCH_JBOSS_IN_BACKGROUND). */
+    @Override
+    public boolean stop(Duration timeout) throws InterruptedException {
+        List<ProcessHandle> jvms = process.descendants().toList();
+        process.destroy();
+        // The script exits when the JVM does.
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                && jvms.stream().noneMatch(ProcessHandle::isAlive);
+    }
+
     int httpPort() {
         return 8080 + portOffset;
     }
