@@ -4,6 +4,7 @@ import io.herald.gateway.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -39,14 +40,22 @@ public class HealthResource {
     }
 
     private static Response answer(Map<String, Boolean> states) {
-        boolean up = !states.containsValue(false);
-        JsonArrayBuilder checks = JsonCodec.array();
-        states.forEach((name, state) -> checks.add(JsonCodec.object().add("name", name).add("status", status(state))));
-        return Response.status(up ? 200 : 503)
+        return Response.status(up(states) ? 200 : 503)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Cache-Control", "no-store")
-                .entity(JsonCodec.object().add("status", status(up)).add("checks", checks).build())
+                .entity(body(states))
                 .build();
+    }
+
+    static boolean up(Map<String, Boolean> states) {
+        return !states.containsValue(false);
+    }
+
+    /** {@code {"status":"UP"|"DOWN","checks":[{"name":…,"status":…},…]}}: DOWN if any check is. */
+    static JsonObject body(Map<String, Boolean> states) {
+        JsonArrayBuilder checks = JsonCodec.array();
+        states.forEach((name, state) -> checks.add(JsonCodec.object().add("name", name).add("status", status(state))));
+        return JsonCodec.object().add("status", status(up(states))).add("checks", checks).build();
     }
 
     private static String status(boolean up) {
