@@ -18,6 +18,7 @@ import java.util.Set;
  * Every API call needs {@code Authorization: Bearer <key>} with a key from {@code herald.api.keys}, and
  * the key needs the call's scope ({@link Scope#required}): 401 without a known key, 403 without the scope.
  * Keys are compared in constant time, against every configured key, so that timing reveals nothing.
+ * The one exception is the health probes ({@link #open}).
  */
 @Provider
 @PreMatching
@@ -31,6 +32,9 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
+        if (open(request.getMethod(), request.getUriInfo().getPath(false))) {
+            return;
+        }
         if (access.closed()) {
             request.abortWith(challenge(401, "api_closed",
                     "the REST API is closed: no key is configured (herald.api.keys)", "Bearer realm=\"herald\""));
@@ -50,6 +54,20 @@ public class ApiKeyFilter implements ContainerRequestFilter {
                     + "' that this call needs", "Bearer realm=\"herald\", error=\"insufficient_scope\", scope=\""
                     + needed.label() + "\""));
         }
+    }
+
+    /**
+     * Exactly {@code GET} (or {@code HEAD}) {@code /api/health/live} and {@code /api/health/ready} need no
+     * key: load balancers and orchestrators probe them without one, and they tell only UP or DOWN.
+     *
+     * @param path the path below {@code /api} as the request gave it (not decoded), with or without a leading slash
+     */
+    static boolean open(String method, String path) {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return false;
+        }
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        return p.equals("health/live") || p.equals("health/ready");
     }
 
     private static Response challenge(int status, String code, String message, String authenticate) {

@@ -1,8 +1,8 @@
 package io.herald.api;
 
-import io.herald.connection.Stats;
 import io.herald.gateway.Gateway;
 import io.herald.gateway.JsonCodec;
+import io.herald.metrics.Metrics;
 import io.herald.webhook.WebhookStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,7 +12,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** Counts of clients, uids and groups, and what the connections did since the node started. */
+/**
+ * Counts of clients, uids and groups, and what the connections did since the node started: the same
+ * counters as the metrics (GET /api/metrics), so that the two never disagree.
+ */
 @ApplicationScoped
 @Path("stats")
 @Produces(MediaType.APPLICATION_JSON)
@@ -22,7 +25,7 @@ public class StatsResource {
     Gateway gateway;
 
     @Inject
-    Stats stats;
+    Metrics metrics;
 
     @Inject
     WebhookStats webhooks;
@@ -34,11 +37,11 @@ public class StatsResource {
                 .add("clients", gateway.clientCount())
                 .add("uids", gateway.uidCount())
                 .add("groups", gateway.groupCount())
-                .add("messagesIn", stats.messagesIn())
-                .add("messagesOut", stats.messagesOut())
-                .add("sendFailures", stats.sendFailures())
-                .add("slowConsumerCloses", stats.slowConsumerCloses())
-                .add("heartbeatCloses", stats.heartbeatCloses())
+                .add("messagesIn", metrics.messagesIn().getLongValue())
+                .add("messagesOut", metrics.framesSent().getLongValue())
+                .add("sendFailures", metrics.sendFailures().getLongValue())
+                .add("slowConsumerCloses", metrics.slowConsumerCloses().getLongValue())
+                .add("heartbeatCloses", metrics.heartbeatCloses().getLongValue())
                 .add("webhooks", webhooks.json())
                 .build();
     }

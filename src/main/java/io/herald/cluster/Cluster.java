@@ -40,4 +40,7 @@ public interface Cluster {
 
     /** Groups with members anywhere. */
     int groupCount();
+
+    /** Whether this node's cluster engine is running and can serve calls (readiness). */
+    boolean running();
 }

@@ -104,6 +104,11 @@ public class HazelcastCluster implements Cluster, MembershipListener {
     }
 
     @Override
+    public boolean running() {
+        return hazelcast.getLifecycleService().isRunning();
+    }
+
+    @Override
     public String localNode() {
         return node;
     }

@@ -79,4 +79,9 @@ public class LocalCluster implements Cluster {
     public int groupCount() {
         return registry.groupCount();
     }
+
+    @Override
+    public boolean running() {
+        return true;
+    }
 }

@@ -26,6 +26,7 @@ public final class Client {
     private volatile boolean closed;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long lastPingNanos;
+    private volatile String address;
 
     public Client(String id, Outbox outbox) {
         this.id = id;
@@ -103,8 +104,17 @@ public final class Client {
         lastPingNanos = nanos;
     }
 
+    /** The client's address, for the log; null if unknown. */
+    public String address() {
+        return address;
+    }
+
+    public void address(String address) {
+        this.address = address;
+    }
+
     @Override
     public String toString() {
-        return "client " + id + (uid == null ? "" : " (uid " + uid + ")");
+        return "client " + id + (uid == null ? "" : " (uid " + uid + ")") + (address == null ? "" : " from " + address);
     }
 }

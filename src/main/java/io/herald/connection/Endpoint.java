@@ -6,6 +6,7 @@ import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
 import io.herald.gateway.ClientMessage;
 import io.herald.gateway.JsonCodec;
+import io.herald.metrics.Metrics;
 import io.herald.routing.Ids;
 import io.herald.routing.Names;
 import io.herald.routing.Registry;
@@ -14,6 +15,7 @@ import io.herald.security.Guards;
 import io.herald.security.HandshakeRefusal;
 import io.herald.security.Identity;
 import io.herald.security.Relay;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.json.JsonException;
@@ -55,7 +57,10 @@ public class Endpoint {
     Ids ids;
 
     @Inject
-    Stats stats;
+    Metrics metrics;
+
+    @Inject
+    ConnectionLog log;
 
     @Inject
     Closer closer;
@@ -98,6 +103,7 @@ public class Endpoint {
         }
         client = new Client(ids.nextClientId(),
                 Outbox.held(session.getAsyncRemote(), new Link(session), config.sendQueueMaxFrames()));
+        client.address(Guards.address(session));
         String uid = identity != null ? identity.uid() : devModeUid(session);
 
         // The welcome goes first into the held outbox, so it precedes anything sent once the client is
@@ -234,7 +240,7 @@ public class Endpoint {
             client.send(Frames.error("bad_frame", "a message frame needs \"data\""));
             return;
         }
-        stats.messageIn();
+        metrics.messagesIn().inc();
         messages.fireAsync(new ClientMessage(client.id(), client.uid(), client.session(), data));
     }
 
@@ -315,6 +321,7 @@ public class Endpoint {
     private final class Link implements Outbox.Connection {
 
         private final Session session;
+        private final CounterDataPoint framesSent = metrics.framesSent(); // taken once: counted per frame
 
         Link(Session session) {
             this.session = session;
@@ -327,12 +334,12 @@ public class Endpoint {
 
         @Override
         public void sent() {
-            stats.messageOut();
+            framesSent.inc();
         }
 
         @Override
         public void failed(Throwable cause) {
-            stats.sendFailure();
+            metrics.sendFailures().inc();
             registry.remove(client);
             closer.close(session, CloseCodes.SERVER_ERROR.reason());
             LOG.log(Level.FINE, () -> "sending to " + client + " failed: " + cause);
@@ -340,11 +347,10 @@ public class Endpoint {
 
         @Override
         public void overflowed(int dropped) {
-            stats.slowConsumerClose();
-            stats.sendFailures(dropped);
+            metrics.slowConsumerCloses().inc();
+            metrics.sendFailures().inc(dropped);
             registry.remove(client);
-            LOG.info(() -> "closing slow consumer " + client + ": more than " + config.sendQueueMaxFrames()
-                    + " frames waited to be sent (herald.send-queue.max-frames)");
+            log.slowConsumer(client, config.sendQueueMaxFrames());
         }
     }
 }

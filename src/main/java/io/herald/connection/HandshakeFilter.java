@@ -2,11 +2,13 @@ package io.herald.connection;
 
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.JsonCodec;
+import io.herald.metrics.Metrics;
 import io.herald.routing.Names;
 import io.herald.security.Admission;
 import io.herald.security.HandshakeRefusal;
 import io.herald.security.Identity;
 import io.herald.security.IdentifiedRequest;
+import io.herald.security.Peer;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -17,7 +19,6 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * Checks a WebSocket handshake before the upgrade, so that a refused client gets an HTTP status (403,
@@ -27,8 +28,6 @@ import java.util.logging.Logger;
  */
 @WebFilter(urlPatterns = "/ws", asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
-
-    private static final Logger LOG = Logger.getLogger(HandshakeFilter.class.getName());
 
     @Inject
     HeraldConfig config;
@@ -41,6 +40,12 @@ public class HandshakeFilter extends HttpFilter {
 
     @Inject
     Shutdown shutdown;
+
+    @Inject
+    Metrics metrics;
+
+    @Inject
+    ConnectionLog log;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -83,8 +88,8 @@ public class HandshakeFilter extends HttpFilter {
             refuse(request, response, refusal);
             return;
         }
-        // The endpoint reads the verified identity as the session's user principal (see IdentifiedRequest).
-        chain.doFilter(identity == null ? request : new IdentifiedRequest(request, identity), response);
+        // The endpoint reads the address and verified identity as the session's user principal (see IdentifiedRequest).
+        chain.doFilter(new IdentifiedRequest(request, new Peer(admission.clientAddress(request), identity)), response);
     }
 
     /**
@@ -98,7 +103,7 @@ public class HandshakeFilter extends HttpFilter {
         shutdown.closeAll();
     }
 
-    private static void refuse(HttpServletRequest request, HttpServletResponse response, HandshakeRefusal refusal)
+    private void refuse(HttpServletRequest request, HttpServletResponse response, HandshakeRefusal refusal)
             throws IOException {
         if (refusal.status() == 401) {
             // RFC 6750: no error code when the client sent no token at all
@@ -111,9 +116,11 @@ public class HandshakeFilter extends HttpFilter {
         refuse(request, response, refusal.status(), refusal.code(), refusal.getMessage());
     }
 
-    private static void refuse(HttpServletRequest request, HttpServletResponse response, int status,
-                               String code, String message) throws IOException {
-        LOG.fine(() -> "refused WebSocket handshake from " + request.getRemoteAddr() + ": " + code);
+    private void refuse(HttpServletRequest request, HttpServletResponse response, int status,
+                        String code, String message) throws IOException {
+        metrics.refused(code);
+        String uid = request.getParameter("uid");
+        log.refused(admission.clientAddress(request), uid != null && Names.validName(uid) ? uid : null, status, code);
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");

@@ -1,6 +1,7 @@
 package io.herald.connection;
 
 import io.herald.config.HeraldConfig;
+import io.herald.metrics.Metrics;
 import io.herald.routing.Registry;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -33,7 +34,10 @@ public class Heartbeat {
     Registry registry;
 
     @Inject
-    Stats stats;
+    Metrics metrics;
+
+    @Inject
+    ConnectionLog log;
 
     @Resource
     ManagedScheduledExecutorService scheduler;
@@ -70,7 +74,8 @@ public class Heartbeat {
             long silent = now - client.lastHeardNanos();
             if (silent >= timeout) {
                 if (registry.remove(client)) {
-                    stats.heartbeatClose();
+                    metrics.heartbeatCloses().inc();
+                    log.heartbeatTimeout(client, TimeUnit.NANOSECONDS.toMillis(silent));
                     client.outbox().closeNow(CloseCodes.HEARTBEAT_TIMEOUT.reason());
                 }
             } else if (silent >= interval && now - client.lastPingNanos() >= interval) {

@@ -7,7 +7,11 @@ import io.herald.connection.CloseCodes;
 import io.herald.connection.Frames;
 import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
+import io.herald.metrics.Kind;
+import io.herald.metrics.Metrics;
 import io.herald.routing.Registry;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -60,6 +64,9 @@ public class Deliveries {
     @Inject
     Journal journal;
 
+    @Inject
+    Metrics metrics;
+
     private static final long OPEN_TIMEOUT_SECONDS = 30;
 
     @Resource
@@ -69,6 +76,15 @@ public class Deliveries {
     private final Map<String, Long> acks = new ConcurrentHashMap<>();
     private ScheduledFuture<?> ackFlushes;
     private volatile boolean stopping;
+    // Taken once: counted per message and client.
+    private CounterDataPoint liveDelivered;
+    private CounterDataPoint replayed;
+
+    @PostConstruct
+    void counters() {
+        liveDelivered = metrics.delivered(Kind.UID, true);
+        replayed = metrics.replayed();
+    }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         long every = config.durableAckFlushMillis();
@@ -201,7 +217,9 @@ public class Deliveries {
             if (cursor.replaying) {
                 cursor.pendingMax = Math.max(cursor.pendingMax, seq);
             } else if (seq == cursor.position + 1) {
-                cursor.client.send(frame);
+                if (cursor.client.send(frame)) {
+                    liveDelivered.inc();
+                }
                 cursor.position = seq;
             } else if (seq > cursor.position + 1) {
                 cursor.replaying = true;
@@ -295,7 +313,9 @@ public class Deliveries {
                             // Purged while this client was behind: say so rather than skip silently.
                             cursor.client.send(Frames.replay(cursor.uid, null, message.seq() - 1, -1, "expired", message.seq()));
                         }
-                        cursor.client.send(Frames.durableMessage(message.messageId(), message.seq(), message.data()));
+                        if (cursor.client.send(Frames.durableMessage(message.messageId(), message.seq(), message.data()))) {
+                            replayed.inc();
+                        }
                         cursor.position = message.seq();
                     }
                     if (messages.size() < limit && cursor.pendingMax <= cursor.position) {

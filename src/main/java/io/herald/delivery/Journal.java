@@ -101,6 +101,12 @@ public class Journal {
         return receipt;
     }
 
+    /** Pushes waiting to be stored (a gauge of the metrics). */
+    public int pending() {
+        BlockingQueue<Pending> waiting = queue;
+        return waiting == null ? 0 : waiting.size();
+    }
+
     private void run() {
         int batchSize = config.durableBatchSize();
         List<Pending> batch = new ArrayList<>(batchSize);

@@ -10,6 +10,8 @@ import io.herald.delivery.Journal;
 import io.herald.delivery.StoredMessage;
 import io.herald.delivery.Stream;
 import io.herald.delivery.Streams;
+import io.herald.metrics.Kind;
+import io.herald.metrics.Metrics;
 import io.herald.routing.Ids;
 import io.herald.routing.Names;
 import jakarta.annotation.Resource;
@@ -67,6 +69,9 @@ public class Gateway {
     @Inject
     Deliveries deliveries;
 
+    @Inject
+    Metrics metrics;
+
     @Resource
     TransactionSynchronizationRegistry transactions;
 
@@ -74,11 +79,13 @@ public class Gateway {
 
     /** Sends to one client; returns the message id. */
     public String sendToClient(String clientId, JsonValue data) {
+        long start = System.nanoTime();
         String id = ids.nextMessageId();
         String frame = Frames.message(id, requireData(data));
         if (!onClientsNode(clientId, node -> node.deliverTo(clientId, frame))) {
             throw HeraldException.clientNotFound(clientId);
         }
+        metrics.pushed(Kind.CLIENT, false, start);
         return id;
     }
 
@@ -92,10 +99,12 @@ public class Gateway {
 
     /** Sends to every client on every node, but the excluded ones. */
     public String sendToAll(JsonValue data, Collection<String> excludeClientIds) {
+        long start = System.nanoTime();
         String id = ids.nextMessageId();
         String frame = Frames.message(id, requireData(data));
         Set<String> exclude = Set.copyOf(excludeClientIds);
         cluster.tell(cluster.nodes(), node -> node.deliver(frame, List.of(), List.of(), List.of(), true, exclude));
+        metrics.pushed(Kind.BROADCAST, false, start);
         return id;
     }
 
@@ -106,6 +115,7 @@ public class Gateway {
      */
     public String send(Collection<String> clientIds, Collection<String> uids, Collection<String> groups,
                        JsonValue data, Collection<String> excludeClientIds) {
+        long start = System.nanoTime();
         requireData(data);
         clientIds.forEach(Names::clientId);
         uids.forEach(Names::uid);
@@ -123,6 +133,10 @@ public class Gateway {
         List<String> groupList = List.copyOf(groups);
         Set<String> exclude = Set.copyOf(excludeClientIds);
         cluster.tell(nodes, node -> node.deliver(frame, clientList, uidList, groupList, false, exclude));
+        Kind kind = Kind.of(false, clientList, uidList, groupList);
+        if (kind != null) {
+            metrics.pushed(kind, false, start);
+        }
         return id;
     }
 
@@ -159,6 +173,7 @@ public class Gateway {
      * retry with the same idempotency key completes with the original receipt and stores nothing.
      */
     public CompletableFuture<Receipt> store(Collection<String> uids, JsonValue data, String idempotencyKey) {
+        long start = System.nanoTime();
         List<String> targets = List.copyOf(new LinkedHashSet<>(uids));
         targets.forEach(Names::uid);
         if (targets.isEmpty()) {
@@ -177,9 +192,15 @@ public class Gateway {
         if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
             Receipt receipt = streams.appendInCallerTransaction(append);
             transactions.registerInterposedSynchronization(new DeliverAfterCommit(append, receipt));
+            metrics.pushed(Kind.UID, true);
             return CompletableFuture.completedFuture(receipt);
         }
-        return journal.append(append);
+        // Counted once committed, before the REST API answers 202: the latency a pusher waits for.
+        return journal.append(append).whenComplete((receipt, failure) -> {
+            if (failure == null) {
+                metrics.pushed(Kind.UID, true, start);
+            }
+        });
     }
 
     /** Up to {@code limit} stored messages of the uid after {@code since}, oldest first. */

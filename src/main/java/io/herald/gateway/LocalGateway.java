@@ -5,6 +5,8 @@ import io.herald.connection.Client;
 import io.herald.connection.CloseCodes;
 import io.herald.delivery.Append;
 import io.herald.delivery.Deliveries;
+import io.herald.metrics.Kind;
+import io.herald.metrics.Metrics;
 import io.herald.routing.Registry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,6 +40,9 @@ public class LocalGateway {
     @Inject
     HeraldConfig config;
 
+    @Inject
+    Metrics metrics;
+
     /**
      * Queues one encoded frame for the union of the named clients, the uids' clients and the groups'
      * members on this node (or every client here, if {@code everyone}), less the excluded clientIds.
@@ -68,13 +73,21 @@ public class LocalGateway {
                 queued++;
             }
         }
+        Kind kind = Kind.of(everyone, clientIds, uids, groups);
+        if (queued > 0 && kind != null) {
+            metrics.delivered(kind, false).inc(queued);
+        }
         return queued;
     }
 
     /** Queues a frame for one client; false if it is not connected here. */
     public boolean deliverTo(String clientId, String frame) {
         Client client = registry.client(clientId);
-        return client != null && client.send(frame);
+        if (client == null || !client.send(frame)) {
+            return false;
+        }
+        metrics.delivered(Kind.CLIENT, false).inc();
+        return true;
     }
 
     /** Hands committed durable messages to this node's clients of their uids. */

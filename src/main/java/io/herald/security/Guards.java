@@ -36,8 +36,8 @@ public class Guards {
      * then can only close the connection (4104).
      */
     public Identity identity(Session session) throws HandshakeRefusal {
-        if (session.getUserPrincipal() instanceof Identity identity) {
-            return identity;
+        if (session.getUserPrincipal() instanceof Peer peer) {
+            return peer.identity();
         }
         String token = parameter(session, "token");
         if (token != null) {
@@ -47,6 +47,11 @@ public class Guards {
             throw new HandshakeRefusal(401, "token_required", "a token is required");
         }
         return null;
+    }
+
+    /** The client's address as the handshake filter saw it, or null where the server did not carry it over. */
+    public static String address(Session session) {
+        return session.getUserPrincipal() instanceof Peer peer ? peer.address() : null;
     }
 
     /**

@@ -4,9 +4,9 @@ import io.herald.cluster.Cluster;
 import io.herald.config.HeraldConfig;
 import io.herald.connection.Client;
 import io.herald.connection.Frames;
-import io.herald.connection.Stats;
 import io.herald.gateway.ClientMessage;
 import io.herald.gateway.JsonCodec;
+import io.herald.metrics.Metrics;
 import io.herald.routing.Ids;
 import io.herald.routing.Names;
 import jakarta.annotation.PostConstruct;
@@ -46,7 +46,7 @@ public class Relay {
     Ids ids;
 
     @Inject
-    Stats stats;
+    Metrics metrics;
 
     @Inject
     Event<ClientMessage> messages;
@@ -81,7 +81,7 @@ public class Relay {
             sender.send(Frames.error("bad_group", "not a valid group name"));
             return;
         }
-        stats.messageIn();
+        metrics.messagesIn().inc();
         String from = sender.uid();
         boolean relayed = false;
         if (from == null) {

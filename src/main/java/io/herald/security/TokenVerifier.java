@@ -38,6 +38,9 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -55,6 +58,10 @@ import java.util.logging.Logger;
 public class TokenVerifier {
 
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class.getName());
+    private static final long KEYS_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    /** When the unreachable JWKS was last warned about: every handshake meets it, the log once a minute. */
+    private final AtomicLong keysWarnedAt = new AtomicLong(System.nanoTime() - KEYS_WARNING_EVERY_NANOS);
 
     /** Longer tokens are refused unread. */
     static final int MAX_TOKEN_CHARS = 8192;
@@ -115,7 +122,11 @@ public class TokenVerifier {
             // The JWKS was fetched again moments ago and did not have the token's key: an unknown key.
             throw invalid("the token's key is not one of the configured keys");
         } catch (KeySourceException e) {
-            LOG.warning(() -> "cannot fetch the token keys (herald.token.jwks-url): " + e.getMessage());
+            long now = System.nanoTime();
+            long warned = keysWarnedAt.get();
+            boolean warn = now - warned >= KEYS_WARNING_EVERY_NANOS && keysWarnedAt.compareAndSet(warned, now);
+            LOG.log(warn ? Level.WARNING : Level.FINE, () -> "cannot fetch the token keys (herald.token.jwks-url): "
+                    + e.getMessage() + (warn ? " (said at most once a minute)" : ""));
             throw new HandshakeRefusal(503, "token_keys_unavailable",
                     "the keys to check tokens cannot be fetched now; try again later", 5);
         } catch (JOSEException e) {

@@ -132,6 +132,9 @@ class DrainIT {
         String retryAfter = refused.header("Retry-After");
         assertNotNull(retryAfter, "a refused handshake says when to retry: " + refused.head());
         assertTrue(Long.parseLong(retryAfter) > 0, "Retry-After in seconds: " + retryAfter);
+        // a load balancer's readiness probe takes the node out of service while it drains
+        JsonObject unready = api.withKey(null).get("/health/ready").expect(503).object();
+        assertEquals("DOWN", unready.getString("status"), "readiness while draining: " + unready);
 
         JsonObject pushed = api.post("/uids/" + uid + "/messages", obj("data", obj("during", "drain"))).expect(202).object();
         assertEquals(1, pushed.getInt("seq"));
@@ -143,6 +146,7 @@ class DrainIT {
         assertFalse(undone.getBoolean("draining"));
         assertFalse(api.get("/node").expect(200).object().getBoolean("draining"));
         api.delete("/node/drain").expect(200); // undoing twice is harmless
+        assertEquals("UP", api.withKey(null).get("/health/ready").expect(200).object().getString("status"));
 
         WsClient client = herald.connectQuery("uid=" + uid + "&since=0", true);
         JsonObject message = client.awaitMessage(Duration.ofSeconds(10));

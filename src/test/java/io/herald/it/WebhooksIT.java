@@ -271,7 +271,22 @@ class WebhooksIT {
             assertTrue(after.getJsonNumber("delivered").longValue() >= before.getJsonNumber("delivered").longValue() + 4, "delivered " + after);
             assertEquals(0, after.getJsonNumber("dead").longValue(), "dead " + after);
             assertTrue(after.containsKey("pending") && after.containsKey("dropped"), after.toString());
+            // Prometheus reads the same counters
+            String metrics = api.get("/metrics").expect(200).body();
+            assertTrue(sample(metrics, "herald_webhook_failed_attempts_total") >= before.getJsonNumber("failedAttempts").longValue() + 3, metrics);
+            assertTrue(sample(metrics, "herald_webhook_deliveries_total") >= before.getJsonNumber("delivered").longValue() + 4, metrics);
+            assertEquals(0, sample(metrics, "herald_webhook_dead_total"), metrics);
         });
+    }
+
+    /** The value of an unlabelled sample in a Prometheus text exposition. */
+    private static double sample(String exposition, String name) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no sample " + name);
     }
 
     @Test
