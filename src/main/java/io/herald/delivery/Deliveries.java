@@ -232,17 +232,18 @@ public class Deliveries {
     private void start(Cursor cursor, Long since, String epoch) {
         try {
             boolean existed = true;
-            Stream stream = streams.stream(cursor.uid);
-            if (stream == null) {
+            Streams.Position position = streams.position(cursor.uid);
+            if (position.stream() == null) {
                 // Opened now, so that the client learns the epoch its positions belong to.
                 existed = false;
                 journal.append(Append.openStream(cursor.uid)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                stream = streams.stream(cursor.uid);
+                position = streams.position(cursor.uid);
             }
+            Stream stream = position.stream();
             long last = stream == null ? 0 : stream.lastSeq();
             long acked = stream == null ? 0 : stream.ackedSeq();
             String streamEpoch = stream == null ? null : stream.epoch();
-            long oldest = streams.oldestSeq(cursor.uid);
+            long oldest = position.oldestSeq();
             if (oldest == 0) {
                 oldest = last + 1;
             }
@@ -364,7 +365,7 @@ public class Deliveries {
         }
         // In uid order, as the journal locks streams: two transactions locking the same rows in different
         // orders deadlock.
-        Map<String, Long> batch = new TreeMap<>();
+        TreeMap<String, Long> batch = new TreeMap<>();
         for (String uid : acks.keySet()) {
             Long seq = acks.remove(uid);
             if (seq != null) {

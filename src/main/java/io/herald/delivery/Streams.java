@@ -2,6 +2,7 @@ package io.herald.delivery;
 
 import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
+import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonNumber;
@@ -9,13 +10,19 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 
+import javax.sql.DataSource;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -36,6 +43,10 @@ public class Streams {
 
     @Inject
     Database database;
+
+    /** The persistence unit's datasource (the default one), for the acknowledgements' JDBC batch. */
+    @Resource(lookup = "java:comp/DefaultDataSource")
+    DataSource dataSource;
 
     /** Stores a batch in one transaction; returns a receipt per append, in order. */
     @Transactional
@@ -151,9 +162,22 @@ public class Streams {
                 .getResultList();
     }
 
-    /** The lowest sequence number still kept for the uid, or 0 if none is. */
+    /** A stream and the lowest seq still kept in it (0 if none is), read in one transaction. */
+    public record Position(Stream stream, long oldestSeq) {
+    }
+
+    /**
+     * Where a client starting on the uid's stream stands: the stream (null if nothing was ever stored for
+     * the uid) and its oldest kept seq. One transaction, as each connecting client needs both.
+     */
     @Transactional
-    public long oldestSeq(String uid) {
+    public Position position(String uid) {
+        Stream stream = em.find(Stream.class, uid);
+        return new Position(stream, stream == null ? 0 : oldestSeq(uid));
+    }
+
+    /** The lowest sequence number still kept for the uid, or 0 if none is. */
+    private long oldestSeq(String uid) {
         Long oldest = em.createQuery("SELECT MIN(m.seq) FROM StoredMessage m WHERE m.uid = :uid", Long.class)
                 .setParameter("uid", uid)
                 .getSingleResult();
@@ -172,14 +196,30 @@ public class Streams {
         return sum == null ? 0 : ((Number) sum).longValue();
     }
 
-    /** Advances the acknowledged positions; a position never moves back nor past the last seq. */
+    /**
+     * Advances the acknowledged positions; a position never moves back nor past the last seq. One JDBC
+     * batch of a single prepared statement: a flush carries the acks of thousands of uids, and one JPQL
+     * update per uid cost more CPU than storing the messages. The rows are updated in the map's order,
+     * which callers keep in uid order, the order in which the journal locks them: two transactions that
+     * lock the same rows in different orders deadlock.
+     */
     @Transactional
-    public void acknowledge(Map<String, Long> positions) {
-        positions.forEach((uid, seq) -> em.createQuery("UPDATE Stream s SET s.ackedSeq = :seq"
-                        + " WHERE s.uid = :uid AND s.ackedSeq < :seq AND s.lastSeq >= :seq")
-                .setParameter("seq", seq)
-                .setParameter("uid", uid)
-                .executeUpdate());
+    public void acknowledge(SortedMap<String, Long> positions) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("UPDATE herald_stream SET acked_seq = ?"
+                     + " WHERE uid = ? AND acked_seq < ? AND last_seq >= ?")) {
+            for (Map.Entry<String, Long> position : positions.entrySet()) {
+                long seq = position.getValue();
+                update.setLong(1, seq);
+                update.setString(2, position.getKey());
+                update.setLong(3, seq);
+                update.setLong(4, seq);
+                update.addBatch();
+            }
+            update.executeBatch();
+        } catch (SQLException e) {
+            throw new PersistenceException("storing " + positions.size() + " acknowledgements failed", e);
+        }
     }
 
     /**
