@@ -249,7 +249,7 @@ public final class Main {
         Servers.Payara server = new Servers.Payara(jar, benchDir.resolve("payara"), port, env, jvm,
                 List.of("--addLibs", opt.project.resolve("benchmark/target/servers/postgresql.jar").toString(),
                         "--postbootcommandfile", opt.project.resolve("server-config/payara/postgresql.asadmin").toString()))
-                .prepare(war());
+                .prepare(war(), opt.project);
         log("starting Payara Micro on port %d (database %s)", port, db);
         track(server).start(Duration.ofMinutes(5));
         run.notes.add("JVM: " + opt.heraldJvm);

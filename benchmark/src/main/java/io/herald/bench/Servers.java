@@ -208,7 +208,8 @@ final class Servers {
             this.options = options;
         }
 
-        Payara prepare(Path war) throws IOException {
+        /** Prepares the base dir: the WAR, and a preboot file with the project's server-config/payara/herald.asadmin. */
+        Payara prepare(Path war, Path project) throws IOException {
             deleteTree(base);
             Files.createDirectories(base);
             Files.copy(war, base.resolve("ROOT.war"), StandardCopyOption.REPLACE_EXISTING);
@@ -216,8 +217,9 @@ final class Servers {
                     "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1",
                     "set configs.config.server-config.network-config.network-listeners.network-listener.https-listener.address=127.0.0.1",
                     "set configs.config.server-config.hazelcast-config-specific-configuration.enabled=false",
-                    "set configs.config.server-config.network-config.protocols.protocol.http-listener.http.allow-payload-for-undefined-http-methods=true",
-                    ""));
+                    "")
+                    // Herald's documented Payara settings, as an operator applies them
+                    + Files.readString(project.resolve("server-config/payara/herald.asadmin")));
             return this;
         }
 
