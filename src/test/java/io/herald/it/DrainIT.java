@@ -15,31 +15,23 @@ import io.herald.it.support.Herald;
 import io.herald.it.support.Names;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An operator's drain of a running node ({@code POST /api/node/drain}): clients are closed with 1012 after
  * what was queued for them, spread over {@code herald.drain.spread-ms}; new handshakes get 503
  * {@code draining}; REST pushes go on and durable ones are stored; {@code DELETE} undoes it.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class DrainIT {
+class DrainIT extends ClientTest {
 
     private static final long SPREAD_MS = 2000;
     private static final String PUSH_ONLY_KEY = "drain-pusher";
@@ -52,25 +44,9 @@ class DrainIT {
                 "herald.api.keys", Herald.KEY + "," + Herald.SECOND_KEY + "," + PUSH_ONLY_KEY + ":push+query"));
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
-
-    @BeforeEach
-    void setUp() {
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
-    }
-
     @AfterEach
-    void tearDown() {
-        try {
-            api.delete("/node/drain").expect(200); // the next test starts with a node that accepts clients
-        } finally {
-            herald.close();
-        }
+    void undrain() {
+        api.delete("/node/drain").expect(200); // the next test starts with a node that accepts clients
     }
 
     @Test

@@ -14,7 +14,6 @@ import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.IOException;
-import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,25 +23,18 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * GET /api/metrics as Prometheus scrapes it: each push, connection and refusal moves exactly its own
  * series; the health probes answer without a key; the shipped Grafana dashboard queries only metrics the
  * server exports.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class MetricsAndHealthIT {
+class MetricsAndHealthIT extends ClientTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** The durable backlog gauge reads the store every few seconds. */
@@ -55,23 +47,10 @@ class MetricsAndHealthIT {
                 String.join(",", Herald.KEY, READER + ":query")));
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
-
     @BeforeEach
     void setUp() {
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
         // Clients of an earlier test may still be closing on the server.
         eventually(WAIT, () -> assertEquals(0.0, scrape().get("herald_connections")));
-    }
-
-    @AfterEach
-    void tearDown() {
-        herald.close();
     }
 
     /** One scrape: every sample by its series ({@code name{labels}}), as Prometheus would store it. */

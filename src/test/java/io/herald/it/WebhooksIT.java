@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.it.support.Api;
 import io.herald.it.support.Await;
 import io.herald.it.support.Deployments;
 import io.herald.it.support.Herald;
@@ -15,7 +14,6 @@ import io.herald.it.support.WebhookReceiver;
 import io.herald.it.support.WebhookReceiver.Request;
 import io.herald.it.support.WsClient;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,26 +26,19 @@ import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Webhooks posted to a real HTTP endpoint in the test JVM: signatures, presence with the offline delay,
  * client and group events, unacknowledged durable messages, retries in order per uid, and a hanging
  * endpoint that must not slow message delivery.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class WebhooksIT {
+class WebhooksIT extends ClientTest {
 
     private static final String SECRET = "it-webhook-secret-0123456789abcdef";
     private static final long OFFLINE_DELAY_MS = 1500;
@@ -68,22 +59,9 @@ class WebhooksIT {
                 "herald.webhook.retry-max-ms", "1000"));
     }
 
-    @ArquillianResource
-    URL url;
-
-    private Herald herald;
-    private Api api;
-
-    @BeforeEach
-    void setUp() {
-        herald = Herald.at(url).skipping("replay");
-        api = herald.api();
-    }
-
     @AfterEach
     void tearDown() {
         RECEIVER.release();
-        herald.close();
     }
 
     @AfterAll
