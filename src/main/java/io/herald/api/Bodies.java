@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -126,12 +127,22 @@ public class Bodies {
         }
         int limit = config.apiMaxBodyBytes();
         try {
-            byte[] bytes = body.readNBytes(limit + 1);
-            if (bytes.length > limit) {
-                throw new HeraldException(413, "body_too_large",
-                        "the body exceeds " + limit + " bytes (herald.api.max-body-bytes)");
+            // Grows from a small buffer: most pushes are a few hundred bytes, and InputStream.readNBytes
+            // would allocate an 8 KiB chunk per request first.
+            byte[] bytes = new byte[Math.min(limit + 1, 512)];
+            int length = 0;
+            int read;
+            while ((read = body.read(bytes, length, bytes.length - length)) >= 0) {
+                length += read;
+                if (length > limit) {
+                    throw new HeraldException(413, "body_too_large",
+                            "the body exceeds " + limit + " bytes (herald.api.max-body-bytes)");
+                }
+                if (length == bytes.length) {
+                    bytes = Arrays.copyOf(bytes, (int) Math.min(limit + 1L, 2L * bytes.length));
+                }
             }
-            return new String(bytes, StandardCharsets.UTF_8);
+            return new String(bytes, 0, length, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the request body failed", e);
         }

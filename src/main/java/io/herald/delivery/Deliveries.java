@@ -271,6 +271,13 @@ public class Deliveries {
                 }
                 cursor.client.send(Frames.replay(cursor.uid, streamEpoch, start, last, lost, oldest));
                 cursor.position = start;
+                // Nothing stored after the start, and nothing committed since the position was read (a
+                // commit since then raised pendingMax): live at once, without a read. Most connections are
+                // level with their stream, so this saves a transaction per connect.
+                if (start >= last && cursor.pendingMax <= start) {
+                    cursor.replaying = false;
+                    return;
+                }
             }
             catchUp(cursor);
         } catch (RuntimeException | ExecutionException | TimeoutException e) {

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * Group commit for durable pushes. Pushes wait in a bounded queue; one writer thread takes whatever has
  * gathered (up to {@code herald.durable.batch-size}) and stores it in one transaction, so concurrent
  * pushes share commits. Streams are created only here (with a message, or opened for a first client), so
- * on one node no two transactions race to create the same stream (across nodes, see Streams.lockOrCreate).
+ * on one node no two transactions race to create the same stream (across nodes, see StreamAppender.lock).
  * Only after the commit is each push's future completed (the REST API answers 202 then) and the messages
  * handed to live delivery, in commit order, which is seq order per uid.
  */

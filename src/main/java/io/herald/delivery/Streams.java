@@ -1,29 +1,21 @@
 package io.herald.delivery;
 
-import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 
 import javax.sql.DataSource;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * The durable store: per-uid streams of messages with gapless sequence numbers.
@@ -36,15 +28,13 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class Streams {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     @PersistenceContext(unitName = "herald")
     EntityManager em;
 
     @Inject
     Database database;
 
-    /** The persistence unit's datasource (the default one), for the acknowledgements' JDBC batch. */
+    /** The persistence unit's datasource (the default one), for the JDBC writes: appends and acknowledgements. */
     @Resource(lookup = "java:comp/DefaultDataSource")
     DataSource dataSource;
 
@@ -60,89 +50,16 @@ public class Streams {
         return store(List.of(append)).get(0);
     }
 
+    /**
+     * Plain JDBC on the transaction's connection (see {@link StreamAppender}). The entity manager is not
+     * used for writes, so no persistence context holds a stale copy of a stream row written here.
+     */
     private List<Receipt> store(List<Append> batch) {
-        long now = System.currentTimeMillis();
-        Receipt[] receipts = new Receipt[batch.size()];
-        Map<String, Receipt> byKey = new HashMap<>();
-        TreeMap<String, Stream> streams = new TreeMap<>();
-
-        for (int i = 0; i < batch.size(); i++) {
-            String key = batch.get(i).idempotencyKey();
-            if (key != null) {
-                Receipt earlier = byKey.containsKey(key) ? byKey.get(key) : previous(key);
-                if (earlier != null) {
-                    receipts[i] = earlier;
-                }
-                byKey.putIfAbsent(key, earlier);
-            }
-            if (receipts[i] == null) {
-                batch.get(i).uids().forEach(uid -> streams.put(uid, null));
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            return new StreamAppender(connection, database.insertsUnlessPresent()).store(batch);
+        } catch (SQLException e) {
+            throw new PersistenceException("storing " + batch.size() + " durable pushes failed", e);
         }
-        for (String uid : streams.keySet()) {
-            streams.put(uid, lockOrCreate(uid, now));
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            if (receipts[i] != null) {
-                continue;
-            }
-            Append append = batch.get(i);
-            if (append.opensOnly()) {
-                receipts[i] = new Receipt(null, Map.of()); // the stream exists now; nothing to store
-                continue;
-            }
-            String key = append.idempotencyKey();
-            if (key != null && byKey.get(key) != null) {
-                receipts[i] = byKey.get(key); // a retry inside the same batch
-                continue;
-            }
-            Map<String, Long> seqs = new LinkedHashMap<>();
-            for (String uid : append.uids()) {
-                long seq = streams.get(uid).next();
-                em.persist(new StoredMessage(uid, seq, append.messageId(), append.data(), now));
-                seqs.put(uid, seq);
-            }
-            receipts[i] = new Receipt(append.messageId(), Map.copyOf(seqs));
-            if (key != null) {
-                em.persist(new IdempotentPush(key, append.messageId(), seqsJson(seqs), now));
-                byKey.put(key, receipts[i]);
-            }
-        }
-        return List.of(receipts);
-    }
-
-    private Stream lockOrCreate(String uid, long now) {
-        Stream stream = em.find(Stream.class, uid, LockModeType.PESSIMISTIC_WRITE);
-        if (stream != null) {
-            return stream;
-        }
-        if (database.insertsUnlessPresent()) {
-            // Another node may be creating the same stream right now: this insert then waits for it and
-            // does nothing, and the lock below finds its row, instead of failing this transaction on the
-            // primary key (which a caller's own JTA transaction could not retry).
-            em.createNativeQuery("INSERT INTO herald_stream (uid, epoch, last_seq, acked_seq, created_at)"
-                            + " VALUES (?1, ?2, 0, 0, ?3) ON CONFLICT (uid) DO NOTHING")
-                    .setParameter(1, uid)
-                    .setParameter(2, newEpoch())
-                    .setParameter(3, now)
-                    .executeUpdate();
-            return em.find(Stream.class, uid, LockModeType.PESSIMISTIC_WRITE);
-        }
-        // One node per database (the embedded H2): streams are created by this node's journal alone.
-        stream = new Stream(uid, newEpoch(), now);
-        em.persist(stream);
-        return stream;
-    }
-
-    private Receipt previous(String key) {
-        IdempotentPush push = em.find(IdempotentPush.class, key);
-        if (push == null) {
-            return null;
-        }
-        Map<String, Long> seqs = new LinkedHashMap<>();
-        JsonCodec.parse(push.seqs()).asJsonObject()
-                .forEach((uid, seq) -> seqs.put(uid, ((JsonNumber) seq).longValue()));
-        return new Receipt(push.messageId(), Map.copyOf(seqs));
     }
 
     /** The uid's stream, or null if nothing was ever stored for it. */
@@ -239,15 +156,5 @@ public class Streams {
                 .setParameter("before", olderThan)
                 .executeUpdate();
         return deleted;
-    }
-
-    private static String seqsJson(Map<String, Long> seqs) {
-        JsonObjectBuilder json = JsonCodec.object();
-        seqs.forEach(json::add);
-        return json.build().toString();
-    }
-
-    private static String newEpoch() {
-        return Long.toString(System.currentTimeMillis(), 36) + Long.toString(RANDOM.nextLong() >>> 20, 36);
     }
 }
