@@ -3,10 +3,13 @@ package io.herald.api;
 import io.herald.gateway.HeraldException;
 import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
+import io.herald.gateway.UidMessage;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
@@ -43,8 +46,46 @@ final class Accepted {
         });
     }
 
-    private static CompletionStage<Response> answer(CompletionStage<Receipt> receipt,
-                                                    java.util.function.Function<Receipt, Response> ok) {
+    /** {@code 202 {"messages": [{"id"}, …]}} for a batch sent at once, in the batch's order. */
+    static Response messages(List<String> ids) {
+        StringBuilder json = new StringBuilder(16 + ids.size() * 32).append("{\"messages\":[");
+        for (int i = 0; i < ids.size(); i++) {
+            json.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"").append(ids.get(i)).append("\"}");
+        }
+        return accepted(json.append("]}").toString());
+    }
+
+    /**
+     * {@code 202 {"messages": [{"id", "seq"}, …]}} for a stored batch, in the batch's order, once all of it
+     * is committed. An entry whose idempotency key was first used for a push to other uids gets that push's
+     * receipt as it was: {@code {"id", "seqs": {uid: seq}}}.
+     */
+    static CompletionStage<Response> stored(CompletionStage<List<Receipt>> receipts, List<UidMessage> messages) {
+        return answer(receipts, stored -> {
+            StringBuilder json = new StringBuilder(16 + stored.size() * 40).append("{\"messages\":[");
+            for (int i = 0; i < stored.size(); i++) {
+                Receipt receipt = stored.get(i);
+                json.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"").append(receipt.id()).append('"');
+                Long seq = receipt.seqs().get(messages.get(i).uid());
+                if (seq != null) {
+                    json.append(",\"seq\":").append(seq.longValue());
+                } else {
+                    json.append(",\"seqs\":{");
+                    String comma = "";
+                    for (Map.Entry<String, Long> other : receipt.seqs().entrySet()) {
+                        json.append(comma).append('"').append(other.getKey()).append("\":").append(other.getValue());
+                        comma = ",";
+                    }
+                    json.append('}');
+                }
+                json.append('}');
+            }
+            return accepted(json.append("]}").toString());
+        });
+    }
+
+    private static <T> CompletionStage<Response> answer(CompletionStage<T> receipt,
+                                                        java.util.function.Function<T, Response> ok) {
         return receipt.handle((stored, failure) -> {
             if (failure == null) {
                 return ok.apply(stored);
@@ -57,6 +98,15 @@ final class Accepted {
             LOG.log(Level.WARNING, "a durable push failed", cause);
             return Errors.response(503, "store_unavailable", "the message could not be stored; retry");
         });
+    }
+
+    /**
+     * A body written as text: JSON-P's message body writer costs measurable CPU per response. Only for
+     * text whose strings need no escaping: message ids ({@code node:counter}, [0-9a-z:]) and uids (the
+     * name rules' characters).
+     */
+    private static Response accepted(String json) {
+        return Response.accepted(json).type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     private static Response accepted(JsonObjectBuilder body) {

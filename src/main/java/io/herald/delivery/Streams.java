@@ -60,6 +60,12 @@ public class Streams {
         return store(List.of(append)).get(0);
     }
 
+    /** Stores pushes, in order, in the caller's transaction: they exist only if that transaction commits. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<Receipt> appendAllInCallerTransaction(List<Append> appends) {
+        return store(appends);
+    }
+
     private List<Receipt> store(List<Append> batch) {
         long now = System.currentTimeMillis();
         Receipt[] receipts = new Receipt[batch.size()];
