@@ -1,11 +1,12 @@
 package io.herald.api;
 
 import io.herald.gateway.HeraldException;
-import io.herald.gateway.JsonCodec;
 import io.herald.gateway.Receipt;
+import io.herald.gateway.UidMessage;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -24,39 +25,76 @@ final class Accepted {
     }
 
     static Response message(String id) {
-        return accepted(idField(id).append('}'));
+        return accepted(idField(id).append('}').toString());
     }
 
-    /** {@code 202 {"id", "seq"}} for a push to one uid. */
+    /**
+     * {@code 202 {"id", "seq"}} for a push to one uid; a retry whose key was first used for a push to other
+     * uids gets that push's answer as it was, {@code {"id", "seqs"}}.
+     */
     static CompletionStage<Response> stored(CompletionStage<Receipt> receipt, String uid) {
-        return answer(receipt, stored -> accepted(idField(stored.id())
-                .append(",\"seq\":").append(stored.seq(uid)).append('}')));
+        return answer(receipt, stored -> {
+            Long seq = stored.seqs().get(uid);
+            StringBuilder json = idField(stored.id());
+            return accepted((seq != null ? json.append(",\"seq\":").append(seq.longValue())
+                    : seqsField(json, stored.seqs())).append('}').toString());
+        });
     }
 
     /** {@code 202 {"id", "seqs": {uid: seq}}} for a push to several uids. */
     static CompletionStage<Response> stored(CompletionStage<Receipt> receipt) {
-        return answer(receipt, stored -> {
-            StringBuilder body = idField(stored.id()).append(",\"seqs\":{");
-            boolean first = true;
-            for (Map.Entry<String, Long> seq : stored.seqs().entrySet()) {
-                if (!first) {
-                    body.append(',');
-                }
-                first = false;
-                // A uid may hold characters that JSON escapes; JSON-P's string value does that.
-                body.append(JsonCodec.string(seq.getKey())).append(':').append(seq.getValue());
-            }
-            return accepted(body.append("}}"));
-        });
+        return answer(receipt, stored -> accepted(
+                seqsField(idField(stored.id()), stored.seqs()).append('}').toString()));
     }
 
-    /** Message ids hold only [0-9a-z:] (routing.Ids): no escaping needed. */
     private static StringBuilder idField(String id) {
         return new StringBuilder(64).append("{\"id\":\"").append(id).append('"');
     }
 
-    private static CompletionStage<Response> answer(CompletionStage<Receipt> receipt,
-                                                    java.util.function.Function<Receipt, Response> ok) {
+    private static StringBuilder seqsField(StringBuilder json, Map<String, Long> seqs) {
+        json.append(",\"seqs\":{");
+        String comma = "";
+        for (Map.Entry<String, Long> seq : seqs.entrySet()) {
+            json.append(comma).append('"').append(seq.getKey()).append("\":").append(seq.getValue());
+            comma = ",";
+        }
+        return json.append('}');
+    }
+
+    /** {@code 202 {"messages": [{"id"}, …]}} for a batch sent at once, in the batch's order. */
+    static Response messages(List<String> ids) {
+        StringBuilder json = new StringBuilder(16 + ids.size() * 32).append("{\"messages\":[");
+        for (int i = 0; i < ids.size(); i++) {
+            json.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"").append(ids.get(i)).append("\"}");
+        }
+        return accepted(json.append("]}").toString());
+    }
+
+    /**
+     * {@code 202 {"messages": [{"id", "seq"}, …]}} for a stored batch, in the batch's order, once all of it
+     * is committed. An entry whose idempotency key was first used for a push to other uids gets that push's
+     * receipt as it was: {@code {"id", "seqs": {uid: seq}}}.
+     */
+    static CompletionStage<Response> stored(CompletionStage<List<Receipt>> receipts, List<UidMessage> messages) {
+        return answer(receipts, stored -> {
+            StringBuilder json = new StringBuilder(16 + stored.size() * 40).append("{\"messages\":[");
+            for (int i = 0; i < stored.size(); i++) {
+                Receipt receipt = stored.get(i);
+                json.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"").append(receipt.id()).append('"');
+                Long seq = receipt.seqs().get(messages.get(i).uid());
+                if (seq != null) {
+                    json.append(",\"seq\":").append(seq.longValue());
+                } else {
+                    seqsField(json, receipt.seqs());
+                }
+                json.append('}');
+            }
+            return accepted(json.append("]}").toString());
+        });
+    }
+
+    private static <T> CompletionStage<Response> answer(CompletionStage<T> receipt,
+                                                        java.util.function.Function<T, Response> ok) {
         return receipt.handle((stored, failure) -> {
             if (failure == null) {
                 return ok.apply(stored);
@@ -72,10 +110,11 @@ final class Accepted {
     }
 
     /**
-     * The body goes out as text already encoded: a JSON-P object would be written by the runtime's JSON-P
-     * provider, which sets up a generator and an encoder buffer per response (measurable per push).
+     * A body written as text: JSON-P's message body writer costs measurable CPU per response. Only for
+     * text whose strings need no escaping: message ids ({@code node:counter}, [0-9a-z:]) and uids (the
+     * name rules' characters, routing.Names).
      */
-    private static Response accepted(StringBuilder body) {
-        return Response.accepted(body.toString()).type(MediaType.APPLICATION_JSON_TYPE).build();
+    private static Response accepted(String json) {
+        return Response.accepted(json).type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.api;
 
+import io.herald.config.HeraldConfig;
 import io.herald.gateway.Gateway;
 import io.herald.gateway.HeraldException;
 import io.herald.gateway.Receipt;
@@ -21,7 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Sends to everyone, and to lists of clients, uids and groups at once. */
+/** Sends to everyone, to lists of clients, uids and groups at once, and batches of messages to uids. */
 @ApplicationScoped
 @Path("")
 @Produces(MediaType.APPLICATION_JSON)
@@ -32,6 +33,9 @@ public class MessagesResource {
 
     @Inject
     Bodies bodies;
+
+    @Inject
+    HeraldConfig config;
 
     @POST
     @Path("broadcast")
@@ -75,5 +79,25 @@ public class MessagesResource {
             });
         }
         return Accepted.stored(stored);
+    }
+
+    /**
+     * {@code {"messages": [{"uid", "data", "idempotencyKey"?}, …], "durable": true}}: many different
+     * messages, each for one uid, in one request. Durable (default): all stored, answered with their ids and
+     * seqs once all are committed; {@code "durable": false}: each sent at once to its uid's online clients.
+     * Everything is checked before anything is stored or sent.
+     */
+    @POST
+    @Path("messages/batch")
+    public CompletionStage<Response> batch(@HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+        if (idempotencyKey != null) {
+            throw HeraldException.badRequest("bad_idempotency_key", "a batch takes an idempotency key per message"
+                    + " (messages[i].idempotencyKey), not the Idempotency-Key header");
+        }
+        BatchBody batch = BatchBody.parse(bodies.object(body), config.apiMaxBatchMessages());
+        if (!batch.durable()) {
+            return CompletableFuture.completedFuture(Accepted.messages(gateway.sendAll(batch.messages())));
+        }
+        return Accepted.stored(gateway.storeAll(batch.messages()), batch.messages());
     }
 }

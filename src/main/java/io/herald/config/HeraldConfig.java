@@ -47,6 +47,10 @@ public class HeraldConfig {
     int apiMaxBodyBytes;
 
     @Inject
+    @ConfigProperty(name = "herald.api.max-batch-messages", defaultValue = "1000")
+    int apiMaxBatchMessages;
+
+    @Inject
     @ConfigProperty(name = "herald.session.max-bytes", defaultValue = "4096")
     int sessionMaxBytes;
 
@@ -292,6 +296,11 @@ public class HeraldConfig {
 
     public int apiMaxBodyBytes() {
         return apiMaxBodyBytes;
+    }
+
+    /** Most messages in one {@code POST /api/messages/batch}; more get 413 batch_too_large. */
+    public int apiMaxBatchMessages() {
+        return Math.max(1, apiMaxBatchMessages);
     }
 
     public int sessionMaxBytes() {

@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,6 +28,10 @@ import java.util.logging.Logger;
  * on one node no two transactions race to create the same stream (across nodes, see StreamAppender.lock).
  * Only after the commit is each push's future completed (the REST API answers 202 then) and the messages
  * handed to live delivery, in commit order, which is seq order per uid.
+ *
+ * <p>A list of pushes ({@link #appendAll}) is queued as a whole or not at all, contiguously, so it may be
+ * stored over several commits but always in its own order; if one of its commits fails, the rest of it is
+ * not stored either: what a failed list leaves stored is always a prefix of it.
  */
 @ApplicationScoped
 public class Journal {
@@ -34,7 +39,12 @@ public class Journal {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     private static final int ATTEMPTS = 3;
 
-    private record Pending(Append append, CompletableFuture<Receipt> receipt) {
+    private record Pending(Append append, CompletableFuture<Receipt> receipt, Group group) {
+    }
+
+    /** The pushes queued together by one appendAll; read and written by the writer thread only. */
+    private static final class Group {
+        boolean failed;
     }
 
     @Inject
@@ -52,6 +62,12 @@ public class Journal {
     private BlockingQueue<Pending> queue;
     private Thread writer;
     private volatile boolean running;
+    /**
+     * Held to queue pushes and to stop: a list is queued whole (only the writer takes from the queue, so the
+     * room checked under it stays), and no push is queued after stop() cleared {@code running}, so the
+     * writer, which goes on until the queue is empty, sees every queued push.
+     */
+    private final ReentrantLock producers = new ReentrantLock();
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         queue = new ArrayBlockingQueue<>(config.durableQueueCapacity());
@@ -67,7 +83,12 @@ public class Journal {
      */
     @PreDestroy
     void stop() {
-        running = false;
+        producers.lock();
+        try {
+            running = false;
+        } finally {
+            producers.unlock();
+        }
         if (writer != null) {
             // No interrupt: a thread interrupted inside a file write closes the embedded database's
             // file channel for every user. The writer empties the queue, then sees the flag.
@@ -87,18 +108,44 @@ public class Journal {
 
     /** Queues a push for storing; the future completes after the commit. */
     public CompletableFuture<Receipt> append(Append append) {
-        CompletableFuture<Receipt> receipt = new CompletableFuture<>();
-        Pending pending = new Pending(append, receipt);
-        if (!running) {
-            receipt.completeExceptionally(unavailable("the node is stopping"));
-        } else if (!queue.offer(pending)) {
-            receipt.completeExceptionally(new HeraldException(503, "store_busy",
-                    "too many durable pushes are waiting to be stored (herald.durable.queue-capacity); retry"));
-        } else if (!running && queue.remove(pending)) {
-            // Queued while stop() ran, perhaps after the writer's last look: nobody would store it.
-            receipt.completeExceptionally(unavailable("the node is stopping"));
+        return appendAll(List.of(append)).get(0);
+    }
+
+    /**
+     * Queues the pushes, in order, all or none: if the queue lacks room for all of them, every future fails
+     * with 503 store_busy and nothing is stored. Each future completes after its push's commit; a list
+     * larger than {@code herald.durable.batch-size} spans several commits.
+     */
+    public List<CompletableFuture<Receipt>> appendAll(List<Append> appends) {
+        List<CompletableFuture<Receipt>> receipts = new ArrayList<>(appends.size());
+        List<Pending> pending = new ArrayList<>(appends.size());
+        Group group = appends.size() > 1 ? new Group() : null;
+        for (Append append : appends) {
+            CompletableFuture<Receipt> receipt = new CompletableFuture<>();
+            receipts.add(receipt);
+            pending.add(new Pending(append, receipt, group));
         }
-        return receipt;
+        HeraldException refused = null;
+        producers.lock();
+        try {
+            if (!running) {
+                refused = unavailable("the node is stopping");
+            } else if (queue.remainingCapacity() < pending.size()) {
+                refused = new HeraldException(503, "store_busy", (pending.size() == 1 ? "too many durable pushes"
+                        : "no room for " + pending.size() + " durable pushes at once: too many")
+                        + " are waiting to be stored (herald.durable.queue-capacity); retry");
+            } else {
+                // Cannot fail: only the writer takes from the queue, which leaves more room, not less.
+                pending.forEach(queue::add);
+            }
+        } finally {
+            producers.unlock();
+        }
+        if (refused != null) {
+            HeraldException failure = refused;
+            receipts.forEach(receipt -> receipt.completeExceptionally(failure));
+        }
+        return receipts;
     }
 
     /** Pushes waiting to be stored (a gauge of the metrics). */
@@ -119,7 +166,7 @@ public class Journal {
                 }
                 batch.add(first);
                 queue.drainTo(batch, batchSize - 1);
-                commit(batch);
+                commit(withoutFailedGroups(batch));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 batch.forEach(pending -> pending.receipt().completeExceptionally(unavailable("the node is stopping")));
@@ -127,14 +174,31 @@ public class Journal {
             } catch (Exception e) {
                 // commit() handles store failures; anything else must not end the writer.
                 LOG.log(Level.SEVERE, "durable journal writer failed; continuing", e);
-                batch.forEach(pending -> pending.receipt().completeExceptionally(e));
+                batch.forEach(pending -> fail(pending, e));
             } finally {
                 batch.clear();
             }
         }
     }
 
+    /** Fails the pushes of lists that a failed commit cut short; returns the others. */
+    private static List<Pending> withoutFailedGroups(List<Pending> batch) {
+        List<Pending> kept = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            if (pending.group() != null && pending.group().failed) {
+                pending.receipt().completeExceptionally(unavailable(
+                        "an earlier part of the same list of pushes could not be stored; this one was not stored"));
+            } else {
+                kept.add(pending);
+            }
+        }
+        return kept;
+    }
+
     private void commit(List<Pending> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
         List<Append> appends = batch.stream().map(Pending::append).toList();
         Exception failure = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -155,7 +219,15 @@ public class Journal {
         LOG.log(Level.WARNING, "storing " + batch.size() + " durable pushes failed after " + ATTEMPTS
                 + " attempts; the pushers get 503: " + failure, failure);
         HeraldException unavailable = unavailable("the message store failed: " + failure.getMessage());
-        batch.forEach(pending -> pending.receipt().completeExceptionally(unavailable));
+        batch.forEach(pending -> fail(pending, unavailable));
+    }
+
+    /** Fails a push that was not stored, and the rest of its list with it. */
+    private static void fail(Pending pending, Throwable failure) {
+        if (pending.group() != null) {
+            pending.group().failed = true;
+        }
+        pending.receipt().completeExceptionally(failure);
     }
 
     /** Hands the stored messages (not the streams merely opened) to live delivery. */

@@ -50,6 +50,12 @@ public class Streams {
         return store(List.of(append)).get(0);
     }
 
+    /** Stores pushes, in order, in the caller's transaction: they exist only if that transaction commits. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<Receipt> appendAllInCallerTransaction(List<Append> appends) {
+        return store(appends);
+    }
+
     /**
      * Plain JDBC on the transaction's connection (see {@link StreamAppender}). The entity manager is not
      * used for writes, so no persistence context holds a stale copy of a stream row written here.

@@ -51,7 +51,7 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class Gateway {
 
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
     private static final int MAX_DURABLE_DATA_CHARS = 1_048_576;
 
     @Inject
@@ -191,7 +191,7 @@ public class Gateway {
         Append append = new Append(ids.nextMessageId(), targets, json, idempotencyKey);
         if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
             Receipt receipt = streams.appendInCallerTransaction(append);
-            transactions.registerInterposedSynchronization(new DeliverAfterCommit(append, receipt));
+            transactions.registerInterposedSynchronization(new DeliverAfterCommit(List.of(append), List.of(receipt)));
             metrics.pushed(Kind.UID, true);
             return CompletableFuture.completedFuture(receipt);
         }
@@ -201,6 +201,75 @@ public class Gateway {
                 metrics.pushed(Kind.UID, true, start);
             }
         });
+    }
+
+    /**
+     * Stores many messages, each for its own uid, with its own data and optional idempotency key (the REST
+     * API's {@code POST /api/messages/batch}); completes with a receipt per message, in the list's order,
+     * once all are committed. Every entry is checked first (bad_request, bad_uid, bad_idempotency_key,
+     * data_too_large, naming the entry's index), so a bad one stores nothing. The list is queued whole or
+     * not at all (503 store_busy when the journal's queue lacks room for all of it), and stored in its
+     * order, possibly over several commits: the seqs of one uid follow the list. If a commit fails
+     * (503 store_unavailable), the messages stored are a prefix of the list; retrying the whole list with
+     * the same idempotency keys then stores each message once. Inside a JTA transaction, all are stored in
+     * it and delivered after it commits.
+     */
+    public CompletableFuture<List<Receipt>> storeAll(List<UidMessage> messages) {
+        long start = System.nanoTime();
+        UidMessage.check(messages);
+        List<Append> appends = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            UidMessage message = messages.get(i);
+            String json = message.data().toString();
+            if (json.length() > MAX_DURABLE_DATA_CHARS) {
+                throw new HeraldException(413, "data_too_large", "messages[" + i + "].data: a durable message's"
+                        + " data is at most " + MAX_DURABLE_DATA_CHARS + " characters of JSON");
+            }
+            appends.add(new Append(ids.nextMessageId(), List.of(message.uid()), json, message.idempotencyKey()));
+        }
+        if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            List<Receipt> receipts = streams.appendAllInCallerTransaction(appends);
+            transactions.registerInterposedSynchronization(new DeliverAfterCommit(appends, receipts));
+            receipts.forEach(receipt -> metrics.pushed(Kind.UID, true));
+            return CompletableFuture.completedFuture(receipts);
+        }
+        List<CompletableFuture<Receipt>> pending = journal.appendAll(appends);
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).handle((ignored, failure) -> {
+            int stored = 0;
+            List<Receipt> receipts = new ArrayList<>(pending.size());
+            for (CompletableFuture<Receipt> receipt : pending) {
+                if (!receipt.isCompletedExceptionally()) {
+                    receipts.add(receipt.join());
+                    stored++;
+                    // Counted once committed, as store() does: one push per message.
+                    metrics.pushed(Kind.UID, true, start);
+                }
+            }
+            if (failure == null) {
+                return receipts;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (stored == 0 && cause instanceof HeraldException refused) {
+                throw refused;
+            }
+            throw new HeraldException(503, "store_unavailable", "the first " + stored + " of " + pending.size()
+                    + " messages were stored, the others not: retry the whole batch with the same idempotency keys ("
+                    + cause.getMessage() + ")");
+        });
+    }
+
+    /**
+     * Sends many messages, each to the clients its uid has online now, not stored; returns their ids in the
+     * list's order. Every entry is checked first, as for {@link #storeAll}: a bad one sends nothing.
+     */
+    public List<String> sendAll(List<UidMessage> messages) {
+        UidMessage.check(messages);
+        List<String> sent = new ArrayList<>(messages.size());
+        for (UidMessage message : messages) {
+            sent.add(send(List.of(), List.of(message.uid()), List.of(), message.data(), Set.of()));
+        }
+        return sent;
     }
 
     /** Up to {@code limit} stored messages of the uid after {@code since}, oldest first. */
@@ -371,14 +440,14 @@ public class Gateway {
         return data;
     }
 
-    /** Hands a message stored in a caller's transaction to live delivery once that transaction commits. */
+    /** Hands messages stored in a caller's transaction to live delivery once that transaction commits. */
     private final class DeliverAfterCommit implements Synchronization {
-        private final Append append;
-        private final Receipt receipt;
+        private final List<Append> appends;
+        private final List<Receipt> receipts;
 
-        DeliverAfterCommit(Append append, Receipt receipt) {
-            this.append = append;
-            this.receipt = receipt;
+        DeliverAfterCommit(List<Append> appends, List<Receipt> receipts) {
+            this.appends = appends;
+            this.receipts = receipts;
         }
 
         @Override
@@ -388,7 +457,7 @@ public class Gateway {
         @Override
         public void afterCompletion(int status) {
             if (status == Status.STATUS_COMMITTED) {
-                deliveries.publish(List.of(append), List.of(receipt));
+                deliveries.publish(appends, receipts);
             }
         }
     }

@@ -5,8 +5,9 @@ import java.util.Locale;
 /**
  * What an API key may do (PROTOCOL.md, "Scopes"). Every REST call needs exactly one scope, decided by its
  * method and path alone, so that a new endpoint falls under a scope without anyone remembering to
- * annotate it: sends are {@code push}, reads are {@code query}, and everything else, which changes who
- * is connected, bound or grouped, is {@code admin}.
+ * annotate it: sends ({@code POST} to {@code …/messages}, {@code /broadcast}, {@code /messages/batch}) are
+ * {@code push}, reads are {@code query}, and everything else, which changes who is connected, bound or
+ * grouped, is {@code admin}.
  */
 public enum Scope {
     PUSH, QUERY, ADMIN;
@@ -39,7 +40,8 @@ public enum Scope {
         if (m.equals("GET") || m.equals("HEAD")) {
             return QUERY;
         }
-        if (m.equals("POST") && (p.equals("broadcast") || p.equals("messages") || p.endsWith("/messages"))) {
+        if (m.equals("POST") && (p.equals("broadcast") || p.equals("messages") || p.equals("messages/batch")
+                || p.endsWith("/messages"))) {
             return PUSH;
         }
         return ADMIN;

@@ -69,7 +69,9 @@ class ApiScopesIT extends ClientTest {
                 new Call("POST", "/uids/" + uid + "/messages", obj("data", "pushed", "durable", false).toString()),
                 new Call("POST", "/groups/" + group + "/messages", data),
                 new Call("POST", "/broadcast", data),
-                new Call("POST", "/messages", obj("to", obj("clients", List.of(client.clientId())), "data", "pushed").toString()));
+                new Call("POST", "/messages", obj("to", obj("clients", List.of(client.clientId())), "data", "pushed").toString()),
+                new Call("POST", "/messages/batch", obj("messages", List.of(obj("uid", uid, "data", "pushed")),
+                        "durable", false).toString()));
     }
 
     private List<Call> queryCalls() {

@@ -19,6 +19,7 @@ class ScopeTest {
         assertEquals(Scope.PUSH, Scope.required("POST", "groups/room/messages"));
         assertEquals(Scope.PUSH, Scope.required("POST", "broadcast"));
         assertEquals(Scope.PUSH, Scope.required("POST", "messages"));
+        assertEquals(Scope.PUSH, Scope.required("POST", "/messages/batch"));
         assertEquals(Scope.PUSH, Scope.required("post", "/broadcast/"));
 
         assertEquals(Scope.QUERY, Scope.required("GET", "clients/k2x9abcdef-1"));
@@ -46,6 +47,9 @@ class ScopeTest {
         assertEquals(Scope.ADMIN, Scope.required("POST", "clients/k2x9abcdef-1"));
         assertEquals(Scope.ADMIN, Scope.required("OPTIONS", "stats"));
         assertEquals(Scope.ADMIN, Scope.required("DELETE", "uids/alice/messages"));
+        assertEquals(Scope.ADMIN, Scope.required("POST", "messages/batch/more"));
+        assertEquals(Scope.ADMIN, Scope.required("DELETE", "messages/batch"));
+        assertEquals(Scope.QUERY, Scope.required("GET", "messages/batch"));
     }
 
     @Test

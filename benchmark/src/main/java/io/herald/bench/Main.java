@@ -311,6 +311,12 @@ public final class Main {
                 s.unicast("dur", true, 1, null, measured, true);
                 jfrStop(target, "durable");
             }
+            if (durable && opt.runs("durable-batch")) {
+                s.durableBatch("dbat", opt.batchBlock, warmup, false);
+                jfrStart(target, "durable-batch");
+                s.durableBatch("dbat", opt.batchBlock, measured, true);
+                jfrStop(target, "durable-batch");
+            }
             if (opt.runs("broadcast")) {
                 jfrStart(target, "broadcast");
                 s.broadcast(opt.broadcastSingles, opt.broadcastBurst);

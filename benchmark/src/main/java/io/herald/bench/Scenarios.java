@@ -497,6 +497,100 @@ final class Scenarios {
                 u.generatorCores(), u.dbCores(), u.machineCores(), r.sampleErrors());
     }
 
+    /**
+     * Durable batches of distinct messages ({@code POST /api/messages/batch}): each request carries
+     * {@code size} messages, one per uid, round robin over the clients (request k covers clients k·size …
+     * k·size + size − 1, modulo their number), each payload with its own recipient and number, so that the
+     * same checker counts lost, duplicated, misrouted and gaps. Records messages/s, latency from the
+     * request's stamp to each frame, server and database CPU per message. Herald only.
+     */
+    void durableBatch(String prefix, int size, Duration duration, boolean record) throws InterruptedException {
+        int[] recipients = range(connectedCount());
+        int clients = recipients.length;
+        int id = SCENARIO_IDS.getAndIncrement();
+        int[] keyOf = new int[fleet.size()];
+        java.util.Arrays.fill(keyOf, -1);
+        for (int i = 0; i < clients; i++) {
+            keyOf[i] = i;
+        }
+        AtomicIntegerArray nextN = new AtomicIntegerArray(clients);
+        AtomicIntegerArray accepted = new AtomicIntegerArray(clients);
+        Checker checker = new Checker(id, keyOf, true);
+        Map<String, Long> countersBefore = serverCounters();
+        fleet.register(id, checker);
+        log("%s: %s for %ds (durable, %d distinct messages per request, %d pushers)", target.name, prefix,
+                duration.toSeconds(), size, opt.pushers);
+        Proc.Meter meter = meter().start();
+        long max = duration.toSeconds() * 20_000L;
+        PushResult r = push(opt.pushers, max, duration, k -> {
+            long ts = stamp();
+            StringBuilder body = new StringBuilder(size * 80 + 32).append("{\"messages\":[");
+            for (int j = 0; j < size; j++) {
+                int i = (int) ((k * size + j) % clients);
+                int n = nextN.getAndIncrement(i);
+                body.append(j == 0 ? "" : ",").append("{\"uid\":\"").append(Fleet.uid(recipients[i]))
+                        .append("\",\"data\":{\"x\":").append(id).append(",\"r\":").append(i).append(",\"n\":")
+                        .append(n).append(",\"ts\":").append(ts).append("}}");
+            }
+            return new Push(target.messagesBatchPath(), body.append("]}").toString());
+        }, (k, answer) -> {
+            for (int j = 0; j < size; j++) {
+                accepted.incrementAndGet((int) ((k * size + j) % clients));
+            }
+        });
+        long expected = r.accepted() * size;
+        drain(checker.received, expected, Duration.ofSeconds(opt.drainIdleSeconds), Duration.ofSeconds(120));
+        Proc.Usage u = meter.stop();
+        long receivedAtDrain = checker.received.get();
+        for (int i : recipients) {
+            Fleet.Conn c = fleet.conn(i);
+            if (c != null && c.lastSeq > c.ackedSeq) {
+                c.ack(c.lastSeq);
+            }
+        }
+        Histogram h = checker.latencies.getIntervalHistogram();
+        if (!record) {
+            log("%s: %s warm-up: %,d requests accepted, %,d errors", target.name, prefix, r.accepted(), r.errors());
+            return;
+        }
+        health(prefix, countersBefore);
+        long lost = missing(recipients, keyOf, accepted, checker);
+        finishers.add(() -> {
+            metrics.put(prefix + ".lost", (double) missing(recipients, keyOf, accepted, checker));
+            metrics.put(prefix + ".to_closed", (double) missing(recipients, keyOf, accepted, checker, true));
+            metrics.put(prefix + ".late", (double) (checker.received.get() - receivedAtDrain));
+            metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
+            metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
+            metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+        });
+        double seconds = r.nanos() / 1e9;
+        metrics.put(prefix + ".block", (double) size);
+        metrics.put(prefix + ".requests", (double) r.accepted());
+        metrics.put(prefix + ".request_rate", r.accepted() / seconds);
+        metrics.put(prefix + ".rate", expected / seconds);
+        metrics.put(prefix + ".errors", (double) r.errors());
+        metrics.put(prefix + ".expected", (double) expected);
+        metrics.put(prefix + ".deliveries", (double) checker.received.get());
+        metrics.put(prefix + ".lost", (double) lost);
+        metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
+        metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
+        metrics.put(prefix + ".stray", (double) checker.stray.get());
+        metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+        latency(prefix, h);
+        usage(prefix, u, expected);
+        if (!r.sampleErrors().isEmpty()) {
+            metrics.put(prefix + ".error_samples", String.join(" | ", r.sampleErrors()));
+        }
+        log("%s: %s %,d requests (%,.0f/s), %,d messages (%,.0f/s), %,d received; p50 %.2f p99 %.2f max %.1f ms; "
+                        + "lost %d dup %d misrouted %d gaps %d errors %d; server %.2f cores (%.1f us/message), "
+                        + "db %.2f, generator %.2f, machine %.2f; %s",
+                target.name, prefix, r.accepted(), r.accepted() / seconds, expected, expected / seconds,
+                checker.received.get(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getMaxValue() / 1e3, lost, checker.duplicated.get(), checker.misrouted.get(), checker.gaps.get(),
+                r.errors(), u.serverCores(), u.serverNanos() / 1e3 / Math.max(1, expected), u.dbCores(),
+                u.generatorCores(), u.machineCores(), r.sampleErrors());
+    }
+
     /** Messages accepted for live recipients and not received; those for closed clients are counted apart. */
     private long missing(int[] recipients, int[] keyOf, AtomicIntegerArray accepted, Checker checker) {
         return missing(recipients, keyOf, accepted, checker, false);

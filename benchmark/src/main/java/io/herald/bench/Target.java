@@ -76,6 +76,11 @@ final class Target {
         return body.append('}').toString();
     }
 
+    /** Herald's batch of distinct messages, one uid each (the reference has no such call, nor a store). */
+    String messagesBatchPath() {
+        return "/api/messages/batch";
+    }
+
     String statsPath() {
         return herald() ? "/api/stats" : "/stats";
     }
