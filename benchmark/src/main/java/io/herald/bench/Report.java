@@ -80,7 +80,8 @@ final class Report {
                 new Row("failed", "conn.failed", "%,.0f"),
                 new Row("connect time (s)", "conn.seconds", "%.1f"),
                 new Row("connect rate (/s)", "conn.rate", "%,.0f"),
-                new Row("server CPU per connect (µs)", "conn.server_cpu_us", "%,.0f"),
+                new Row("server idle again after the last connect (s)", "conn.settle_s", "%.1f"),
+                new Row("server CPU per connect, until idle again (µs)", "conn.server_cpu_us", "%,.0f"),
                 new Row("RSS before (MiB)", "mem.rss_before_mib", "%,.1f"),
                 new Row("RSS after (MiB)", "mem.rss_after_mib", "%,.1f"),
                 new Row("**RSS per idle connection (KiB)**", "mem.rss_per_conn_kib", "%.2f"),
@@ -216,10 +217,13 @@ final class Report {
                 + "PostgreSQL through `server-config/wildfly/postgresql.cli`), the reference peer (`benchmark/reference/`, "
                 + "`node --expose-gc server.js`), optionally Payara Micro, then the clusters; one at a time, each with "
                 + "the whole machine; it stops each by PID when done.\n");
-        md.append("- The generator is one JVM: the clients are `java.net.http` WebSockets (4 selector threads); pushes go "
+        md.append("- The generator is one JVM (ZGC, so that its own pauses do not count as the servers' latency): the "
+                + "clients are `java.net.http` WebSockets (4 selector threads); pushes go "
                 + "out from pusher threads, each on its own persistent HTTP/1.1 connection (a minimal client, so that the "
                 + "generator's own cost per request stays small); closed loop: each pusher sends its next request when "
-                + "the previous one is answered.\n");
+                + "the previous one is answered. After the connects the tool waits until the server and the database "
+                + "are idle again (under 0.15 cores, at most 60 s) before it reads memory or starts the next scenario, "
+                + "and counts that work as the connects'.\n");
         md.append("- Correctness is checked on every message: the payload names the recipient (misrouted otherwise), a "
                 + "per-recipient number (duplicated if seen twice; lost = accepted but never received), durable seqs "
                 + "must follow each other (gaps). A message still on its way when a scenario's drain gives up (10 s without "
