@@ -233,16 +233,15 @@ public class Deliveries {
         try {
             boolean existed = true;
             Streams.Position position = streams.position(cursor.uid);
-            if (position.stream() == null) {
+            if (!position.exists()) {
                 // Opened now, so that the client learns the epoch its positions belong to.
                 existed = false;
                 journal.append(Append.openStream(cursor.uid)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 position = streams.position(cursor.uid);
             }
-            Stream stream = position.stream();
-            long last = stream == null ? 0 : stream.lastSeq();
-            long acked = stream == null ? 0 : stream.ackedSeq();
-            String streamEpoch = stream == null ? null : stream.epoch();
+            long last = position.lastSeq();
+            long acked = position.ackedSeq();
+            String streamEpoch = position.epoch();
             long oldest = position.oldestSeq();
             if (oldest == 0) {
                 oldest = last + 1;
