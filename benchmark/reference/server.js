@@ -9,6 +9,8 @@
 //   POST /push/{uid}        {"data": …}    to every client of the uid            → 202 {"id":…}
 //   POST /broadcast         {"data": …}    to every client (frame encoded once)  → 202 {"id":…}
 //   POST /messages          {"to":{"uids":[…]},"data":…}  one frame to the uids' clients → 202 {"id":…}
+//   POST /batch             {"messages":[{"uid":…,"data":…},…]}  each its own frame to its uid's clients
+//                                                  → 202 {"messages":[{"id":…},…]}
 //   GET  /stats                            {"clients":n,"uids":n}
 //   POST /gc                               a full GC (with node --expose-gc), then process.memoryUsage()
 
@@ -80,7 +82,7 @@ function answer(res, status, body) {
   res.end(text);
 }
 
-function readJson(req, res, then) {
+function readJson(req, res, then, field = 'data') {
   const chunks = [];
   let size = 0;
   req.on('data', (chunk) => {
@@ -101,7 +103,7 @@ function readJson(req, res, then) {
       answer(res, 400, { status: 400, code: 'bad_json' });
       return;
     }
-    if (body === null || typeof body !== 'object' || !('data' in body)) {
+    if (body === null || typeof body !== 'object' || !(field in body)) {
       answer(res, 400, { status: 400, code: 'bad_request' });
       return;
     }
@@ -147,6 +149,28 @@ const server = http.createServer((req, res) => {
       }
       answer(res, 202, { id });
     });
+  } else if (req.method === 'POST' && path === '/batch') {
+    readJson(req, res, (body) => {
+      const list = body.messages;
+      // Every entry is checked before any is sent, as Herald does.
+      if (!Array.isArray(list) || list.length === 0
+          || !list.every((m) => m !== null && typeof m === 'object' && typeof m.uid === 'string' && 'data' in m)) {
+        answer(res, 400, { status: 400, code: 'bad_request' });
+        return;
+      }
+      const ids = new Array(list.length);
+      for (let i = 0; i < list.length; i++) {
+        const { id, frame } = frameOf(list[i].data);
+        const set = uids.get(list[i].uid);
+        if (set) {
+          for (const ws of set) {
+            send(ws, frame);
+          }
+        }
+        ids[i] = { id };
+      }
+      answer(res, 202, { messages: ids });
+    }, 'messages');
   } else if (req.method === 'GET' && path === '/stats') {
     answer(res, 200, { clients, uids: uids.size });
   } else if (req.method === 'POST' && path === '/gc') {

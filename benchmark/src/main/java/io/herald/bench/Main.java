@@ -305,6 +305,12 @@ public final class Main {
                 s.unicast("bat", false, opt.batchBlock, null, warmup, false);
                 s.unicast("bat", false, opt.batchBlock, null, measured, true);
             }
+            if (opt.runs("unicast-batch")) {
+                s.distinctBatch("ubat", opt.batchBlock, false, warmup, false);
+                jfrStart(target, "unicast-batch");
+                s.distinctBatch("ubat", opt.batchBlock, false, measured, true);
+                jfrStop(target, "unicast-batch");
+            }
             if (durable && opt.runs("durable")) {
                 s.unicast("dur", true, 1, null, warmup, false);
                 jfrStart(target, "durable");
@@ -312,9 +318,9 @@ public final class Main {
                 jfrStop(target, "durable");
             }
             if (durable && opt.runs("durable-batch")) {
-                s.durableBatch("dbat", opt.batchBlock, warmup, false);
+                s.distinctBatch("dbat", opt.batchBlock, true, warmup, false);
                 jfrStart(target, "durable-batch");
-                s.durableBatch("dbat", opt.batchBlock, measured, true);
+                s.distinctBatch("dbat", opt.batchBlock, true, measured, true);
                 jfrStop(target, "durable-batch");
             }
             if (opt.runs("broadcast")) {

@@ -32,8 +32,8 @@ final class Options {
     Set<String> servers = new LinkedHashSet<>(List.of("wildfly"));
     boolean reference = true;
     List<Integer> cluster = new ArrayList<>(List.of(2, 3));
-    Set<String> scenarios = new LinkedHashSet<>(List.of("capacity", "unicast", "batch", "durable", "durable-batch",
-            "broadcast", "resume"));
+    Set<String> scenarios = new LinkedHashSet<>(List.of("capacity", "unicast", "batch", "unicast-batch", "durable",
+            "durable-batch", "broadcast", "resume"));
     int portBase = 18080;
     int clusterPortBase = 5801;
     String heraldJvm = "-Xms256m -Xmx1g";

@@ -60,7 +60,8 @@ final class Report {
         md.append("| sizes | ").append(opt.connections).append(" connections (uids b0…), ").append(opt.pushers)
                 .append(" pusher threads on persistent HTTP/1.1 connections, ").append(opt.durationSeconds)
                 .append(" s per throughput scenario after ").append(opt.warmupSeconds).append(" s of warm-up, lists of ")
-                .append(opt.batchBlock).append(" uids, broadcast burst of ").append(opt.broadcastBurst).append(", resume storm ")
+                .append(opt.batchBlock).append(" uids and batches of ").append(opt.batchBlock)
+                .append(" messages, broadcast burst of ").append(opt.broadcastBurst).append(", resume storm ")
                 .append(opt.resumeClients).append(" clients × ").append(opt.backlog).append(" messages |\n\n");
 
         List<String> single = new ArrayList<>();
@@ -117,6 +118,23 @@ final class Report {
                 new Row("**deliveries/s**", "bat.delivery_rate", "%,.0f")));
         batch.addAll(throughputRows("bat", null, false).subList(1, throughputRows("bat", null, false).size()));
         table(md, runs, single, batch);
+
+        md.append("## Unicast batch: distinct messages, ephemeral\n\n");
+        md.append("`POST /api/messages/batch` with ").append(opt.batchBlock).append(" different messages per request and "
+                + "`\"durable\": false`, each for its own uid (round robin over the clients); the reference: `POST /batch`, "
+                + "same messages. Latency: from the request's stamp to each frame.\n\n");
+        table(md, runs, single, List.of(
+                new Row("**messages/s**", "ubat.rate", "%,.0f"),
+                new Row("requests/s", "ubat.request_rate", "%,.0f"),
+                new Row("latency p50 (ms)", "ubat.p50_ms", "%.2f"),
+                new Row("**latency p99 (ms)**", "ubat.p99_ms", "%.2f"),
+                new Row("latency max (ms)", "ubat.max_ms", "%.1f"),
+                new Row("**server CPU per message (µs)**", "ubat.server_cpu_us", "%.1f"),
+                new Row("generator CPU per message (µs)", "ubat.generator_cpu_us", "%.1f"),
+                new Row("lost / late / duplicated / misrouted", "ubat.lost|ubat.late|ubat.duplicated|ubat.misrouted", "%,.0f"),
+                new Row("for clients the server had closed (not counted as lost)", "ubat.to_closed", "%,.0f"),
+                new Row("HTTP errors", "ubat.errors", "%,.0f"),
+                new Row("server / generator / others (cores)", "ubat.server_cores|ubat.generator_cores|ubat.other_cores", "%.2f")));
 
         md.append("## Unicast, durable (PostgreSQL)\n\n");
         md.append("`POST /api/uids/{uid}/messages` (durable by default: the 202 comes after the commit). Clients check "
@@ -382,6 +400,11 @@ final class Report {
         target(md, "unicast ephemeral: more pushes/s than every peer (GatewayWorker ~40k/s"
                         + (ref == null ? "" : String.format(Locale.ROOT, ", reference here %,.0f/s", ref.get("uni.rate"))) + ")",
                 w.get("uni.rate"), "%,.0f/s", w.get("uni.rate") > best);
+        double refBatch = ref == null ? Double.NaN : ref.get("ubat.rate");
+        target(md, "unicast ephemeral: more pushes/s than every peer, batch endpoint (distinct messages; "
+                        + (Double.isNaN(refBatch) ? "" : String.format(Locale.ROOT, "reference here %,.0f/s, ", refBatch))
+                        + "GatewayWorker ~40k/s)",
+                w.get("ubat.rate"), "%,.0f/s", w.get("ubat.rate") > Math.max(40_000, Double.isNaN(refBatch) ? 0 : refBatch));
         target(md, "a batch push endpoint (`POST /api/messages` with lists): deliveries/s", w.get("bat.delivery_rate"),
                 "%,.0f/s", !Double.isNaN(w.get("bat.delivery_rate")));
         target(md, "unicast durable: ≥ 20,000 pushes/s", w.get("dur.rate"), "%,.0f/s", w.get("dur.rate") >= 20_000);
@@ -436,6 +459,7 @@ final class Report {
         names.put("uni", "unicast ephemeral");
         names.put("unipaced", "unicast ephemeral, half rate");
         names.put("bat", "batch push");
+        names.put("ubat", "unicast batch, distinct messages");
         names.put("dur", "unicast durable");
         names.put("dbat", "durable batch");
         names.put("bc", "broadcast burst");

@@ -520,13 +520,15 @@ final class Scenarios {
     }
 
     /**
-     * Durable batches of distinct messages ({@code POST /api/messages/batch}): each request carries
-     * {@code size} messages, one per uid, round robin over the clients (request k covers clients k·size …
-     * k·size + size − 1, modulo their number), each payload with its own recipient and number, so that the
-     * same checker counts lost, duplicated, misrouted and gaps. Records messages/s, latency from the
-     * request's stamp to each frame, server and database CPU per message. Herald only.
+     * Batches of distinct messages ({@code POST /api/messages/batch}; the reference: {@code POST /batch}): each
+     * request carries {@code size} messages, one per uid, round robin over the clients (request k covers
+     * clients k·size … k·size + size − 1, modulo their number), each payload with its own recipient and number,
+     * so that the same checker counts lost, duplicated, misrouted and (durable) gaps. Durable: stored before the
+     * 202, clients check seqs and ack, Herald only. Ephemeral ({@code "durable": false}): sent at once, no seqs.
+     * Records messages/s, latency from the request's stamp to each frame, server (and database) CPU per message.
      */
-    void durableBatch(String prefix, int size, Duration duration, boolean record) throws InterruptedException {
+    void distinctBatch(String prefix, int size, boolean durable, Duration duration, boolean record)
+            throws InterruptedException {
         int[] recipients = range(connectedCount());
         int clients = recipients.length;
         int id = SCENARIO_IDS.getAndIncrement();
@@ -537,11 +539,13 @@ final class Scenarios {
         }
         AtomicIntegerArray nextN = new AtomicIntegerArray(clients);
         AtomicIntegerArray accepted = new AtomicIntegerArray(clients);
-        Checker checker = new Checker(id, keyOf, true);
+        Checker checker = new Checker(id, keyOf, durable);
         Map<String, Long> countersBefore = serverCounters();
         fleet.register(id, checker);
-        log("%s: %s for %ds (durable, %d distinct messages per request, %d pushers)", target.name, prefix,
-                duration.toSeconds(), size, opt.pushers);
+        log("%s: %s for %ds (%s, %d distinct messages per request, %d pushers)", target.name, prefix,
+                duration.toSeconds(), durable ? "durable" : "ephemeral", size, opt.pushers);
+        // Durable is Herald's default; the reference knows no such field.
+        String end = durable || !target.herald() ? "]}" : "],\"durable\":false}";
         Proc.Meter meter = meter().start();
         long max = duration.toSeconds() * 20_000L;
         PushResult r = push(opt.pushers, max, duration, k -> {
@@ -554,7 +558,7 @@ final class Scenarios {
                         .append("\",\"data\":{\"x\":").append(id).append(",\"r\":").append(i).append(",\"n\":")
                         .append(n).append(",\"ts\":").append(ts).append("}}");
             }
-            return new Push(target.messagesBatchPath(), body.append("]}").toString());
+            return new Push(target.messagesBatchPath(), body.append(end).toString());
         }, (k, answer) -> {
             for (int j = 0; j < size; j++) {
                 accepted.incrementAndGet((int) ((k * size + j) % clients));
@@ -564,10 +568,12 @@ final class Scenarios {
         drain(checker.received, expected, Duration.ofSeconds(opt.drainIdleSeconds), Duration.ofSeconds(120));
         Proc.Usage u = meter.stop();
         long receivedAtDrain = checker.received.get();
-        for (int i : recipients) {
-            Fleet.Conn c = fleet.conn(i);
-            if (c != null && c.lastSeq > c.ackedSeq) {
-                c.ack(c.lastSeq);
+        if (durable) {
+            for (int i : recipients) {
+                Fleet.Conn c = fleet.conn(i);
+                if (c != null && c.lastSeq > c.ackedSeq) {
+                    c.ack(c.lastSeq);
+                }
             }
         }
         Histogram h = checker.latencies.getIntervalHistogram();
@@ -583,7 +589,9 @@ final class Scenarios {
             metrics.put(prefix + ".late", (double) (checker.received.get() - receivedAtDrain));
             metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
             metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
-            metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+            if (durable) {
+                metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+            }
         });
         double seconds = r.nanos() / 1e9;
         metrics.put(prefix + ".block", (double) size);
@@ -597,7 +605,9 @@ final class Scenarios {
         metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
         metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
         metrics.put(prefix + ".stray", (double) checker.stray.get());
-        metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+        if (durable) {
+            metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+        }
         latency(prefix, h);
         usage(prefix, u, expected);
         if (!r.sampleErrors().isEmpty()) {

@@ -76,9 +76,9 @@ final class Target {
         return body.append('}').toString();
     }
 
-    /** Herald's batch of distinct messages, one uid each (the reference has no such call, nor a store). */
+    /** The batch of distinct messages, one uid each (the reference's has no store: ephemeral only). */
     String messagesBatchPath() {
-        return "/api/messages/batch";
+        return herald() ? "/api/messages/batch" : "/batch";
     }
 
     String statsPath() {
