@@ -33,12 +33,18 @@ final class Accepted {
      * uids gets that push's answer as it was, {@code {"id", "seqs"}}.
      */
     static CompletionStage<Response> stored(CompletionStage<Receipt> receipt, String uid) {
-        return answer(receipt, stored -> {
-            Long seq = stored.seqs().get(uid);
-            StringBuilder json = idField(stored.id());
-            return accepted((seq != null ? json.append(",\"seq\":").append(seq.longValue())
-                    : seqsField(json, stored.seqs())).append('}').toString());
-        });
+        return answer(receipt, stored -> accepted(uidReceipt(new StringBuilder(64), stored, uid).toString()));
+    }
+
+    /**
+     * {@code {"id", "seq"}}: the receipt of a push to one uid; a retry whose key was first used for a push to
+     * other uids gets that push's answer as it was, {@code {"id", "seqs"}}.
+     */
+    private static StringBuilder uidReceipt(StringBuilder json, Receipt receipt, String uid) {
+        json.append("{\"id\":\"").append(receipt.id()).append('"');
+        Long seq = receipt.seqs().get(uid);
+        return (seq != null ? json.append(",\"seq\":").append(seq.longValue()) : seqsField(json, receipt.seqs()))
+                .append('}');
     }
 
     /** {@code 202 {"id", "seqs": {uid: seq}}} for a push to several uids. */
@@ -79,15 +85,7 @@ final class Accepted {
         return answer(receipts, stored -> {
             StringBuilder json = new StringBuilder(16 + stored.size() * 40).append("{\"messages\":[");
             for (int i = 0; i < stored.size(); i++) {
-                Receipt receipt = stored.get(i);
-                json.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"").append(receipt.id()).append('"');
-                Long seq = receipt.seqs().get(messages.get(i).uid());
-                if (seq != null) {
-                    json.append(",\"seq\":").append(seq.longValue());
-                } else {
-                    seqsField(json, receipt.seqs());
-                }
-                json.append('}');
+                uidReceipt(i == 0 ? json : json.append(','), stored.get(i), messages.get(i).uid());
             }
             return accepted(json.append("]}").toString());
         });

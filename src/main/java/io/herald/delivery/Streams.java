@@ -45,12 +45,6 @@ public class Streams {
         return store(batch);
     }
 
-    /** Stores one push in the caller's transaction: it exists only if that transaction commits. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public Receipt appendInCallerTransaction(Append append) {
-        return store(List.of(append)).get(0);
-    }
-
     /** Stores pushes, in order, in the caller's transaction: they exist only if that transaction commits. */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<Receipt> appendAllInCallerTransaction(List<Append> appends) {

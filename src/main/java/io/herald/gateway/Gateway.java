@@ -190,7 +190,7 @@ public class Gateway {
         }
         Append append = new Append(ids.nextMessageId(), targets, json, idempotencyKey);
         if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
-            Receipt receipt = streams.appendInCallerTransaction(append);
+            Receipt receipt = streams.appendAllInCallerTransaction(List.of(append)).get(0);
             transactions.registerInterposedSynchronization(new DeliverAfterCommit(List.of(append), List.of(receipt)));
             metrics.pushed(Kind.UID, true);
             return CompletableFuture.completedFuture(receipt);

@@ -459,24 +459,11 @@ final class Scenarios {
         Proc.Usage u = meter.stop();
         long receivedAtDrain = checker.received.get();
         if (durable) {
-            for (int i : recipients) {
-                Fleet.Conn c = fleet.conn(i);
-                if (c != null && c.lastSeq > c.ackedSeq) {
-                    c.ack(c.lastSeq);
-                }
-            }
+            acknowledgeAll(recipients);
         }
         long lost = missing(recipients, keyOf, accepted, checker);
         if (record) {
-            // Messages still on their way when the drain gave up are not lost if they arrive later in the run:
-            // the checker keeps counting, and the figures are settled at the end of the server's run.
-            finishers.add(() -> {
-                metrics.put(prefix + ".lost", (double) missing(recipients, keyOf, accepted, checker));
-                metrics.put(prefix + ".to_closed", (double) missing(recipients, keyOf, accepted, checker, true));
-                metrics.put(prefix + ".late", (double) (checker.received.get() - receivedAtDrain));
-                metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
-                metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
-            });
+            settleLater(prefix, recipients, keyOf, accepted, checker, receivedAtDrain, false);
         }
         Histogram h = checker.latencies.getIntervalHistogram();
         if (record) {
@@ -569,12 +556,7 @@ final class Scenarios {
         Proc.Usage u = meter.stop();
         long receivedAtDrain = checker.received.get();
         if (durable) {
-            for (int i : recipients) {
-                Fleet.Conn c = fleet.conn(i);
-                if (c != null && c.lastSeq > c.ackedSeq) {
-                    c.ack(c.lastSeq);
-                }
-            }
+            acknowledgeAll(recipients);
         }
         Histogram h = checker.latencies.getIntervalHistogram();
         if (!record) {
@@ -583,16 +565,7 @@ final class Scenarios {
         }
         health(prefix, countersBefore);
         long lost = missing(recipients, keyOf, accepted, checker);
-        finishers.add(() -> {
-            metrics.put(prefix + ".lost", (double) missing(recipients, keyOf, accepted, checker));
-            metrics.put(prefix + ".to_closed", (double) missing(recipients, keyOf, accepted, checker, true));
-            metrics.put(prefix + ".late", (double) (checker.received.get() - receivedAtDrain));
-            metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
-            metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
-            if (durable) {
-                metrics.put(prefix + ".gaps", (double) checker.gaps.get());
-            }
-        });
+        settleLater(prefix, recipients, keyOf, accepted, checker, receivedAtDrain, durable);
         double seconds = r.nanos() / 1e9;
         metrics.put(prefix + ".block", (double) size);
         metrics.put(prefix + ".requests", (double) r.accepted());
@@ -621,6 +594,34 @@ final class Scenarios {
                 h.getMaxValue() / 1e3, lost, checker.duplicated.get(), checker.misrouted.get(), checker.gaps.get(),
                 r.errors(), u.serverCores(), u.serverNanos() / 1e3 / Math.max(1, expected), u.dbCores(),
                 u.generatorCores(), u.machineCores(), r.sampleErrors());
+    }
+
+    /** Acknowledges, for each recipient, everything it received (the durable scenarios' clients). */
+    private void acknowledgeAll(int[] recipients) {
+        for (int i : recipients) {
+            Fleet.Conn c = fleet.conn(i);
+            if (c != null && c.lastSeq > c.ackedSeq) {
+                c.ack(c.lastSeq);
+            }
+        }
+    }
+
+    /**
+     * Messages still on their way when the drain gave up are not lost if they arrive later in the run: the
+     * checker keeps counting, and these figures are settled at the end of the server's run ({@link #finish}).
+     */
+    private void settleLater(String prefix, int[] recipients, int[] keyOf, AtomicIntegerArray accepted,
+                             Checker checker, long receivedAtDrain, boolean gaps) {
+        finishers.add(() -> {
+            metrics.put(prefix + ".lost", (double) missing(recipients, keyOf, accepted, checker));
+            metrics.put(prefix + ".to_closed", (double) missing(recipients, keyOf, accepted, checker, true));
+            metrics.put(prefix + ".late", (double) (checker.received.get() - receivedAtDrain));
+            metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
+            metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
+            if (gaps) {
+                metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+            }
+        });
     }
 
     /** Messages accepted for live recipients and not received; those for closed clients are counted apart. */
