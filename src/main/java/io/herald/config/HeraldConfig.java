@@ -43,6 +43,10 @@ public class HeraldConfig {
     int sendQueueMaxFrames;
 
     @Inject
+    @ConfigProperty(name = "herald.send-queue.max-bytes", defaultValue = "1048576")
+    long sendQueueMaxBytes;
+
+    @Inject
     @ConfigProperty(name = "herald.api.max-body-bytes", defaultValue = "1048576")
     int apiMaxBodyBytes;
 
@@ -243,6 +247,14 @@ public class HeraldConfig {
     int messagesBurst;
 
     @Inject
+    @ConfigProperty(name = "herald.limits.bytes-per-second", defaultValue = "131072")
+    int bytesPerSecond;
+
+    @Inject
+    @ConfigProperty(name = "herald.limits.bytes-burst", defaultValue = "524288")
+    int bytesBurst;
+
+    @Inject
     @ConfigProperty(name = "herald.limits.flood-close-after", defaultValue = "100")
     int floodCloseAfter;
 
@@ -292,6 +304,10 @@ public class HeraldConfig {
 
     public int sendQueueMaxFrames() {
         return Math.max(1, sendQueueMaxFrames);
+    }
+
+    public long sendQueueMaxBytes() {
+        return Math.max(1, sendQueueMaxBytes);
     }
 
     public int apiMaxBodyBytes() {
@@ -514,6 +530,16 @@ public class HeraldConfig {
 
     public int messagesBurst() {
         return Math.max(1, messagesBurst);
+    }
+
+    /** Inbound frame bytes a client may send per second, counted before parsing. */
+    public int bytesPerSecond() {
+        return Math.max(1, bytesPerSecond);
+    }
+
+    /** At least one largest frame, so that a frame within the size limit always fits a full bucket. */
+    public int bytesBurst() {
+        return Math.max(Math.max(1, bytesBurst), frameMaxBytes());
     }
 
     public int floodCloseAfter() {

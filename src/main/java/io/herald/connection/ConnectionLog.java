@@ -33,6 +33,7 @@ public class ConnectionLog {
     private final Budget refusals = new Budget("refused WebSocket handshakes");
     private final Budget slowConsumers = new Budget("slow consumers closed");
     private final Budget heartbeatTimeouts = new Budget("clients closed for heartbeat timeout");
+    private final Budget frameFailures = new Budget("frames whose handling failed");
     private ScheduledFuture<?> summaries;
 
     @PostConstruct
@@ -53,9 +54,18 @@ public class ConnectionLog {
                 + ": " + status + " " + code);
     }
 
-    public void slowConsumer(Client client, int maxFrames) {
+    public void slowConsumer(Client client, int maxFrames, long maxBytes) {
         slowConsumers.log(() -> "closing slow consumer " + client + " (4001): more than " + maxFrames
-                + " frames waited to be sent (herald.send-queue.max-frames)");
+                + " frames or " + maxBytes + " bytes waited to be sent (herald.send-queue.max-frames,"
+                + " herald.send-queue.max-bytes)");
+    }
+
+    /** Handling a client's frame failed in Herald: a bug, logged with its stack within the budget. */
+    public void frameFailed(Client client, RuntimeException e) {
+        if (!frameFailures.log(() -> "handling a frame of " + client + " failed: " + e)) {
+            return;
+        }
+        LOG.log(Level.WARNING, "the failure's stack", e);
     }
 
     public void heartbeatTimeout(Client client, long silentMillis) {
@@ -67,6 +77,7 @@ public class ConnectionLog {
         refusals.summarize();
         slowConsumers.summarize();
         heartbeatTimeouts.summarize();
+        frameFailures.summarize();
     }
 
     /** How many lines of one kind may still go to INFO this minute, and how many went to FINE instead. */

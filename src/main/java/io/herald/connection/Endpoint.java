@@ -90,6 +90,7 @@ public class Endpoint {
     private Guard guard;
     private StringBuilder partial;
     private int partialBytes;
+    private boolean skipping;
 
     @OnOpen
     public void open(Session session) {
@@ -102,7 +103,8 @@ public class Endpoint {
             return;
         }
         client = new Client(ids.nextClientId(),
-                Outbox.held(session.getAsyncRemote(), new Link(session), config.sendQueueMaxFrames()));
+                Outbox.held(session.getAsyncRemote(), new Link(session), config.sendQueueMaxFrames(),
+                        config.sendQueueMaxBytes()));
         client.address(Guards.address(session));
         String uid = identity != null ? identity.uid() : devModeUid(session);
 
@@ -123,34 +125,62 @@ public class Endpoint {
 
     /**
      * Text frames arrive in parts so that Herald, not the container, enforces {@code herald.frame.max-bytes}:
-     * a container may buffer a whole message before any limit set on an open session applies.
+     * a container may buffer a whole message before any limit set on an open session applies. Each part is
+     * counted against the client's rate (frames and bytes) before anything else is done with it; a frame
+     * over the rate is dropped part by part without being kept. Frames of a client already closed are
+     * dropped unread: the container may still hand over what it had read.
      */
     @OnMessage
     public void text(String part, boolean last, Session session) {
-        if (client == null) {
-            return; // refused in open(), closing
+        if (client == null || client.closed()) {
+            return;
         }
         client.heard();
+        try {
+            receive(part, last);
+        } catch (RuntimeException e) {
+            // A bug in handling one frame must not end the connection's reading or reach the container.
+            log.frameFailed(client, e);
+            partial = null;
+            skipping = !last;
+            client.send(Frames.error("internal_error", "the frame could not be handled"));
+        }
+    }
+
+    private void receive(String part, boolean last) {
+        boolean first = partial == null && !skipping;
+        if (skipping) {
+            skipping = !last; // the rest of a frame that was dropped
+            return;
+        }
+        int bytes = utf8Length(part);
+        if (!(first ? guard.admit(bytes) : guard.admitMore(bytes))) {
+            partial = null;
+            skipping = !last;
+            return;
+        }
         int max = config.frameMaxBytes();
-        if (partial == null && last) {
-            // Three bytes per char at most: short frames need no counting.
-            if (part.length() > max / 3 && utf8Length(part) > max) {
-                tooBig(session);
+        if (first && last) {
+            if (bytes > max) {
+                tooBig();
             } else {
                 frame(part);
             }
             return;
         }
-        if (partial == null) {
+        if (first) {
             partial = new StringBuilder();
             partialBytes = 0;
         }
-        partial.append(part);
-        partialBytes += utf8Length(part);
+        partialBytes += bytes;
         if (partialBytes > max) {
             partial = null;
-            tooBig(session);
-        } else if (last) {
+            skipping = !last;
+            tooBig();
+            return;
+        }
+        partial.append(part);
+        if (last) {
             String text = partial.toString();
             partial = null;
             frame(text);
@@ -160,16 +190,9 @@ public class Endpoint {
     private void frame(String text) {
         JsonValue frame;
         try {
-            frame = JsonCodec.parse(text);
+            frame = JsonCodec.parseInput(text);
         } catch (JsonException e) {
-            frame = null;
-        }
-        // The rate limit sees every frame, bad ones too; it needs the type only to let pongs and acks by.
-        if (!guard.admit(frame instanceof JsonObject o && o.get("type") instanceof JsonString t ? t.getString() : null)) {
-            return;
-        }
-        if (frame == null) {
-            client.send(Frames.error("bad_json", "the frame is not valid JSON"));
+            client.send(Frames.error("bad_json", "the frame is not valid JSON: " + e.getMessage()));
             return;
         }
         if (frame.getValueType() != JsonValue.ValueType.OBJECT) {
@@ -183,7 +206,7 @@ public class Endpoint {
         }
         switch (type.getString()) {
             case "ping" -> client.send(Frames.PONG);
-            case "pong" -> { } // a sign of life is all it is
+            case "pong" -> guard.refund(); // a sign of life is all it is
             case "message" -> {
                 if (guard.maySend()) {
                     applicationMessage(object);
@@ -194,7 +217,10 @@ public class Endpoint {
                     relay.send(client, object);
                 }
             }
-            case "ack" -> acknowledge(object);
+            case "ack" -> {
+                guard.refund();
+                acknowledge(object);
+            }
             case "resume" -> resume(object);
             default -> client.send(Frames.error("unknown_type", "unknown frame type: " + abbreviate(type.getString())));
         }
@@ -290,7 +316,7 @@ public class Endpoint {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    private void tooBig(Session session) {
+    private void tooBig() {
         registry.remove(client);
         client.outbox().closeNow(CloseCodes.TOO_BIG.reason());
     }
@@ -350,7 +376,7 @@ public class Endpoint {
             metrics.slowConsumerCloses().inc();
             metrics.sendFailures().inc(dropped);
             registry.remove(client);
-            log.slowConsumer(client, config.sendQueueMaxFrames());
+            log.slowConsumer(client, config.sendQueueMaxFrames(), config.sendQueueMaxBytes());
         }
     }
 }

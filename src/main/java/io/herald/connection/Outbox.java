@@ -12,8 +12,11 @@ import java.util.ArrayDeque;
  *
  * <p>At most one asynchronous send is in flight per connection (the WebSocket API allows no more), so
  * frames that arrive meanwhile wait here. Callers never block: {@link #offer} only appends. When more than
- * {@code capacity} frames wait, the client is too slow to keep up; it is closed (4001) instead of letting
- * its backlog grow without bound or delay anyone else.
+ * {@code maxFrames} frames, or more than {@code maxBytes} of frame text, would wait, the client is too slow
+ * to keep up; it is closed (4001) instead of letting its backlog grow without bound or delay anyone else.
+ * Bytes are counted as the frames' characters (JSON text, one byte each where it is ASCII). A frame larger
+ * than {@code maxBytes} is still taken when nothing else waits, so one large message is never refused for
+ * its size alone (its size is bounded where it enters Herald).
  *
  * <p>Frames are shared {@code String}s: a fan-out enqueues the same instance for every recipient.
  */
@@ -33,7 +36,8 @@ public final class Outbox {
 
     private final RemoteEndpoint.Async remote;
     private final Connection connection;
-    private final int capacity;
+    private final int maxFrames;
+    private final long maxBytes;
     private final ArrayDeque<String> waiting = new ArrayDeque<>();
     private final SendHandler onSent = this::onSent;
 
@@ -43,12 +47,14 @@ public final class Outbox {
     private boolean completedWhilePumping;
     private boolean closed;
     private boolean held;
+    private long waitingBytes;
     private CloseReason closeWhenDrained;
 
-    public Outbox(RemoteEndpoint.Async remote, Connection connection, int capacity) {
+    public Outbox(RemoteEndpoint.Async remote, Connection connection, int maxFrames, long maxBytes) {
         this.remote = remote;
         this.connection = connection;
-        this.capacity = capacity;
+        this.maxFrames = maxFrames;
+        this.maxBytes = maxBytes;
     }
 
     /**
@@ -56,8 +62,8 @@ public final class Outbox {
      * welcome, becomes visible to senders, and only then starts sending, so that the welcome goes first
      * and nobody can act on a clientId the registry does not know yet.
      */
-    public static Outbox held(RemoteEndpoint.Async remote, Connection connection, int capacity) {
-        Outbox outbox = new Outbox(remote, connection, capacity);
+    public static Outbox held(RemoteEndpoint.Async remote, Connection connection, int maxFrames, long maxBytes) {
+        Outbox outbox = new Outbox(remote, connection, maxFrames, maxBytes);
         outbox.held = true;
         outbox.sending = true; // frames queue as if a send were in flight
         return outbox;
@@ -71,7 +77,7 @@ public final class Outbox {
                 return;
             }
             held = false;
-            first = closed ? null : waiting.pollFirst();
+            first = closed ? null : poll();
             if (first == null) {
                 sending = false;
             }
@@ -95,13 +101,14 @@ public final class Outbox {
             }
             if (!sending) {
                 sending = true;
-            } else if (waiting.size() < capacity) {
+            } else if (fits(frame)) {
                 waiting.addLast(frame);
+                waitingBytes += frame.length();
                 return true;
             } else {
                 closed = true;
                 dropped = waiting.size() + 1;
-                waiting.clear();
+                clear();
                 frame = null;
             }
         }
@@ -143,7 +150,7 @@ public final class Outbox {
                 return;
             }
             closed = true;
-            waiting.clear();
+            clear();
             decided = closeWhenDrained != null ? closeWhenDrained : reason;
         }
         connection.close(decided);
@@ -153,7 +160,7 @@ public final class Outbox {
     public void discard() {
         synchronized (this) {
             closed = true;
-            waiting.clear();
+            clear();
         }
     }
 
@@ -164,6 +171,19 @@ public final class Outbox {
 
     public synchronized int depth() {
         return waiting.size();
+    }
+
+    /** Characters of the frames waiting (not the one being sent). */
+    public synchronized long bytes() {
+        return waitingBytes;
+    }
+
+    /**
+     * Whether a sender that fills the queue in steps (a replay) should wait: more than half of either bound
+     * is taken, so that what it adds next cannot overflow the queue and close its own client.
+     */
+    public synchronized boolean halfFull() {
+        return waiting.size() >= maxFrames / 2 || waitingBytes >= maxBytes / 2;
     }
 
     /**
@@ -226,11 +246,31 @@ public final class Outbox {
 
     /** The next frame to send, or null after marking the outbox idle. Caller holds the lock. */
     private String next() {
-        String frame = closed ? null : waiting.pollFirst();
+        String frame = closed ? null : poll();
         if (frame == null) {
             sending = false;
         }
         return frame;
+    }
+
+    /** Whether one more frame may wait. Caller holds the lock. */
+    private boolean fits(String frame) {
+        return waiting.size() < maxFrames && (waiting.isEmpty() || waitingBytes + frame.length() <= maxBytes);
+    }
+
+    /** Caller holds the lock. */
+    private String poll() {
+        String frame = waiting.pollFirst();
+        if (frame != null) {
+            waitingBytes -= frame.length();
+        }
+        return frame;
+    }
+
+    /** Caller holds the lock. */
+    private void clear() {
+        waiting.clear();
+        waitingBytes = 0;
     }
 
     private void closeIfDrained() {
@@ -252,7 +292,7 @@ public final class Outbox {
             }
             closed = true;
             sending = false;
-            waiting.clear();
+            clear();
         }
         connection.failed(cause);
     }

@@ -293,8 +293,8 @@ public class Deliveries {
             int room = config.sendQueueMaxFrames() / 2;
             while (true) {
                 int free = room - cursor.client.outbox().depth();
-                if (free <= 0) {
-                    // Let the client drain first: a replay must not overflow its own outbox.
+                if (free <= 0 || cursor.client.outbox().halfFull()) {
+                    // Let the client drain first: a replay must not overflow its own outbox (frames or bytes).
                     executor.schedule(() -> catchUp(cursor), 50, TimeUnit.MILLISECONDS);
                     return;
                 }
@@ -312,9 +312,14 @@ public class Deliveries {
                     if (cursor.detached) {
                         return;
                     }
+                    boolean paused = false;
                     for (StoredMessage message : messages) {
                         if (message.seq() <= cursor.position) {
                             continue;
+                        }
+                        if (cursor.client.outbox().halfFull()) {
+                            paused = true; // large messages: the rest of the page is read again later
+                            break;
                         }
                         if (message.seq() > cursor.position + 1) {
                             // Purged while this client was behind: say so rather than skip silently.
@@ -325,7 +330,7 @@ public class Deliveries {
                         }
                         cursor.position = message.seq();
                     }
-                    if (messages.size() < limit && cursor.pendingMax <= cursor.position) {
+                    if (!paused && messages.size() < limit && cursor.pendingMax <= cursor.position) {
                         cursor.replaying = false;
                         return;
                     }

@@ -24,21 +24,36 @@ public final class Guard {
     }
 
     /**
-     * Whether to handle a frame of this type ({@code null} for a frame that is not a JSON object with a
-     * type). Pongs and acks are exempt: they answer the server and only ever shrink its work. A frame over
-     * the rate is dropped; the client hears about it at most once a second ({@code rate_limited}), and is
-     * closed (4002) if it keeps on.
+     * Whether to read a new frame whose first part has {@code bytes} bytes: charged to the client's rate
+     * in frames and bytes before anything parses it, so that a flood costs no more than counting. A frame
+     * over the rate is dropped; the client hears about it at most once a second ({@code rate_limited}), and
+     * is closed (4002) if it keeps on.
      */
-    public boolean admit(String type) {
-        if ("pong".equals(type) || "ack".equals(type)) {
-            return true;
-        }
-        switch (rate.next(System.nanoTime())) {
+    public boolean admit(int bytes) {
+        return act(rate.next(System.nanoTime(), bytes));
+    }
+
+    /** Whether to read a further part of an admitted frame: its bytes are charged. */
+    public boolean admitMore(int bytes) {
+        return act(rate.more(System.nanoTime(), bytes));
+    }
+
+    /**
+     * The admitted frame was a pong or an ack: they answer the server and only ever shrink its work, so
+     * they do not use up the frame rate (their bytes stay charged).
+     */
+    public void refund() {
+        rate.refundFrame();
+    }
+
+    private boolean act(MessageRate.Verdict verdict) {
+        switch (verdict) {
             case ACCEPT -> {
                 return true;
             }
             case DROP_AND_WARN -> client.send(Frames.error("rate_limited",
-                    "too many frames: this one and the next ones over the rate are dropped (herald.limits.messages-per-second)"));
+                    "too many frames or bytes: this one and the next ones over the rate are dropped"
+                            + " (herald.limits.messages-per-second, herald.limits.bytes-per-second)"));
             case CLOSE -> {
                 if (registry.remove(client)) {
                     client.outbox().closeNow(CloseCodes.RATE_LIMITED.reason());

@@ -73,7 +73,7 @@ public class Guards {
             deadlines.start(client);
         }
         return new Guard(client, registry, new MessageRate(config.messagesPerSecond(), config.messagesBurst(),
-                config.floodCloseAfter(), System.nanoTime()), anonymous);
+                config.bytesPerSecond(), config.bytesBurst(), config.floodCloseAfter(), System.nanoTime()), anonymous);
     }
 
     private static String parameter(Session session, String name) {

@@ -26,12 +26,22 @@ public final class TokenBucket {
 
     /** Takes one token if there is one. */
     public boolean tryTake(long nowNanos) {
+        return tryTake(nowNanos, 1);
+    }
+
+    /** Takes {@code amount} tokens if there are that many. */
+    public boolean tryTake(long nowNanos, double amount) {
         refill(nowNanos);
-        if (tokens >= 1) {
-            tokens -= 1;
+        if (tokens >= amount) {
+            tokens -= amount;
             return true;
         }
         return false;
+    }
+
+    /** Gives back tokens taken for something that turned out not to count (at most up to the capacity). */
+    public void giveBack(double amount) {
+        tokens = Math.min(capacity, tokens + amount);
     }
 
     /** True when the bucket has refilled completely: nothing is owed, so it may be forgotten. */

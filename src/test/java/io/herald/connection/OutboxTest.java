@@ -80,7 +80,7 @@ class OutboxTest {
 
     @Test
     void oneSendInFlightAndTheRestInOrder() {
-        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10, 1 << 20);
         outbox.offer("1");
         outbox.offer("2");
         outbox.offer("3");
@@ -98,7 +98,7 @@ class OutboxTest {
     @Test
     void inlineCompletionsDoNotGrowTheStack() {
         remote.completeInline = true;
-        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10, 1 << 20);
         for (int i = 0; i < 100_000; i++) {
             assertTrue(outbox.offer("f" + i));
         }
@@ -108,7 +108,7 @@ class OutboxTest {
 
     @Test
     void overflowClosesAsSlowConsumerAndRefusesMore() {
-        Outbox outbox = new Outbox(remote.proxy(), connection, 2);
+        Outbox outbox = new Outbox(remote.proxy(), connection, 2, 1 << 20);
         assertTrue(outbox.offer("in flight"));
         assertTrue(outbox.offer("queued 1"));
         assertTrue(outbox.offer("queued 2"));
@@ -123,8 +123,47 @@ class OutboxTest {
     }
 
     @Test
+    void moreBytesThanTheBoundWaitingClosesAsSlowConsumer() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 1000, 100);
+        assertTrue(outbox.offer("x".repeat(500)), "the frame in flight does not count");
+        assertTrue(outbox.offer("y".repeat(60)));
+        assertEquals(60, outbox.bytes());
+        assertTrue(outbox.offer("z".repeat(40)), "exactly at the bound");
+        assertFalse(outbox.offer("!"));
+        assertEquals(1, connection.overflowed);
+        assertEquals(3, connection.dropped);
+        assertEquals(4001, connection.closedWith.getCloseCode().getCode());
+        assertEquals(0, outbox.bytes());
+    }
+
+    @Test
+    void aFrameLargerThanTheByteBoundIsTakenWhenNothingElseWaits() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 1000, 100);
+        assertTrue(outbox.offer("in flight"));
+        assertTrue(outbox.offer("b".repeat(1000)), "alone in the queue");
+        assertFalse(outbox.offer("c"), "nothing more fits behind it");
+        assertEquals(1, connection.overflowed);
+    }
+
+    @Test
+    void sentFramesFreeTheirBytes() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 1000, 100);
+        outbox.offer("in flight");
+        outbox.offer("a".repeat(50));
+        outbox.offer("b".repeat(50));
+        assertTrue(outbox.halfFull());
+        remote.completeNext();
+        assertEquals(50, outbox.bytes());
+        remote.completeNext();
+        assertEquals(0, outbox.bytes());
+        assertFalse(outbox.halfFull());
+        assertTrue(outbox.offer("c".repeat(90)));
+        assertEquals(0, connection.overflowed);
+    }
+
+    @Test
     void closeAfterDrainSendsWhatIsQueuedFirst() {
-        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10, 1 << 20);
         outbox.offer("a");
         outbox.offer("last words");
         outbox.closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());
@@ -140,7 +179,7 @@ class OutboxTest {
 
     @Test
     void aHeldOutboxQueuesUntilReleasedAndThenSendsInOrder() {
-        Outbox outbox = Outbox.held(remote.proxy(), connection, 10);
+        Outbox outbox = Outbox.held(remote.proxy(), connection, 10, 1 << 20);
         outbox.offer("welcome");
         outbox.offer("early message");
         assertEquals(List.of(), remote.sent, "nothing is sent before the release");
@@ -155,7 +194,7 @@ class OutboxTest {
 
     @Test
     void aHeldOutboxClosedBeforeItsReleaseClosesAfterSendingItsQueue() {
-        Outbox outbox = Outbox.held(remote.proxy(), connection, 10);
+        Outbox outbox = Outbox.held(remote.proxy(), connection, 10, 1 << 20);
         outbox.offer("welcome");
         outbox.closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());
         assertNull(connection.closedWith);
@@ -167,7 +206,7 @@ class OutboxTest {
 
     @Test
     void theFirstCloseDecisionWins() {
-        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10, 1 << 20);
         outbox.offer("in flight");
         outbox.closeAfterDrain(CloseCodes.SERVICE_RESTART.reason());
         outbox.closeNow(CloseCodes.SERVER_ERROR.reason());
@@ -176,7 +215,7 @@ class OutboxTest {
 
     @Test
     void anOutboxIsClosingOnceACloseIsDecidedAndThenRefusesFrames() {
-        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10, 1 << 20);
         outbox.offer("in flight");
         assertFalse(outbox.closing());
         outbox.closeAfterDrain(CloseCodes.SERVICE_RESTART.reason());
@@ -190,7 +229,7 @@ class OutboxTest {
 
     @Test
     void closeAfterDrainOfAnIdleOutboxClosesAtOnce() {
-        Outbox outbox = new Outbox(remote.proxy(), connection, 10);
+        Outbox outbox = new Outbox(remote.proxy(), connection, 10, 1 << 20);
         outbox.closeAfterDrain(CloseCodes.CLOSED_BY_APPLICATION.reason());
         assertEquals(4100, connection.closedWith.getCloseCode().getCode());
     }
@@ -204,7 +243,7 @@ class OutboxTest {
                     ((SendHandler) args[1]).onResult(new SendResult(new java.io.IOException("broken pipe")));
                     return null;
                 });
-        Outbox outbox = new Outbox(failing, connection, 10);
+        Outbox outbox = new Outbox(failing, connection, 10, 1 << 20);
         outbox.offer("x");
         assertFalse(outbox.offer("y"));
         assertEquals(1, connection.failed);

@@ -91,7 +91,7 @@ class MetricsTest {
 
     @Test
     void gaugesReadTheRegistryWhenScraped() throws IOException {
-        Client client = new Client("c1", new Outbox(null, null, 10));
+        Client client = new Client("c1", new Outbox(null, null, 10, 1 << 20));
         registry.add(client);
         registry.bind(client, "alice");
         registry.join(client, "room");

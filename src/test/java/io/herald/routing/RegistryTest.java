@@ -21,7 +21,7 @@ class RegistryTest {
     private final Registry registry = new Registry();
 
     private Client connect(String id) {
-        Client client = new Client(id, new Outbox(null, null, 1));
+        Client client = new Client(id, new Outbox(null, null, 1, 1 << 20));
         registry.add(client);
         return client;
     }
