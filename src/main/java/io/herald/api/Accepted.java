@@ -1,7 +1,7 @@
 package io.herald.api;
 
-import io.herald.gateway.HeraldException;
-import io.herald.gateway.Receipt;
+import io.herald.core.HeraldException;
+import io.herald.core.Receipt;
 import io.herald.gateway.UidMessage;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

@@ -1,6 +1,6 @@
 package io.herald.api;
 
-import io.herald.gateway.HeraldException;
+import io.herald.core.HeraldException;
 import io.herald.gateway.UidMessage;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;

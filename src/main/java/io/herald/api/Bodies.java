@@ -1,8 +1,8 @@
 package io.herald.api;
 
 import io.herald.config.HeraldConfig;
-import io.herald.gateway.HeraldException;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.HeraldException;
+import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;

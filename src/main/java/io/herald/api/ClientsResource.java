@@ -1,7 +1,7 @@
 package io.herald.api;
 
 import io.herald.gateway.Gateway;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;

@@ -1,7 +1,7 @@
 package io.herald.api;
 
-import io.herald.gateway.HeraldException;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.HeraldException;
+import io.herald.core.JsonCodec;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 

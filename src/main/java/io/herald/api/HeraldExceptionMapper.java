@@ -1,6 +1,6 @@
 package io.herald.api;
 
-import io.herald.gateway.HeraldException;
+import io.herald.core.HeraldException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;

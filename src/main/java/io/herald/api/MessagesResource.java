@@ -2,8 +2,8 @@ package io.herald.api;
 
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.Gateway;
-import io.herald.gateway.HeraldException;
-import io.herald.gateway.Receipt;
+import io.herald.core.HeraldException;
+import io.herald.core.Receipt;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;

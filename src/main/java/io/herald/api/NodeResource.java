@@ -1,8 +1,8 @@
 package io.herald.api;
 
 import io.herald.connection.Drain;
-import io.herald.gateway.HeraldException;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.HeraldException;
+import io.herald.core.JsonCodec;
 import io.herald.routing.Ids;
 import io.herald.routing.Registry;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package io.herald.api;
 
 import io.herald.gateway.Gateway;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import io.herald.metrics.Metrics;
 import io.herald.webhook.WebhookStats;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -4,7 +4,7 @@ import io.herald.delivery.StoredMessage;
 import io.herald.delivery.Stream;
 import io.herald.gateway.Durability;
 import io.herald.gateway.Gateway;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;

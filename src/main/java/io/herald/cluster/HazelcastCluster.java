@@ -14,7 +14,7 @@ import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.multimap.MultiMap;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import io.herald.config.HeraldConfig;
-import io.herald.gateway.HeraldException;
+import io.herald.core.HeraldException;
 import io.herald.gateway.LocalGateway;
 import io.herald.routing.Registry;
 

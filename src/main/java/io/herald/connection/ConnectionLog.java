@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import io.herald.routing.Client;
 
 /**
  * The log lines an operator needs about connections: refused handshakes, slow consumers and heartbeat

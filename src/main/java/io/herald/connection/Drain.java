@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import io.herald.routing.Client;
+import io.herald.routing.CloseCodes;
 
 /**
  * Draining this node: it stops accepting WebSocket clients ({@link HandshakeFilter} answers 503) and closes

@@ -5,10 +5,10 @@ import io.herald.delivery.Deliveries;
 import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
 import io.herald.gateway.ClientMessage;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import io.herald.metrics.Metrics;
 import io.herald.routing.Ids;
-import io.herald.routing.Names;
+import io.herald.core.Names;
 import io.herald.routing.Registry;
 import io.herald.security.Guard;
 import io.herald.security.Guards;
@@ -36,6 +36,10 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import io.herald.routing.Client;
+import io.herald.routing.Outbox;
+import io.herald.routing.Frames;
+import io.herald.routing.CloseCodes;
 
 /**
  * The WebSocket endpoint {@code /ws}: one instance per connection. It registers the connection as a

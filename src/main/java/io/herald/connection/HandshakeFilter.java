@@ -1,9 +1,9 @@
 package io.herald.connection;
 
 import io.herald.config.HeraldConfig;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import io.herald.metrics.Metrics;
-import io.herald.routing.Names;
+import io.herald.core.Names;
 import io.herald.security.Admission;
 import io.herald.security.HandshakeRefusal;
 import io.herald.security.Identity;
@@ -72,7 +72,7 @@ public class HandshakeFilter extends HttpFilter {
             }
             if (!Names.validName(uid)) {
                 refuse(request, response, 400, "bad_uid",
-                        "a uid is 1 to " + Names.MAX_LENGTH + " characters from A-Z a-z 0-9 _ - . : @");
+                        "a uid is " + Names.RULE);
                 return;
             }
         }

@@ -15,6 +15,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import io.herald.routing.Client;
+import io.herald.routing.Frames;
+import io.herald.routing.CloseCodes;
 
 /**
  * Pings clients that have been silent for {@code herald.heartbeat.interval-seconds} and closes (4000)

@@ -1,6 +1,6 @@
 package io.herald.delivery;
 
-import io.herald.connection.Client;
+import io.herald.routing.Client;
 
 /**
  * Where one client stands in its uid's stream: the last seq sent to it (-1 until its replay starts), and

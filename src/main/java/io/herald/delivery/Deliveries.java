@@ -2,11 +2,11 @@ package io.herald.delivery;
 
 import io.herald.cluster.Cluster;
 import io.herald.config.HeraldConfig;
-import io.herald.connection.Client;
-import io.herald.connection.CloseCodes;
-import io.herald.connection.Frames;
-import io.herald.gateway.JsonCodec;
-import io.herald.gateway.Receipt;
+import io.herald.routing.Client;
+import io.herald.routing.CloseCodes;
+import io.herald.routing.Frames;
+import io.herald.core.JsonCodec;
+import io.herald.core.Receipt;
 import io.herald.metrics.Kind;
 import io.herald.metrics.Metrics;
 import io.herald.routing.Registry;

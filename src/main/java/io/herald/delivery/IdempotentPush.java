@@ -21,20 +21,13 @@ public class IdempotentPush {
     private String messageId;
 
     /** The sequence numbers as a JSON object, uid to seq. */
-    @Column(name = "seqs", nullable = false, length = 1048576)
+    @Column(name = "seqs", nullable = false, length = StoredMessage.MAX_DATA_CHARS)
     private String seqs;
 
     @Column(name = "created_at", nullable = false)
     private long createdAt;
 
     protected IdempotentPush() {
-    }
-
-    IdempotentPush(String key, String messageId, String seqs, long createdAt) {
-        this.key = key;
-        this.messageId = messageId;
-        this.seqs = seqs;
-        this.createdAt = createdAt;
     }
 
     public String messageId() {

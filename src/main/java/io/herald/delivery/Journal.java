@@ -1,8 +1,8 @@
 package io.herald.delivery;
 
 import io.herald.config.HeraldConfig;
-import io.herald.gateway.HeraldException;
-import io.herald.gateway.Receipt;
+import io.herald.core.HeraldException;
+import io.herald.core.Receipt;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;

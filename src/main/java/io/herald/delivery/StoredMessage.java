@@ -15,6 +15,13 @@ import java.util.Objects;
 @IdClass(StoredMessage.Key.class)
 public class StoredMessage {
 
+    /**
+     * The most characters of JSON a stored message's data may have (and the width of the columns that hold
+     * data or seqs; the first migration, V1, declares the same width in SQL).
+     */
+    public static final int MAX_DATA_CHARS = 1_048_576;
+
+
     @Id
     @Column(name = "uid", length = 128)
     private String uid;
@@ -26,21 +33,13 @@ public class StoredMessage {
     @Column(name = "message_id", nullable = false, length = 64)
     private String messageId;
 
-    @Column(name = "data", nullable = false, length = 1048576)
+    @Column(name = "data", nullable = false, length = MAX_DATA_CHARS)
     private String data;
 
     @Column(name = "created_at", nullable = false)
     private long createdAt;
 
     protected StoredMessage() {
-    }
-
-    StoredMessage(String uid, long seq, String messageId, String data, long createdAt) {
-        this.uid = uid;
-        this.seq = seq;
-        this.messageId = messageId;
-        this.data = data;
-        this.createdAt = createdAt;
     }
 
     public String uid() {

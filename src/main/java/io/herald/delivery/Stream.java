@@ -33,17 +33,6 @@ public class Stream {
     protected Stream() {
     }
 
-    Stream(String uid, String epoch, long createdAt) {
-        this.uid = uid;
-        this.epoch = epoch;
-        this.createdAt = createdAt;
-    }
-
-    /** Hands out the next sequence number. */
-    long next() {
-        return ++lastSeq;
-    }
-
     public String uid() {
         return uid;
     }

@@ -1,7 +1,7 @@
 package io.herald.delivery;
 
-import io.herald.gateway.JsonCodec;
-import io.herald.gateway.Receipt;
+import io.herald.core.JsonCodec;
+import io.herald.core.Receipt;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObjectBuilder;
 

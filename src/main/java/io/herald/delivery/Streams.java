@@ -1,6 +1,6 @@
 package io.herald.delivery;
 
-import io.herald.gateway.Receipt;
+import io.herald.core.Receipt;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

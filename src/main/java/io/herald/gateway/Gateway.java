@@ -3,7 +3,7 @@ package io.herald.gateway;
 import io.herald.cluster.Cluster;
 import io.herald.cluster.NodeCall;
 import io.herald.cluster.NodeGone;
-import io.herald.connection.Frames;
+import io.herald.routing.Frames;
 import io.herald.delivery.Append;
 import io.herald.delivery.Deliveries;
 import io.herald.delivery.Journal;
@@ -13,7 +13,7 @@ import io.herald.delivery.Streams;
 import io.herald.metrics.Kind;
 import io.herald.metrics.Metrics;
 import io.herald.routing.Ids;
-import io.herald.routing.Names;
+import io.herald.core.Names;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,6 +34,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
+import io.herald.core.JsonCodec;
+import io.herald.core.HeraldException;
+import io.herald.core.Receipt;
 
 /**
  * Herald's operations, for code deployed in the same WAR ({@code @Inject Gateway gateway}) and for the
@@ -52,7 +55,6 @@ import java.util.regex.Pattern;
 public class Gateway {
 
     static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
-    private static final int MAX_DURABLE_DATA_CHARS = 1_048_576;
 
     @Inject
     Cluster cluster;
@@ -90,7 +92,7 @@ public class Gateway {
     }
 
     public String sendToGroup(String group, JsonValue data, Collection<String> excludeClientIds) {
-        return send(List.of(), List.of(), List.of(group), data, excludeClientIds);
+        return sendToGroups(List.of(group), data, excludeClientIds);
     }
 
     public String sendToGroups(Collection<String> groups, JsonValue data, Collection<String> excludeClientIds) {
@@ -184,9 +186,9 @@ public class Gateway {
                     "an idempotency key is 1 to 200 printable ASCII characters without spaces");
         }
         String json = requireData(data).toString();
-        if (json.length() > MAX_DURABLE_DATA_CHARS) {
+        if (json.length() > StoredMessage.MAX_DATA_CHARS) {
             throw new HeraldException(413, "data_too_large",
-                    "a durable message's data is at most " + MAX_DURABLE_DATA_CHARS + " characters of JSON");
+                    "a durable message's data is at most " + StoredMessage.MAX_DATA_CHARS + " characters of JSON");
         }
         Append append = new Append(ids.nextMessageId(), targets, json, idempotencyKey);
         if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
@@ -221,9 +223,9 @@ public class Gateway {
         for (int i = 0; i < messages.size(); i++) {
             UidMessage message = messages.get(i);
             String json = message.data().toString();
-            if (json.length() > MAX_DURABLE_DATA_CHARS) {
+            if (json.length() > StoredMessage.MAX_DATA_CHARS) {
                 throw new HeraldException(413, "data_too_large", "messages[" + i + "].data: a durable message's"
-                        + " data is at most " + MAX_DURABLE_DATA_CHARS + " characters of JSON");
+                        + " data is at most " + StoredMessage.MAX_DATA_CHARS + " characters of JSON");
             }
             appends.add(new Append(ids.nextMessageId(), List.of(message.uid()), json, message.idempotencyKey()));
         }

@@ -1,8 +1,8 @@
 package io.herald.gateway;
 
 import io.herald.config.HeraldConfig;
-import io.herald.connection.Client;
-import io.herald.connection.CloseCodes;
+import io.herald.routing.Client;
+import io.herald.routing.CloseCodes;
 import io.herald.delivery.Append;
 import io.herald.delivery.Deliveries;
 import io.herald.metrics.Kind;
@@ -22,6 +22,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.herald.core.JsonCodec;
+import io.herald.core.HeraldException;
+import io.herald.core.Receipt;
 
 /**
  * The operations on the clients connected to this node. {@link Gateway} validates, encodes and routes;

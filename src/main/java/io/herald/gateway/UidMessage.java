@@ -1,9 +1,10 @@
 package io.herald.gateway;
 
-import io.herald.routing.Names;
+import io.herald.core.Names;
 import jakarta.json.JsonValue;
 
 import java.util.List;
+import io.herald.core.HeraldException;
 
 /**
  * One message for one uid: an entry of a batch push ({@link Gateway#storeAll}, {@link Gateway#sendAll}).
@@ -30,8 +31,7 @@ public record UidMessage(String uid, JsonValue data, String idempotencyKey) {
                 throw HeraldException.badRequest("bad_request", "messages[" + i + "] is missing");
             }
             if (!Names.validName(message.uid())) {
-                throw HeraldException.badRequest("bad_uid", "messages[" + i + "].uid: a uid is 1 to "
-                        + Names.MAX_LENGTH + " characters from A-Z a-z 0-9 _ - . : @");
+                throw HeraldException.badRequest("bad_uid", "messages[" + i + "].uid: a uid is " + Names.RULE);
             }
             if (message.data() == null) {
                 throw HeraldException.badRequest("bad_request", "messages[" + i + "].data is required (any JSON value)");

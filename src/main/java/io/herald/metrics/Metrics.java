@@ -1,6 +1,6 @@
 package io.herald.metrics;
 
-import io.herald.connection.Client;
+import io.herald.routing.Client;
 import io.herald.connection.Drain;
 import io.herald.delivery.Journal;
 import io.herald.delivery.Streams;
@@ -25,7 +25,6 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -216,13 +215,6 @@ public class Metrics {
     public void refused(String reason) {
         // Reasons come from Herald's code, never from the client, so their number stays small.
         refusalsByReason.computeIfAbsent(reason, r -> refusals.labelValues(r)).inc();
-    }
-
-    /** Refused handshakes so far by reason, for the log's summary. */
-    public Map<String, Long> refusedByReason() {
-        Map<String, Long> counts = new TreeMap<>();
-        refusalsByReason.forEach((reason, count) -> counts.put(reason, count.getLongValue()));
-        return counts;
     }
 
     // ---- exposition

@@ -1,6 +1,6 @@
 package io.herald.routing;
 
-import io.herald.connection.Client;
+import io.herald.routing.Client;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.herald.security;
 
-import io.herald.connection.Client;
-import io.herald.connection.CloseCodes;
-import io.herald.connection.Frames;
+import io.herald.routing.Client;
+import io.herald.routing.CloseCodes;
+import io.herald.routing.Frames;
 import io.herald.routing.Registry;
 
 /**

@@ -1,7 +1,7 @@
 package io.herald.security;
 
 import io.herald.config.HeraldConfig;
-import io.herald.connection.Client;
+import io.herald.routing.Client;
 import io.herald.routing.Registry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

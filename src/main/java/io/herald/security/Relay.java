@@ -2,13 +2,13 @@ package io.herald.security;
 
 import io.herald.cluster.Cluster;
 import io.herald.config.HeraldConfig;
-import io.herald.connection.Client;
-import io.herald.connection.Frames;
+import io.herald.routing.Client;
+import io.herald.routing.Frames;
 import io.herald.gateway.ClientMessage;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import io.herald.metrics.Metrics;
 import io.herald.routing.Ids;
-import io.herald.routing.Names;
+import io.herald.core.Names;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;

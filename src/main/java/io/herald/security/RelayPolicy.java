@@ -55,8 +55,4 @@ public final class RelayPolicy {
     public boolean toGroup(String group, Set<String> senderGroups) {
         return anyGroup || memberGroups && senderGroups.contains(group);
     }
-
-    public boolean relaysAnything() {
-        return uids || memberGroups;
-    }
 }

@@ -1,8 +1,8 @@
 package io.herald.security;
 
 import io.herald.config.HeraldConfig;
-import io.herald.connection.Client;
-import io.herald.connection.CloseCodes;
+import io.herald.routing.Client;
+import io.herald.routing.CloseCodes;
 import io.herald.delivery.Deliveries;
 import io.herald.routing.Registry;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package io.herald.webhook;
 
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import jakarta.json.JsonObjectBuilder;
 
 import java.util.concurrent.atomic.AtomicLong;

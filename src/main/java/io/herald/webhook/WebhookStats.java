@@ -1,6 +1,6 @@
 package io.herald.webhook;
 
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonObject;
 

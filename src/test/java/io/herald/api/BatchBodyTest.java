@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.gateway.HeraldException;
-import io.herald.gateway.JsonCodec;
+import io.herald.core.HeraldException;
+import io.herald.core.JsonCodec;
 import io.herald.gateway.UidMessage;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.herald.core.JsonCodec;
+import io.herald.core.HeraldException;
 
 class UidMessageTest {
 

@@ -1,7 +1,7 @@
 package io.herald.it;
 
 import io.herald.gateway.Gateway;
-import io.herald.gateway.Receipt;
+import io.herald.core.Receipt;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -3,7 +3,6 @@ package io.herald.it;
 import static io.herald.it.support.JsonSupport.assertJsonEquals;
 import static io.herald.it.support.JsonSupport.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.it.support.Await;
@@ -190,7 +189,6 @@ class WebSocketProtocolIT extends ClientTest {
         for (String badUid : List.of("bad%20uid", "u".repeat(129), "bad!uid", "caf%C3%A9")) {
             RawWebSocket.HandshakeResponse r = herald.handshake("uid=" + badUid);
             assertEquals(400, r.status(), "handshake with uid=" + badUid + ": " + r.statusLine());
-            assertNotEquals(101, r.status());
         }
         assertBystanderUndisturbed();
     }

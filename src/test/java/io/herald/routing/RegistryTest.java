@@ -1,7 +1,7 @@
 package io.herald.routing;
 
-import io.herald.connection.Client;
-import io.herald.connection.Outbox;
+import io.herald.routing.Client;
+import io.herald.routing.Outbox;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

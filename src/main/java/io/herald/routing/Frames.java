@@ -1,6 +1,6 @@
-package io.herald.connection;
+package io.herald.routing;
 
-import io.herald.gateway.JsonCodec;
+import io.herald.core.JsonCodec;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 

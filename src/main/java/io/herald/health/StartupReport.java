@@ -1,4 +1,4 @@
-package io.herald.config;
+package io.herald.health;
 
 import io.herald.routing.Ids;
 import io.herald.security.ApiAccess;
@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.util.logging.Logger;
+import io.herald.config.HeraldConfig;
 
 /** Tells the operator at start what this node is and which settings need their attention. */
 @ApplicationScoped

@@ -1,4 +1,4 @@
-package io.herald.gateway;
+package io.herald.core;
 
 /**
  * A refused operation, with the HTTP status and the machine-readable code that the REST API reports

@@ -1,4 +1,4 @@
-package io.herald.gateway;
+package io.herald.core;
 
 import jakarta.json.JsonException;
 

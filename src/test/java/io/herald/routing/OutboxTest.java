@@ -1,4 +1,4 @@
-package io.herald.connection;
+package io.herald.routing;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;

@@ -1,4 +1,4 @@
-package io.herald.gateway;
+package io.herald.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,7 +1,7 @@
-package io.herald.routing;
+package io.herald.core;
 
-import io.herald.gateway.HeraldException;
 import org.junit.jupiter.api.Test;
+import io.herald.routing.Ids;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

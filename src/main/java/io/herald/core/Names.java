@@ -1,6 +1,5 @@
-package io.herald.routing;
+package io.herald.core;
 
-import io.herald.gateway.HeraldException;
 
 import java.util.regex.Pattern;
 
@@ -8,6 +7,8 @@ import java.util.regex.Pattern;
 public final class Names {
 
     public static final int MAX_LENGTH = 128;
+    /** What a valid uid or group name is made of, for error messages. */
+    public static final String RULE = "1 to " + MAX_LENGTH + " characters from A-Z a-z 0-9 _ - . : @";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1," + MAX_LENGTH + "}");
     private static final Pattern CLIENT_ID = Pattern.compile("[0-9a-z]{10}-[0-9a-z]{1,13}");
@@ -22,7 +23,7 @@ public final class Names {
     public static String uid(String uid) {
         if (!validName(uid)) {
             throw HeraldException.badRequest("bad_uid",
-                    "a uid is 1 to " + MAX_LENGTH + " characters from A-Z a-z 0-9 _ - . : @");
+                    "a uid is " + RULE);
         }
         return uid;
     }
@@ -30,7 +31,7 @@ public final class Names {
     public static String group(String group) {
         if (!validName(group)) {
             throw HeraldException.badRequest("bad_group",
-                    "a group name is 1 to " + MAX_LENGTH + " characters from A-Z a-z 0-9 _ - . : @");
+                    "a group name is " + RULE);
         }
         return group;
     }
