@@ -18,13 +18,13 @@ public interface Cluster {
     Set<String> nodes();
 
     /** Runs the call on the node and returns its result; throws {@link NodeGone} if there is no such node. */
-    <T> T call(String node, NodeCall<T> call);
+    <T> T call(String node, NodeCall<?, T> call);
 
     /** Runs the call on each live node of the given ones and returns the results by node. */
-    <T> Map<String, T> callEach(Collection<String> nodes, NodeCall<T> call);
+    <T> Map<String, T> callEach(Collection<String> nodes, NodeCall<?, T> call);
 
     /** Runs the call on each live node of the given ones without waiting for it. */
-    void tell(Collection<String> nodes, NodeCall<?> call);
+    void tell(Collection<String> nodes, NodeCall<?, ?> call);
 
     /** The nodes where the uid has clients. */
     Set<String> nodesOfUid(String uid);

@@ -15,7 +15,6 @@ import com.hazelcast.multimap.MultiMap;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import io.herald.config.HeraldConfig;
 import io.herald.core.HeraldException;
-import io.herald.gateway.LocalGateway;
 import io.herald.routing.Registry;
 
 import java.io.Serializable;
@@ -43,17 +42,17 @@ public class HazelcastCluster implements Cluster, MembershipListener {
 
     private static final Logger LOG = Logger.getLogger(HazelcastCluster.class.getName());
     private static final String NODE_ATTRIBUTE = "herald.node";
-    private static final String LOCAL_GATEWAY = "herald.local-gateway";
+    private static final String LOCAL_HANDLER = "herald.local-handler";
 
     private final String node;
-    private final LocalGateway local;
+    private final Object local;
     private final HazelcastInstance hazelcast;
     private final MultiMap<String, String> uidNodes;
     private final MultiMap<String, String> groupNodes;
     private final IExecutorService calls;
     private final long callTimeoutMillis;
 
-    public HazelcastCluster(HeraldConfig config, String node, LocalGateway local, Registry registry) {
+    public HazelcastCluster(HeraldConfig config, String node, Object local, Registry registry) {
         this.node = node;
         this.local = local;
         this.callTimeoutMillis = TimeUnit.SECONDS.toMillis(config.clusterCallTimeoutSeconds());
@@ -68,14 +67,14 @@ public class HazelcastCluster implements Cluster, MembershipListener {
                 + hazelcast.getCluster().getMembers().size() + " member(s)");
     }
 
-    private static Config hazelcastConfig(HeraldConfig settings, String node, LocalGateway local) {
+    private static Config hazelcastConfig(HeraldConfig settings, String node, Object local) {
         Config config = new Config();
         config.setClusterName(settings.clusterName());
         config.setInstanceName("herald-" + node);
         // Tasks and lambdas from other nodes are classes of this WAR.
         config.setClassLoader(HazelcastCluster.class.getClassLoader());
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, node);
-        config.getUserContext().put(LOCAL_GATEWAY, local);
+        config.getUserContext().put(LOCAL_HANDLER, local);
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.socket.bind.any", "false");
@@ -126,15 +125,15 @@ public class HazelcastCluster implements Cluster, MembershipListener {
     }
 
     @Override
-    public <T> T call(String target, NodeCall<T> call) {
+    public <T> T call(String target, NodeCall<?, T> call) {
         if (node.equals(target)) {
-            return call.run(local);
+            return NodeCall.runOn(local, call);
         }
         return await(target, calls.submitToMember(new RemoteCall<>(call), member(target)));
     }
 
     @Override
-    public <T> Map<String, T> callEach(Collection<String> targets, NodeCall<T> call) {
+    public <T> Map<String, T> callEach(Collection<String> targets, NodeCall<?, T> call) {
         Map<String, Future<T>> pending = new HashMap<>();
         for (String target : targets) {
             Member member = memberOrNull(target);
@@ -144,7 +143,7 @@ public class HazelcastCluster implements Cluster, MembershipListener {
         }
         Map<String, T> results = new HashMap<>();
         if (targets.contains(node)) {
-            results.put(node, call.run(local));
+            results.put(node, NodeCall.runOn(local, call));
         }
         pending.forEach((target, future) -> {
             try {
@@ -157,7 +156,7 @@ public class HazelcastCluster implements Cluster, MembershipListener {
     }
 
     @Override
-    public void tell(Collection<String> targets, NodeCall<?> call) {
+    public void tell(Collection<String> targets, NodeCall<?, ?> call) {
         for (String target : targets) {
             if (node.equals(target)) {
                 continue;
@@ -168,7 +167,7 @@ public class HazelcastCluster implements Cluster, MembershipListener {
             }
         }
         if (targets.contains(node)) {
-            call.run(local); // here, synchronously: local deliveries keep the caller's order
+            NodeCall.runOn(local, call); // here, synchronously: local deliveries keep the caller's order
         }
     }
 
@@ -283,14 +282,14 @@ public class HazelcastCluster implements Cluster, MembershipListener {
         }
     }
 
-    /** A node call on its way to another member; runs there against that member's local gateway. */
+    /** A node call on its way to another member; runs there against that member's local handler. */
     private static final class RemoteCall<T> implements Callable<T>, Serializable, HazelcastInstanceAware {
         private static final long serialVersionUID = 1L;
 
-        private final NodeCall<T> call;
+        private final NodeCall<?, T> call;
         private transient HazelcastInstance hazelcast;
 
-        RemoteCall(NodeCall<T> call) {
+        RemoteCall(NodeCall<?, T> call) {
             this.call = call;
         }
 
@@ -302,7 +301,7 @@ public class HazelcastCluster implements Cluster, MembershipListener {
         @Override
         public T call() {
             try {
-                return call.run((LocalGateway) hazelcast.getUserContext().get(LOCAL_GATEWAY));
+                return NodeCall.runOn(hazelcast.getUserContext().get(LOCAL_HANDLER), call);
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "a node call failed here", e);
                 throw e;

@@ -1,6 +1,5 @@
 package io.herald.cluster;
 
-import io.herald.gateway.LocalGateway;
 import io.herald.routing.Registry;
 
 import java.util.Collection;
@@ -12,10 +11,10 @@ import java.util.Set;
 public class LocalCluster implements Cluster {
 
     private final String node;
-    private final LocalGateway local;
+    private final Object local;
     private final Registry registry;
 
-    public LocalCluster(String node, LocalGateway local, Registry registry) {
+    public LocalCluster(String node, Object local, Registry registry) {
         this.node = node;
         this.local = local;
         this.registry = registry;
@@ -32,26 +31,26 @@ public class LocalCluster implements Cluster {
     }
 
     @Override
-    public <T> T call(String target, NodeCall<T> call) {
+    public <T> T call(String target, NodeCall<?, T> call) {
         if (!node.equals(target)) {
             throw new NodeGone(target);
         }
-        return call.run(local);
+        return NodeCall.runOn(local, call);
     }
 
     @Override
-    public <T> Map<String, T> callEach(Collection<String> targets, NodeCall<T> call) {
+    public <T> Map<String, T> callEach(Collection<String> targets, NodeCall<?, T> call) {
         if (!targets.contains(node)) {
             return Map.of();
         }
-        T result = call.run(local);
+        T result = NodeCall.runOn(local, call);
         return result == null ? Map.of() : Map.of(node, result);
     }
 
     @Override
-    public void tell(Collection<String> targets, NodeCall<?> call) {
+    public void tell(Collection<String> targets, NodeCall<?, ?> call) {
         if (targets.contains(node)) {
-            call.run(local);
+            NodeCall.runOn(local, call);
         }
     }
 

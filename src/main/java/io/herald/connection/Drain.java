@@ -1,5 +1,8 @@
 package io.herald.connection;
 
+import io.herald.metrics.Metrics;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.context.Initialized;
 import io.herald.routing.Ids;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Registry;
@@ -229,5 +232,11 @@ public class Drain {
                     + " clients closed, " + left + " left open past the grace and cut, in " + elapsed + " ms");
             return true;
         }
+    }
+
+    public void registerMetrics(@Observes @Initialized(ApplicationScoped.class) Object started, Metrics metrics) {
+        metrics.gauge("herald_draining",
+                "1 while this node drains (refuses new clients, closes its own with 1012), else 0",
+                () -> active() ? 1 : 0);
     }
 }

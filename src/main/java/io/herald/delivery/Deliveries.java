@@ -1,6 +1,5 @@
 package io.herald.delivery;
 
-import io.herald.cluster.Cluster;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
@@ -22,10 +21,8 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -57,9 +54,6 @@ public class Deliveries {
 
     @Inject
     Streams streams;
-
-    @Inject
-    Cluster cluster;
 
     @Inject
     Journal journal;
@@ -168,24 +162,6 @@ public class Deliveries {
         } else {
             json.add(name, seq);
         }
-    }
-
-    /**
-     * Called after a commit, in commit order: hands the new messages to every node that holds clients of
-     * their uids, this one included. A node that receives batches out of order, or misses one, catches up
-     * from the store, so order and completeness do not depend on the cluster's messaging.
-     */
-    public void publish(List<Append> appends, List<Receipt> receipts) {
-        Set<String> nodes = new HashSet<>();
-        for (Append append : appends) {
-            append.uids().forEach(uid -> nodes.addAll(cluster.nodesOfUid(uid)));
-        }
-        if (nodes.isEmpty()) {
-            return;
-        }
-        List<Append> sentAppends = List.copyOf(appends);
-        List<Receipt> sentReceipts = List.copyOf(receipts);
-        cluster.tell(nodes, node -> node.committed(sentAppends, sentReceipts));
     }
 
     /** Delivers committed messages to this node's live clients of their uids. */

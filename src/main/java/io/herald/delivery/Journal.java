@@ -1,5 +1,6 @@
 package io.herald.delivery;
 
+import io.herald.metrics.Metrics;
 import io.herald.config.HeraldConfig;
 import io.herald.core.HeraldException;
 import io.herald.core.Receipt;
@@ -8,6 +9,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
@@ -24,8 +26,9 @@ import java.util.logging.Logger;
 /**
  * Group commit for durable pushes. Pushes wait in a bounded queue; one writer thread takes whatever has
  * gathered (up to {@code herald.durable.batch-size}) and stores it in one transaction, so concurrent
- * pushes share commits. Streams are created only here (with a message, or opened for a first client), so
- * on one node no two transactions race to create the same stream (across nodes, see StreamAppender.lock).
+ * pushes share commits. Streams are created here (with a message, or opened for a first client), and by
+ * pushes stored in a caller's own transaction (see StreamAppender.lock for how concurrent creators of the
+ * same stream are kept apart).
  * Only after the commit is each push's future completed (the REST API answers 202 then) and the messages
  * handed to live delivery, in commit order, which is seq order per uid.
  *
@@ -54,7 +57,7 @@ public class Journal {
     Streams streams;
 
     @Inject
-    Deliveries deliveries;
+    Event<Committed> committed;
 
     @Resource
     ManagedThreadFactory threads;
@@ -202,19 +205,21 @@ public class Journal {
         List<Append> appends = batch.stream().map(Pending::append).toList();
         Exception failure = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            List<Receipt> receipts;
             try {
-                List<Receipt> receipts = streams.append(appends);
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).receipt().complete(receipts.get(i));
-                }
-                publish(appends, receipts);
-                return;
+                receipts = streams.append(appends);
             } catch (Exception e) {
                 // A concurrent first push to a new uid on another node, or a passing database error. The
                 // commit's RollbackException is checked, yet comes through the transactional proxy.
                 failure = e;
                 LOG.log(Level.FINE, "storing a batch of " + batch.size() + " failed (attempt " + attempt + ")", e);
+                continue;
             }
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).receipt().complete(receipts.get(i));
+            }
+            publish(appends, receipts);
+            return;
         }
         LOG.log(Level.WARNING, "storing " + batch.size() + " durable pushes failed after " + ATTEMPTS
                 + " attempts; the pushers get 503: " + failure, failure);
@@ -230,7 +235,11 @@ public class Journal {
         pending.receipt().completeExceptionally(failure);
     }
 
-    /** Hands the stored messages (not the streams merely opened) to live delivery. */
+    /**
+     * Hands the stored messages (not the streams merely opened) to live delivery, here on the writer thread
+     * so that it sees commits in their order. They are stored: a failure here only delays them until the
+     * clients' next catch-up from the store.
+     */
     private void publish(List<Append> appends, List<Receipt> receipts) {
         List<Append> stored = new ArrayList<>(appends.size());
         List<Receipt> storedReceipts = new ArrayList<>(appends.size());
@@ -241,11 +250,21 @@ public class Journal {
             }
         }
         if (!stored.isEmpty()) {
-            deliveries.publish(stored, storedReceipts);
+            try {
+                committed.fire(new Committed(stored, storedReceipts));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "handing " + stored.size() + " committed messages to live delivery failed;"
+                        + " their clients get them from the store when they next catch up or reconnect", e);
+            }
         }
     }
 
     private static HeraldException unavailable(String message) {
         return new HeraldException(503, "store_unavailable", message);
+    }
+
+    public void registerMetrics(@Observes @Initialized(ApplicationScoped.class) Object started, Metrics metrics) {
+        metrics.gauge("herald_durable_pending_pushes", "Durable pushes waiting in this node's queue to be stored",
+                this::pending);
     }
 }

@@ -133,7 +133,11 @@ final class StreamAppender {
                 }
             }
         } else {
-            // One node per database (the embedded H2): streams are created by this node's journal alone.
+            // One node per database (the embedded H2), which has no portable "insert unless present". The
+            // journal and a push in a caller's transaction may still create the same new stream at once: the
+            // second insert waits for the first transaction and then fails on the key, which the journal
+            // retries (its next attempt finds the row) and which fails the caller's transaction. Only the
+            // very first pushes to a uid can meet this; PostgreSQL (above) has no such window.
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO herald_stream"
                     + " (uid, epoch, last_seq, acked_seq, created_at) VALUES (?, ?, 0, 0, ?)")) {
                 for (String uid : missing) {

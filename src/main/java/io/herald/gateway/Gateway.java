@@ -1,10 +1,10 @@
 package io.herald.gateway;
 
 import io.herald.cluster.Cluster;
-import io.herald.cluster.NodeCall;
 import io.herald.cluster.NodeGone;
 import io.herald.routing.Frames;
 import io.herald.delivery.Append;
+import io.herald.delivery.Committed;
 import io.herald.delivery.Deliveries;
 import io.herald.delivery.Journal;
 import io.herald.delivery.StoredMessage;
@@ -16,11 +16,11 @@ import io.herald.routing.Ids;
 import io.herald.core.Names;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import java.util.ArrayList;
@@ -74,6 +74,12 @@ public class Gateway {
     @Inject
     Metrics metrics;
 
+    @Inject
+    FanOut fanOut;
+
+    @Inject
+    Event<Committed> committed;
+
     @Resource
     TransactionSynchronizationRegistry transactions;
 
@@ -105,7 +111,7 @@ public class Gateway {
         String id = ids.nextMessageId();
         String frame = Frames.message(id, requireData(data));
         Set<String> exclude = Set.copyOf(excludeClientIds);
-        cluster.tell(cluster.nodes(), node -> node.deliver(frame, List.of(), List.of(), List.of(), true, exclude));
+        fanOut.toAll(frame, exclude);
         metrics.pushed(Kind.BROADCAST, false, start);
         return id;
     }
@@ -123,23 +129,30 @@ public class Gateway {
         uids.forEach(Names::uid);
         groups.forEach(Names::group);
 
-        Set<String> nodes = new HashSet<>();
-        clientIds.forEach(clientId -> nodes.add(Ids.nodeOf(clientId)));
-        uids.forEach(uid -> nodes.addAll(cluster.nodesOfUid(uid)));
-        groups.forEach(group -> nodes.addAll(cluster.nodesOfGroup(group)));
-
         String id = ids.nextMessageId();
         String frame = Frames.message(id, data);
         List<String> clientList = List.copyOf(clientIds);
         List<String> uidList = List.copyOf(uids);
         List<String> groupList = List.copyOf(groups);
         Set<String> exclude = Set.copyOf(excludeClientIds);
-        cluster.tell(nodes, node -> node.deliver(frame, clientList, uidList, groupList, false, exclude));
+        fanOut.to(frame, clientList, uidList, groupList, exclude);
         Kind kind = Kind.of(false, clientList, uidList, groupList);
         if (kind != null) {
             metrics.pushed(kind, false, start);
         }
         return id;
+    }
+
+    /**
+     * Relays a client's {@code send} frame (PROTOCOL.md, "Client-to-client messages") to the clients of a
+     * uid or the members of a group, on every node, never back to the sending client: ephemeral, with the
+     * sender's uid as {@code from}. The relay policy has been checked by the caller.
+     */
+    public void relay(String senderClientId, String fromUid, JsonObject to, String uid, String group,
+                      JsonValue data) {
+        String frame = Frames.relayed(ids.nextMessageId(), fromUid, to, data);
+        fanOut.to(frame, List.of(), uid == null ? List.of() : List.of(Names.uid(uid)),
+                group == null ? List.of() : List.of(Names.group(group)), Set.of(senderClientId));
     }
 
     // ---- sending, durable
@@ -193,7 +206,7 @@ public class Gateway {
         Append append = new Append(ids.nextMessageId(), targets, json, idempotencyKey);
         if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
             Receipt receipt = streams.appendAllInCallerTransaction(List.of(append)).get(0);
-            transactions.registerInterposedSynchronization(new DeliverAfterCommit(List.of(append), List.of(receipt)));
+            committed.fire(new Committed(List.of(append), List.of(receipt))); // delivered once it commits
             metrics.pushed(Kind.UID, true);
             return CompletableFuture.completedFuture(receipt);
         }
@@ -231,7 +244,7 @@ public class Gateway {
         }
         if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
             List<Receipt> receipts = streams.appendAllInCallerTransaction(appends);
-            transactions.registerInterposedSynchronization(new DeliverAfterCommit(appends, receipts));
+            committed.fire(new Committed(appends, receipts)); // delivered once it commits
             receipts.forEach(receipt -> metrics.pushed(Kind.UID, true));
             return CompletableFuture.completedFuture(receipts);
         }
@@ -302,7 +315,7 @@ public class Gateway {
 
     public List<String> clientIdsOfUid(String uid) {
         Names.uid(uid);
-        return gather(cluster.callEach(cluster.nodesOfUid(uid), node -> node.clientIdsOfUid(uid)));
+        return gather(callEach(cluster.nodesOfUid(uid), node -> node.clientIdsOfUid(uid)));
     }
 
     public Optional<String> uidOf(String clientId) {
@@ -325,18 +338,18 @@ public class Gateway {
     /** Every member leaves the group; the members stay connected. */
     public void ungroup(String group) {
         Names.group(group);
-        cluster.callEach(cluster.nodesOfGroup(group), node -> node.ungroup(group));
+        callEach(cluster.nodesOfGroup(group), node -> node.ungroup(group));
     }
 
     public List<String> clientIdsOfGroup(String group) {
         Names.group(group);
-        return gather(cluster.callEach(cluster.nodesOfGroup(group), node -> node.clientIdsOfGroup(group)));
+        return gather(callEach(cluster.nodesOfGroup(group), node -> node.clientIdsOfGroup(group)));
     }
 
     public Set<String> uidsOfGroup(String group) {
         Names.group(group);
         Set<String> uids = new HashSet<>();
-        cluster.callEach(cluster.nodesOfGroup(group), node -> node.uidsOfGroup(group)).values().forEach(uids::addAll);
+        callEach(cluster.nodesOfGroup(group), node -> node.uidsOfGroup(group)).values().forEach(uids::addAll);
         return uids;
     }
 
@@ -352,7 +365,7 @@ public class Gateway {
 
     public boolean isOnline(String clientId) {
         try {
-            return cluster.call(Ids.nodeOf(Names.clientId(clientId)), node -> node.isOnline(clientId));
+            return call(Ids.nodeOf(Names.clientId(clientId)), node -> node.isOnline(clientId));
         } catch (NodeGone gone) {
             return false;
         }
@@ -364,7 +377,7 @@ public class Gateway {
     }
 
     public int clientCount() {
-        return cluster.callEach(cluster.nodes(), LocalGateway::clientCount).values().stream()
+        return callEach(cluster.nodes(), LocalGateway::clientCount).values().stream()
                 .mapToInt(Integer::intValue).sum();
     }
 
@@ -416,17 +429,27 @@ public class Gateway {
     /** Closes every client of the uid, on every node; returns how many. */
     public int closeUid(String uid) {
         Names.uid(uid);
-        return cluster.callEach(cluster.nodesOfUid(uid), node -> node.closeUid(uid)).values().stream()
+        return callEach(cluster.nodesOfUid(uid), node -> node.closeUid(uid)).values().stream()
                 .mapToInt(Integer::intValue).sum();
     }
 
     /** Runs the call on the node that holds the client; client_not_found if that node is gone. */
-    private <T> T onClientsNode(String clientId, NodeCall<T> call) {
+    private <T> T onClientsNode(String clientId, GatewayCall<T> call) {
         try {
-            return cluster.call(Ids.nodeOf(Names.clientId(clientId)), call);
+            return call(Ids.nodeOf(Names.clientId(clientId)), call);
         } catch (NodeGone gone) {
             throw HeraldException.clientNotFound(clientId);
         }
+    }
+
+    // ---- the cluster, with calls typed for this node's LocalGateway
+
+    private <T> T call(String node, GatewayCall<T> call) {
+        return cluster.call(node, call);
+    }
+
+    private <T> Map<String, T> callEach(Collection<String> nodes, GatewayCall<T> call) {
+        return cluster.callEach(nodes, call);
     }
 
     private static List<String> gather(Map<String, ? extends Collection<String>> byNode) {
@@ -440,27 +463,5 @@ public class Gateway {
             throw HeraldException.badRequest("bad_request", "data is required (any JSON value)");
         }
         return data;
-    }
-
-    /** Hands messages stored in a caller's transaction to live delivery once that transaction commits. */
-    private final class DeliverAfterCommit implements Synchronization {
-        private final List<Append> appends;
-        private final List<Receipt> receipts;
-
-        DeliverAfterCommit(List<Append> appends, List<Receipt> receipts) {
-            this.appends = appends;
-            this.receipts = receipts;
-        }
-
-        @Override
-        public void beforeCompletion() {
-        }
-
-        @Override
-        public void afterCompletion(int status) {
-            if (status == Status.STATUS_COMMITTED) {
-                deliveries.publish(appends, receipts);
-            }
-        }
     }
 }

@@ -1,11 +1,5 @@
 package io.herald.metrics;
 
-import io.herald.routing.Client;
-import io.herald.connection.Drain;
-import io.herald.delivery.Journal;
-import io.herald.delivery.Streams;
-import io.herald.routing.Registry;
-import io.herald.webhook.WebhookStats;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
@@ -17,25 +11,20 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * This node's metrics, in one Prometheus registry of its own (not the library's global default, so that
- * a redeployment starts afresh): what the connections did, what was pushed and delivered, and gauges read
- * when scraped. README, "Operations: metrics and health", lists every metric.
+ * a redeployment starts afresh): what the connections did, what was pushed and delivered; and the gauges
+ * and counters that each package keeps itself and registers here at start ({@link #gauge},
+ * {@link #counterFrom}), read when scraped. README, "Operations: metrics and health", lists every metric.
  *
  * <p>Counters live here and nowhere else; {@code GET /api/stats} reads the same ones. Labelled children
  * are resolved once, so counting allocates nothing. Code on a per-frame path takes its data point once
@@ -44,10 +33,6 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class Metrics {
 
-    private static final Logger LOG = Logger.getLogger(Metrics.class.getName());
-
-    /** The store is read at most this often; scrapes in between get the last value. */
-    private static final long STORE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /**
      * Latency buckets in seconds: an ephemeral push takes well under a millisecond on an idle node, a
@@ -60,24 +45,6 @@ public class Metrics {
     private static final String[] REFUSAL_REASONS = {"too_many_connections", "origin_not_allowed", "dev_mode_off",
             "bad_uid", "bad_since", "conflicting_identity", "token_required", "token_invalid", "token_expired",
             "token_refused", "token_keys_unavailable", "too_many_groups", "too_many_clients", "draining"};
-
-    @Inject
-    Registry registry;
-
-    @Inject
-    Streams streams;
-
-    @Inject
-    Journal journal;
-
-    @Inject
-    WebhookStats webhooks;
-
-    @Inject
-    Drain drain;
-
-    @Resource
-    ManagedExecutorService executor;
 
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final PrometheusTextFormatWriter text = PrometheusTextFormatWriter.create();
@@ -94,9 +61,6 @@ public class Metrics {
     private Counter refusals;
     private final Map<String, CounterDataPoint> refusalsByReason = new ConcurrentHashMap<>();
 
-    private volatile double unacknowledged = Double.NaN;
-    private volatile long storeReadAt = System.nanoTime() - STORE_REFRESH_NANOS;
-    private final AtomicBoolean storeReading = new AtomicBoolean();
 
     @PostConstruct
     void start() {
@@ -142,31 +106,6 @@ public class Metrics {
         for (String reason : REFUSAL_REASONS) {
             refusalsByReason.put(reason, refusals.labelValues(reason));
         }
-
-        gauge("herald_connections", "Clients connected to this node", registry::clientCount);
-        gauge("herald_bound_uids", "Distinct uids with clients on this node", registry::uidCount);
-        gauge("herald_groups", "Groups with members on this node", registry::groupCount);
-        gauge("herald_outbox_frames", "Frames waiting in the send queues of this node's clients", this::queuedFrames);
-        gauge("herald_durable_pending_pushes", "Durable pushes waiting in this node's queue to be stored",
-                journal::pending);
-        gauge("herald_durable_unacknowledged_messages", "Durable messages stored and not yet acknowledged, summed"
-                + " over every uid's stream (the whole store, so every node reports the same value; read every few"
-                + " seconds)", this::unacknowledged);
-        gauge("herald_draining", "1 while this node drains (refuses new clients, closes its own with 1012), else 0",
-                () -> drain.active() ? 1 : 0);
-
-        // The webhooks keep their own counters (GET /api/stats shows them too); these read them.
-        counterFrom("herald_webhook_deliveries", "Webhook events answered 2xx by the endpoint", webhooks::delivered);
-        counterFrom("herald_webhook_failed_attempts",
-                "Webhook attempts that failed (non-2xx, timeout, connection error); each is retried unless it went dead",
-                webhooks::failedAttempts);
-        counterFrom("herald_webhook_dead", "Webhook events given up after herald.webhook.max-attempts or max-age",
-                webhooks::dead);
-        counterFrom("herald_webhook_dropped",
-                "Presence and client webhook events dropped because the node's in-memory buffer was full",
-                webhooks::dropped);
-        gauge("herald_webhook_pending", "Webhook events waiting in the outbox of all nodes (counted every few seconds)",
-                webhooks::pending);
     }
 
     // ---- counting
@@ -228,55 +167,22 @@ public class Metrics {
         text.write(out, prometheus.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
     }
 
-    // ---- gauges read on scrape
-
-    private double queuedFrames() {
-        long frames = 0;
-        for (Client client : registry.allClients()) {
-            frames += client.outbox().depth();
-        }
-        return frames;
-    }
-
-    /**
-     * The last value read from the store, refreshed in the background when it is older than a few
-     * seconds: a scrape never waits for the database, and a scrape storm reads it once. NaN until the
-     * first read, and after a read that failed.
-     */
-    private double unacknowledged() {
-        if (System.nanoTime() - storeReadAt >= STORE_REFRESH_NANOS && storeReading.compareAndSet(false, true)) {
-            try {
-                executor.execute(this::readStore);
-            } catch (RejectedExecutionException e) {
-                storeReading.set(false); // stopping
-            }
-        }
-        return unacknowledged;
-    }
-
-    private void readStore() {
-        try {
-            unacknowledged = streams.unacknowledged();
-        } catch (RuntimeException e) {
-            unacknowledged = Double.NaN;
-            LOG.log(Level.FINE, "reading the durable backlog for the metrics failed", e);
-        } finally {
-            storeReadAt = System.nanoTime();
-            storeReading.set(false);
-        }
-    }
-
     private Counter counter(String name, String help, String... labels) {
         return Counter.builder().name(name).help(help).labelNames(labels).withoutExemplars().register(prometheus);
     }
 
-    private void counterFrom(String name, String help, java.util.function.LongSupplier value) {
+    /**
+     * A counter whose value another part of Herald keeps and this reads when scraped. Each package
+     * registers its own, at start (see README, "Operations: metrics and health").
+     */
+    public void counterFrom(String name, String help, LongSupplier value) {
         CounterWithCallback.builder().name(name).help(help)
                 .callback(callback -> callback.call(value.getAsLong()))
                 .register(prometheus);
     }
 
-    private void gauge(String name, String help, java.util.function.DoubleSupplier value) {
+    /** A gauge read when scraped; each package registers its own, at start. */
+    public void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder().name(name).help(help)
                 .callback(callback -> callback.call(value.getAsDouble()))
                 .register(prometheus);

@@ -2,6 +2,7 @@ package io.herald.routing;
 
 import io.herald.core.JsonCodec;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
 /** Server-to-client frames (PROTOCOL.md, "Frames"), encoded once and shared by every recipient. */
@@ -36,6 +37,17 @@ public final class Frames {
                 .append("{\"type\":\"message\",\"id\":\"").append(id)
                 .append("\",\"data\":").append(json).append('}')
                 .toString();
+    }
+
+    /** A client's message relayed to others: {@code from} is the sender's uid, {@code to} as it addressed them. */
+    public static String relayed(String id, String from, JsonObject to, JsonValue data) {
+        return JsonCodec.object()
+                .add("type", "message")
+                .add("id", id)
+                .add("from", from)
+                .add("to", to)
+                .add("data", data)
+                .build().toString();
     }
 
     /** A durable message: its seq in the uid's stream; {@code data} is already JSON text. */

@@ -1,5 +1,8 @@
 package io.herald.routing;
 
+import io.herald.metrics.Metrics;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.context.Initialized;
 import io.herald.routing.Client;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -210,5 +213,19 @@ public class Registry {
 
     private static Collection<Client> snapshot(Set<Client> members) {
         return members == null ? Collections.emptyList() : List.copyOf(members);
+    }
+
+    /** This node's connection gauges, registered at start. */
+    public void registerMetrics(@Observes @Initialized(ApplicationScoped.class) Object started, Metrics metrics) {
+        metrics.gauge("herald_connections", "Clients connected to this node", this::clientCount);
+        metrics.gauge("herald_bound_uids", "Distinct uids with clients on this node", this::uidCount);
+        metrics.gauge("herald_groups", "Groups with members on this node", this::groupCount);
+        metrics.gauge("herald_outbox_frames", "Frames waiting in the send queues of this node's clients", () -> {
+            long frames = 0;
+            for (Client client : allClients()) {
+                frames += client.outbox().depth();
+            }
+            return frames;
+        });
     }
 }

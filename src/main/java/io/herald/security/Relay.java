@@ -1,13 +1,11 @@
 package io.herald.security;
 
-import io.herald.cluster.Cluster;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.Frames;
 import io.herald.gateway.ClientMessage;
-import io.herald.core.JsonCodec;
+import io.herald.gateway.Gateway;
 import io.herald.metrics.Metrics;
-import io.herald.routing.Ids;
 import io.herald.core.Names;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,8 +15,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
-import java.util.List;
-import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -40,10 +36,7 @@ public class Relay {
     HeraldConfig config;
 
     @Inject
-    Cluster cluster;
-
-    @Inject
-    Ids ids;
+    Gateway gateway;
 
     @Inject
     Metrics metrics;
@@ -87,7 +80,7 @@ public class Relay {
         if (from == null) {
             sender.send(Frames.error("not_bound", "only a client bound to a uid may send to others"));
         } else if (uid != null ? policy.toUid() : policy.toGroup(group, sender.groups())) {
-            deliver(sender, from, to, uid, group, data);
+            gateway.relay(sender.id(), from, to, uid, group, data);
             relayed = true;
         } else {
             sender.send(Frames.error("relay_forbidden", uid != null
@@ -95,22 +88,5 @@ public class Relay {
                     : "this server does not relay messages to this group (herald.relay.policy)"));
         }
         messages.fireAsync(new ClientMessage(sender.id(), from, sender.session(), data, to, relayed));
-    }
-
-    /** Encodes the frame once and hands it to the nodes that hold the uid's clients or the group's members. */
-    private void deliver(Client sender, String from, JsonObject to, String uid, String group, JsonValue data) {
-        String frame = JsonCodec.object()
-                .add("type", "message")
-                .add("id", ids.nextMessageId())
-                .add("from", from)
-                .add("to", to)
-                .add("data", data)
-                .build().toString();
-        List<String> uids = uid == null ? List.of() : List.of(uid);
-        List<String> groups = group == null ? List.of() : List.of(group);
-        Set<String> exclude = Set.of(sender.id());
-        Set<String> nodes = uid != null ? cluster.nodesOfUid(uid) : cluster.nodesOfGroup(group);
-        // The call travels to other nodes: it captures only strings and immutable collections.
-        cluster.tell(nodes, node -> node.deliver(frame, List.of(), uids, groups, false, exclude));
     }
 }

@@ -1,5 +1,8 @@
 package io.herald.webhook;
 
+import io.herald.metrics.Metrics;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.context.Initialized;
 import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonObject;
@@ -82,5 +85,20 @@ public class WebhookStats {
                 .add("dropped", dropped())
                 .add("pending", pending())
                 .build();
+    }
+
+    /** The webhooks keep their own counters (GET /api/stats shows them too); the metrics read them. */
+    public void registerMetrics(@Observes @Initialized(ApplicationScoped.class) Object started, Metrics metrics) {
+        metrics.counterFrom("herald_webhook_deliveries", "Webhook events answered 2xx by the endpoint",
+                this::delivered);
+        metrics.counterFrom("herald_webhook_failed_attempts", "Webhook attempts that failed (non-2xx, timeout,"
+                + " connection error); each is retried unless it went dead", this::failedAttempts);
+        metrics.counterFrom("herald_webhook_dead",
+                "Webhook events given up after herald.webhook.max-attempts or max-age", this::dead);
+        metrics.counterFrom("herald_webhook_dropped",
+                "Presence and client webhook events dropped because the node's in-memory buffer was full",
+                this::dropped);
+        metrics.gauge("herald_webhook_pending",
+                "Webhook events waiting in the outbox of all nodes (counted every few seconds)", this::pending);
     }
 }

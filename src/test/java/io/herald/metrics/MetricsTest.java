@@ -3,6 +3,7 @@ package io.herald.metrics;
 import io.herald.routing.Client;
 import io.herald.routing.Outbox;
 import io.herald.connection.Drain;
+import io.herald.delivery.Backlog;
 import io.herald.delivery.Journal;
 import io.herald.webhook.WebhookStats;
 import io.herald.routing.Registry;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,18 +32,29 @@ class MetricsTest {
         metrics = standalone(registry);
     }
 
-    /** Metrics on the given registry, outside a container: no store to read (its gauge stays NaN). */
+    /**
+     * Metrics with every package's gauges and counters registered, as at start, outside a container: the
+     * registry given, and no store to read (its gauge stays NaN).
+     */
     static Metrics standalone(Registry registry) {
         Metrics metrics = new Metrics();
-        metrics.registry = registry;
-        metrics.journal = new Journal();
-        metrics.webhooks = new WebhookStats();
-        metrics.drain = new Drain();
-        metrics.executor = (ManagedExecutorService) Proxy.newProxyInstance(MetricsTest.class.getClassLoader(),
-                new Class<?>[]{ManagedExecutorService.class}, (self, method, args) -> {
-                    throw new RejectedExecutionException("no store in a unit test");
-                });
         metrics.start();
+        registry.registerMetrics(null, metrics);
+        new Journal().registerMetrics(null, metrics);
+        new Drain().registerMetrics(null, metrics);
+        new WebhookStats().registerMetrics(null, metrics);
+        Backlog backlog = new Backlog();
+        try {
+            Field executor = Backlog.class.getDeclaredField("executor");
+            executor.setAccessible(true);
+            executor.set(backlog, Proxy.newProxyInstance(MetricsTest.class.getClassLoader(),
+                    new Class<?>[]{ManagedExecutorService.class}, (self, method, args) -> {
+                        throw new RejectedExecutionException("no store in a unit test");
+                    }));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        backlog.registerMetrics(null, metrics);
         return metrics;
     }
 

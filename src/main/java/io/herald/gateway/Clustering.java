@@ -1,7 +1,6 @@
-package io.herald.cluster;
+package io.herald.gateway;
 
 import io.herald.config.HeraldConfig;
-import io.herald.gateway.LocalGateway;
 import io.herald.routing.Ids;
 import io.herald.routing.Registry;
 import jakarta.annotation.Priority;
@@ -11,6 +10,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import io.herald.cluster.HazelcastCluster;
+import io.herald.cluster.LocalCluster;
+import io.herald.cluster.Cluster;
 
 /** Chooses the cluster: this node alone unless {@code herald.cluster.enabled=true}. */
 @ApplicationScoped
