@@ -21,7 +21,9 @@ import java.util.List;
 
 /**
  * Reads request bodies with Herald's own limit and error codes: resources take the raw stream so that an
- * oversized or malformed body gets the documented 413 / 400 on every JAX-RS runtime alike.
+ * oversized or malformed body gets the documented 413 / 400 on every JAX-RS runtime alike. A body that
+ * declares its length is refused before this by {@link BodyLimitFilter}; one without (chunked) is cut here
+ * after one byte over the limit.
  */
 @ApplicationScoped
 public class Bodies {
@@ -135,8 +137,7 @@ public class Bodies {
             while ((read = body.read(bytes, length, bytes.length - length)) >= 0) {
                 length += read;
                 if (length > limit) {
-                    throw new HeraldException(413, "body_too_large",
-                            "the body exceeds " + limit + " bytes (herald.api.max-body-bytes)");
+                    throw new BodyTooLarge(limit);
                 }
                 if (length == bytes.length) {
                     bytes = Arrays.copyOf(bytes, (int) Math.min(limit + 1L, 2L * bytes.length));
