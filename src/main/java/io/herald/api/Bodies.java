@@ -13,18 +13,23 @@ import jakarta.json.JsonValue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Reads request bodies with Herald's own limit and error codes: resources take the raw stream so that an
- * oversized or malformed body gets the documented 413 / 400 on every JAX-RS runtime alike.
+ * oversized or malformed body gets the documented 413 / 400 on every JAX-RS runtime alike. A body that
+ * declares its length is refused before this by {@link BodyLimitFilter}; one without (chunked) is cut here
+ * after one byte over the limit. The JSON is parsed within {@link io.herald.core.JsonLimits}.
  */
 @ApplicationScoped
 public class Bodies {
+
+    private static final Logger LOG = Logger.getLogger(Bodies.class.getName());
 
     @Inject
     HeraldConfig config;
@@ -46,9 +51,10 @@ public class Bodies {
         }
         JsonValue value;
         try {
-            value = JsonCodec.parse(text);
+            value = JsonCodec.parseInput(text);
         } catch (JsonException e) {
-            throw HeraldException.badRequest("bad_json", "the body is not valid JSON");
+            // parseInput's messages are Herald's own (which limit, or where the syntax broke): safe to show
+            throw HeraldException.badRequest("bad_json", "the body is not acceptable JSON: " + e.getMessage());
         }
         if (value.getValueType() != JsonValue.ValueType.OBJECT) {
             throw HeraldException.badRequest("bad_json", "the body must be a JSON object");
@@ -135,8 +141,7 @@ public class Bodies {
             while ((read = body.read(bytes, length, bytes.length - length)) >= 0) {
                 length += read;
                 if (length > limit) {
-                    throw new HeraldException(413, "body_too_large",
-                            "the body exceeds " + limit + " bytes (herald.api.max-body-bytes)");
+                    throw new BodyTooLarge(limit);
                 }
                 if (length == bytes.length) {
                     bytes = Arrays.copyOf(bytes, (int) Math.min(limit + 1L, 2L * bytes.length));
@@ -144,7 +149,11 @@ public class Bodies {
             }
             return new String(bytes, 0, length, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the request body failed", e);
+            // The sender broke the body's framing or dropped the connection: its fault, not the server's, so
+            // a 400 rather than a 500 with a stack trace in the log for each such request.
+            LOG.log(Level.FINE, "reading a request body failed", e);
+            throw HeraldException.badRequest("bad_request",
+                    "the body could not be read to its end (broken framing, or the connection failed)");
         }
     }
 }

@@ -11,6 +11,6 @@ public class HeraldExceptionMapper implements ExceptionMapper<HeraldException> {
 
     @Override
     public Response toResponse(HeraldException e) {
-        return Errors.response(e);
+        return e instanceof BodyTooLarge tooLarge ? tooLarge.response() : Errors.response(e);
     }
 }

@@ -13,13 +13,13 @@ import java.util.List;
 /**
  * The claims a client token must carry, checked after its signature: {@code exp} (required: a token
  * that never expires is a password), {@code nbf} when present, both with a small clock skew; {@code iss}
- * and {@code aud} when configured; {@code sub} (the uid). An expired token gets its own exception so
- * that the client can be told to fetch a new one.
+ * and {@code aud} when configured; {@code sub} (the uid). Each refusal is a {@link TokenRefused} in words
+ * the client may see; an expired token gets its own so that the client can be told to fetch a new one.
  */
 final class ClaimRules implements JWTClaimsSetVerifier<SecurityContext> {
 
     /** The token's {@code exp} has passed. */
-    static final class Expired extends BadJWTException {
+    static final class Expired extends TokenRefused {
         Expired(String message) {
             super(message);
         }
@@ -46,26 +46,26 @@ final class ClaimRules implements JWTClaimsSetVerifier<SecurityContext> {
         long now = clock.millis();
         Date exp = claims.getExpirationTime();
         if (exp == null) {
-            throw new BadJWTException("the token has no exp claim");
+            throw new TokenRefused("the token has no exp claim");
         }
         if (now >= exp.getTime() + skewMillis) {
             throw new Expired("the token expired at " + Instant.ofEpochMilli(exp.getTime()));
         }
         Date nbf = claims.getNotBeforeTime();
         if (nbf != null && now + skewMillis < nbf.getTime()) {
-            throw new BadJWTException("the token is not valid before " + Instant.ofEpochMilli(nbf.getTime()));
+            throw new TokenRefused("the token is not valid before " + Instant.ofEpochMilli(nbf.getTime()));
         }
         if (issuer != null && !issuer.equals(claims.getIssuer())) {
-            throw new BadJWTException("the token's issuer is not the configured one");
+            throw new TokenRefused("the token's issuer is not the configured one");
         }
         if (audience != null) {
             List<String> audiences = claims.getAudience();
             if (audiences == null || !audiences.contains(audience)) {
-                throw new BadJWTException("the token is not meant for this audience");
+                throw new TokenRefused("the token is not meant for this audience");
             }
         }
         if (claims.getSubject() == null || claims.getSubject().isEmpty()) {
-            throw new BadJWTException("the token has no sub claim");
+            throw new TokenRefused("the token has no sub claim");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.herald.security;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.Curve;
@@ -16,10 +17,14 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.herald.config.HeraldConfig;
 import io.herald.core.Names;
@@ -50,9 +55,10 @@ import java.util.logging.Logger;
  *
  * <p>The accepted algorithms are pinned by key type, so that a token cannot choose how it is checked:
  * HS256/384/512 only against the HMAC secret, RS/PS against RSA keys, ES against EC keys of the matching
- * curve. {@code alg: none} and encrypted tokens are refused by the processor; an HMAC token is never
- * checked with a public key as its secret (algorithm confusion), because an HMAC algorithm only ever
- * matches the configured secret.
+ * curve. {@code alg: none}, encrypted tokens and algorithms the keys do not accept are refused before the
+ * library verifies anything; an HMAC token is never checked with a public key as its secret (algorithm
+ * confusion), because an HMAC algorithm only ever matches the configured secret. Every refusal is in
+ * Herald's words ({@link TokenFailures}).
  */
 @ApplicationScoped
 public class TokenVerifier {
@@ -69,18 +75,22 @@ public class TokenVerifier {
     private static final Set<JWSAlgorithm> RSA = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
             JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512);
     private static final Set<JWSAlgorithm> EC = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+    /** The library's own check of the {@code typ} header: {@code JWT} or none. */
+    private static final JOSEObjectTypeVerifier<SecurityContext> JWT_TYPE = new DefaultJOSEObjectTypeVerifier<>(
+            JOSEObjectType.JWT, null);
 
     @Inject
     HeraldConfig config;
 
     private DefaultJWTProcessor<SecurityContext> processor;
+    /** The algorithms the configured keys accept; a token naming another is refused before verification. */
+    private final Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
     private String groupsClaim;
     private int maxGroups;
 
     @PostConstruct
     void start() {
         List<JWK> local = new ArrayList<>();
-        Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
         config.tokenHmacSecret().ifPresent(secret -> hmac(secret, local, algorithms));
         config.tokenPublicKey().ifPresent(pem -> publicKey(pem, local, algorithms));
         JWKSource<SecurityContext> remote = config.tokenJwksUrl().map(url -> jwks(url, algorithms)).orElse(null);
@@ -90,6 +100,7 @@ public class TokenVerifier {
             return; // no key: every token is refused
         }
         processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier(TokenVerifier::checkType);
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, new Keys(new JWKSet(local), remote)));
         processor.setJWTClaimsSetVerifier(new ClaimRules(config.tokenIssuer().orElse(null),
                 config.tokenAudience().orElse(null), config.tokenClockSkewSeconds(), Clock.systemUTC()));
@@ -103,24 +114,27 @@ public class TokenVerifier {
     /** The identity a token proves; a refusal (401, 403 or 503) says why not. */
     public Identity verify(String token) throws HandshakeRefusal {
         if (processor == null) {
-            throw invalid("this server accepts no tokens: no key is configured (herald.token.*)");
+            throw TokenFailures.invalid("this server accepts no tokens: no key is configured (herald.token.*)");
         }
         if (token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
-            throw invalid("the token is empty or longer than " + MAX_TOKEN_CHARS + " characters");
+            throw TokenFailures.invalid("the token is empty or longer than " + MAX_TOKEN_CHARS + " characters");
+        }
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(token);
+        } catch (ParseException e) {
+            throw TokenFailures.invalid(TokenFailures.MALFORMED);
+        }
+        HandshakeRefusal form = TokenFailures.ofForm(jwt, algorithms);
+        if (form != null) {
+            throw form;
         }
         JWTClaimsSet claims;
         try {
-            claims = processor.process(token, null);
-        } catch (ClaimRules.Expired e) {
-            throw new HandshakeRefusal(401, "token_expired", e.getMessage());
-        } catch (ParseException e) {
-            throw invalid("the token is not a JWT");
-        } catch (BadJOSEException e) {
-            // the library's message says which check failed (signature, algorithm, a claim)
-            throw invalid(e.getMessage());
+            claims = processor.process(jwt, null);
         } catch (RateLimitReachedException e) {
             // The JWKS was fetched again moments ago and did not have the token's key: an unknown key.
-            throw invalid("the token's key is not one of the configured keys");
+            throw TokenFailures.invalid(TokenFailures.UNKNOWN_KEY);
         } catch (KeySourceException e) {
             long now = System.nanoTime();
             long warned = keysWarnedAt.get();
@@ -129,8 +143,10 @@ public class TokenVerifier {
                     + e.getMessage() + (warn ? " (said at most once a minute)" : ""));
             throw new HandshakeRefusal(503, "token_keys_unavailable",
                     "the keys to check tokens cannot be fetched now; try again later", 5);
-        } catch (JOSEException e) {
-            throw invalid("the token's signature cannot be checked: " + e.getMessage());
+        } catch (BadJOSEException | JOSEException e) {
+            // the library's own words stay in the log (FINE: anyone can send bad tokens)
+            LOG.log(Level.FINE, () -> "token refused: " + e);
+            throw TokenFailures.of(e);
         }
         return identity(claims);
     }
@@ -163,8 +179,13 @@ public class TokenVerifier {
         return new Identity(uid, List.copyOf(new LinkedHashSet<>(groups)));
     }
 
-    private static HandshakeRefusal invalid(String message) {
-        return new HandshakeRefusal(401, "token_invalid", message);
+    /** The library's check of the {@code typ} header (JWT or none), refusing in Herald's words. */
+    private static void checkType(JOSEObjectType type, SecurityContext context) throws TokenRefused {
+        try {
+            JWT_TYPE.verify(type, context);
+        } catch (BadJOSEException e) {
+            throw new TokenRefused("the token's typ header is neither JWT nor absent");
+        }
     }
 
     private static void hmac(String setting, List<JWK> keys, Set<JWSAlgorithm> algorithms) {

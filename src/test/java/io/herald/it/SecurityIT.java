@@ -168,9 +168,12 @@ class SecurityIT extends ClientTest {
     }
 
     @Test
-    void unsignedTokensAreRefused() {
+    void unsignedTokensAreRefusedInHeraldsWords() {
         int clients = api.stats().getInt("clients");
-        handshake(Tokens.unsigned(claims("alice").build())).assertRefused(401, "token_invalid");
+        Handshake.Response refused = handshake(Tokens.unsigned(claims("alice").build())).assertRefused(401, "token_invalid");
+        // not the token library's own words ("Unsecured (plain) JWTs are rejected, extend class to handle")
+        assertEquals("the token is unsigned (alg none); tokens must be signed",
+                JsonSupport.parse(refused.body()).asJsonObject().getString("message"), refused.body());
         assertBystanderUndisturbed(clients);
     }
 

@@ -3,14 +3,28 @@ package io.herald.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jose.EncryptionMethod;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSAEncrypter;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.herald.config.HeraldConfig;
 import io.herald.it.support.JwksServer;
 import io.herald.it.support.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -102,10 +116,22 @@ class TokenVerifierTest {
         return settings;
     }
 
-    private static void assertRefused(TokenVerifier verifier, String token, int status, String code) {
+    private static HandshakeRefusal assertRefused(TokenVerifier verifier, String token, int status, String code) {
         HandshakeRefusal refusal = assertThrows(HandshakeRefusal.class, () -> verifier.verify(token));
         assertEquals(code, refusal.code(), refusal.getMessage());
         assertEquals(status, refusal.status(), refusal.getMessage());
+        return refusal;
+    }
+
+    /** A 401 token_invalid with exactly Herald's message. */
+    private static void assertInvalid(TokenVerifier verifier, String token, String message) {
+        assertEquals(message, assertRefused(verifier, token, 401, "token_invalid").getMessage());
+    }
+
+    /** A 401 token_invalid whose message starts with Herald's words. */
+    private static void assertInvalidStarting(TokenVerifier verifier, String token, String start) {
+        String message = assertRefused(verifier, token, 401, "token_invalid").getMessage();
+        assertTrue(message.startsWith(start), message);
     }
 
     private static Date in(Duration duration) {
@@ -131,47 +157,77 @@ class TokenVerifierTest {
     @Test
     void forgedAndTamperedTokensAreInvalid() {
         TokenVerifier verifier = verifier(hmac());
-        assertRefused(verifier, Tokens.hs256("another-secret-that-is-long-enough-0123456", Tokens.claims("alice").build()),
-                401, "token_invalid");
+        assertInvalid(verifier, Tokens.hs256("another-secret-that-is-long-enough-0123456", Tokens.claims("alice").build()),
+                TokenFailures.BAD_SIGNATURE);
         String good = Tokens.hs256(Tokens.SECRET, Tokens.claims("alice").build());
-        assertRefused(verifier, Tokens.tampered(good, Tokens.claims("admin").build()), 401, "token_invalid");
-        assertRefused(verifier, "not-a-token", 401, "token_invalid");
-        assertRefused(verifier, "", 401, "token_invalid");
-        assertRefused(verifier, "x".repeat(TokenVerifier.MAX_TOKEN_CHARS + 1), 401, "token_invalid");
+        assertInvalid(verifier, Tokens.tampered(good, Tokens.claims("admin").build()), TokenFailures.BAD_SIGNATURE);
+        assertInvalid(verifier, "not-a-token", TokenFailures.MALFORMED);
+        assertInvalid(verifier, "a.b.c", TokenFailures.MALFORMED);
+        assertInvalidStarting(verifier, "", "the token is empty");
+        assertInvalidStarting(verifier, "x".repeat(TokenVerifier.MAX_TOKEN_CHARS + 1), "the token is empty or longer than");
     }
 
     @Test
-    void unsignedTokensAreInvalid() {
-        assertRefused(verifier(hmac()), Tokens.unsigned(Tokens.claims("alice").build()), 401, "token_invalid");
-        assertRefused(verifier(rsa()), Tokens.unsigned(Tokens.claims("alice").build()), 401, "token_invalid");
+    void unsignedTokensAreInvalidInHeraldsWords() {
+        String unsigned = Tokens.unsigned(Tokens.claims("alice").build());
+        assertInvalid(verifier(hmac()), unsigned, TokenFailures.UNSIGNED);
+        assertInvalid(verifier(rsa()), unsigned, TokenFailures.UNSIGNED);
+    }
+
+    @Test
+    void encryptedTokensAreInvalid() throws Exception {
+        EncryptedJWT encrypted = new EncryptedJWT(new JWEHeader(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM),
+                Tokens.claims("alice").build());
+        encrypted.encrypt(new RSAEncrypter((RSAPublicKey) RSA.getPublic()));
+        assertInvalid(verifier(rsa()), encrypted.serialize(), TokenFailures.ENCRYPTED);
+    }
+
+    @Test
+    void aTypeOtherThanJwtIsInvalid() throws Exception {
+        SignedJWT typed = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(new JOSEObjectType("at+jwt"))
+                .build(), Tokens.claims("alice").build());
+        typed.sign(new MACSigner(Tokens.SECRET.getBytes(StandardCharsets.UTF_8)));
+        assertInvalidStarting(verifier(hmac()), typed.serialize(), "the token's typ header");
+        SignedJWT plain = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),
+                Tokens.claims("alice").build());
+        plain.sign(new MACSigner(Tokens.SECRET.getBytes(StandardCharsets.UTF_8)));
+        assertEquals("alice", verifier(hmac()).verify(plain.serialize()).uid(), "typ JWT is fine");
+    }
+
+    @Test
+    void claimsThatAreNotAnObjectAreInvalid() throws Exception {
+        JWSObject signed = new JWSObject(new JWSHeader(JWSAlgorithm.HS256), new Payload("[\"not\", \"claims\"]"));
+        signed.sign(new MACSigner(Tokens.SECRET.getBytes(StandardCharsets.UTF_8)));
+        assertInvalid(verifier(hmac()), signed.serialize(), TokenFailures.BAD_CLAIMS);
     }
 
     @Test
     void anHmacTokenMadeWithThePublicKeyIsInvalid() {
         TokenVerifier verifier = verifier(rsa());
         JWTClaimsSet claims = Tokens.claims("mallory").build();
-        assertRefused(verifier, Tokens.hs256(RSA.getPublic().getEncoded(), claims), 401, "token_invalid");
-        assertRefused(verifier, Tokens.hs256(Tokens.pem(RSA.getPublic()).getBytes(StandardCharsets.UTF_8), claims),
-                401, "token_invalid");
+        assertInvalid(verifier, Tokens.hs256(RSA.getPublic().getEncoded(), claims), TokenFailures.ALGORITHM);
+        assertInvalid(verifier, Tokens.hs256(Tokens.pem(RSA.getPublic()).getBytes(StandardCharsets.UTF_8), claims),
+                TokenFailures.ALGORITHM);
     }
 
     @Test
     void aTokenSignedWithAnotherKeyTypeOrKeyIsInvalid() {
-        assertRefused(verifier(rsa()), Tokens.es256(EC, null, Tokens.claims("alice").build()), 401, "token_invalid");
-        assertRefused(verifier(rsa()), Tokens.rs256(Tokens.rsaKeyPair(), null, Tokens.claims("alice").build()),
-                401, "token_invalid");
-        assertRefused(verifier(hmac()), Tokens.rs256(RSA, null, Tokens.claims("alice").build()), 401, "token_invalid");
+        assertInvalid(verifier(rsa()), Tokens.es256(EC, null, Tokens.claims("alice").build()), TokenFailures.ALGORITHM);
+        assertInvalid(verifier(rsa()), Tokens.rs256(Tokens.rsaKeyPair(), null, Tokens.claims("alice").build()),
+                TokenFailures.BAD_SIGNATURE);
+        assertInvalid(verifier(hmac()), Tokens.rs256(RSA, null, Tokens.claims("alice").build()), TokenFailures.ALGORITHM);
     }
 
     @Test
     void timeClaimsAreCheckedWithTheSkew() throws Exception {
         TokenVerifier verifier = verifier(hmac());
-        assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
-                .expirationTime(in(Duration.ofMinutes(-5))).build()), 401, "token_expired");
-        assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
-                .notBeforeTime(in(Duration.ofMinutes(5))).build()), 401, "token_invalid");
-        assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
-                .expirationTime(null).build()), 401, "token_invalid");
+        String expired = assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
+                .expirationTime(in(Duration.ofMinutes(-5))).build()), 401, "token_expired").getMessage();
+        assertTrue(expired.startsWith("the token expired at "), expired);
+        assertInvalidStarting(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
+                .notBeforeTime(in(Duration.ofMinutes(5))).build()), "the token is not valid before ");
+        assertInvalid(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
+                .expirationTime(null).build()), "the token has no exp claim");
         // within the 30 s skew both ways
         verifier.verify(Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
                 .expirationTime(in(Duration.ofSeconds(-10))).notBeforeTime(in(Duration.ofSeconds(10))).build()));
@@ -185,18 +241,19 @@ class TokenVerifierTest {
         TokenVerifier verifier = verifier(settings);
         verifier.verify(Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
                 .issuer("https://backend.example.com").audience(List.of("other", "herald")).build()));
-        assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
-                .issuer("https://evil.example.com").audience("herald").build()), 401, "token_invalid");
-        assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
-                .issuer("https://backend.example.com").audience("other").build()), 401, "token_invalid");
-        assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice").build()), 401, "token_invalid");
+        assertInvalid(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
+                .issuer("https://evil.example.com").audience("herald").build()), "the token's issuer is not the configured one");
+        assertInvalid(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice")
+                .issuer("https://backend.example.com").audience("other").build()), "the token is not meant for this audience");
+        assertInvalid(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice").build()),
+                "the token's issuer is not the configured one");
     }
 
     @Test
     void theIdentityMustBeUsable() {
         TokenVerifier verifier = verifier(hmac());
         assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("not a uid!").build()), 403, "token_refused");
-        assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims(null).build()), 401, "token_invalid");
+        assertInvalid(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims(null).build()), "the token has no sub claim");
         assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice", List.of("bad group")).build()),
                 403, "token_refused");
         assertRefused(verifier, Tokens.hs256(Tokens.SECRET, Tokens.claims("alice").claim("groups", "room").build()),
@@ -232,7 +289,7 @@ class TokenVerifierTest {
             assertEquals("bob", verifier.verify(Tokens.es256(EC, "e1", Tokens.claims("bob").build())).uid());
             assertEquals(1, jwks.fetches(), "the key set is cached");
             // a token signed with another key under a known kid: the cached key does not verify it
-            assertRefused(verifier, Tokens.rs256(second, "k1", Tokens.claims("mallory").build()), 401, "token_invalid");
+            assertInvalid(verifier, Tokens.rs256(second, "k1", Tokens.claims("mallory").build()), TokenFailures.BAD_SIGNATURE);
             jwks.add(Tokens.publicJwk(second, "k2"));
             assertEquals("carol", verifier.verify(Tokens.rs256(second, "k2", Tokens.claims("carol").build())).uid(),
                     "an unknown kid makes the verifier fetch the keys again");
@@ -240,7 +297,19 @@ class TokenVerifierTest {
             // HMAC is never checked against a JWKS, not even with a symmetric key published there
             byte[] secret = Tokens.SECRET.getBytes(StandardCharsets.UTF_8);
             jwks.add(new OctetSequenceKey.Builder(secret).keyID("o1").build());
-            assertRefused(verifier, Tokens.hs256(secret, Tokens.claims("mallory").build()), 401, "token_invalid");
+            assertInvalid(verifier, Tokens.hs256(secret, Tokens.claims("mallory").build()), TokenFailures.ALGORITHM);
+        }
+    }
+
+    @Test
+    void aKeyIdThatNoKeySetHasIsAnUnknownKey() {
+        try (JwksServer jwks = JwksServer.start(Tokens.publicJwk(RSA, "k1"))) {
+            Settings settings = new Settings();
+            settings.jwksUrl = jwks.url();
+            TokenVerifier verifier = verifier(settings);
+            assertInvalid(verifier, Tokens.rs256(Tokens.rsaKeyPair(), "k9", Tokens.claims("mallory").build()),
+                    TokenFailures.UNKNOWN_KEY);
+            assertInvalid(verifier, Tokens.es256(EC, "e9", Tokens.claims("mallory").build()), TokenFailures.UNKNOWN_KEY);
         }
     }
 
