@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -87,7 +86,7 @@ public final class Handshake {
             String[] parts = statusLine.split(" ");
             int status = Integer.parseInt(parts[1]);
             Response partial = new Response(status, head, "");
-            String body = status == 101 ? "" : readBody(in, partial);
+            String body = status == 101 ? "" : RawHttp.readBody(in, partial.header("Content-Length"), partial.header("Transfer-Encoding"));
             return new Response(status, head, body);
         } catch (IOException e) {
             throw new AssertionError("handshake to " + pathAndQuery + " failed: " + e, e);
@@ -110,43 +109,5 @@ public final class Handshake {
             }
         }
         return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static String readBody(InputStream in, Response head) throws IOException {
-        String length = head.header("Content-Length");
-        String encoding = head.header("Transfer-Encoding");
-        if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            while (true) {
-                String size = readLine(in);
-                int n = Integer.parseInt(size.split(";")[0].strip(), 16);
-                if (n == 0) {
-                    return body.toString(StandardCharsets.UTF_8);
-                }
-                body.write(in.readNBytes(n));
-                readLine(in);
-            }
-        }
-        if (length != null) {
-            return new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        try {
-            in.transferTo(body); // no length: the body ends with the connection
-        } catch (SocketTimeoutException e) {
-            // the server kept the connection open; what arrived is the body
-        }
-        return body.toString(StandardCharsets.UTF_8);
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0 && b != '\n') {
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
     }
 }

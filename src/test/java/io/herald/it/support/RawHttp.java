@@ -47,7 +47,8 @@ public final class RawHttp {
             String head = (char) first + readHead(in);
             String[] status = head.lines().findFirst().orElse("").split(" ");
             Response partial = new Response(Integer.parseInt(status[1]), head, "");
-            return new Response(partial.status(), head, readBody(in, partial));
+            return new Response(partial.status(), head,
+                    readBody(in, partial.header("Content-Length"), partial.header("Transfer-Encoding")));
         } catch (IOException e) {
             throw new AssertionError("raw HTTP exchange failed: " + e, e);
         }
@@ -71,9 +72,8 @@ public final class RawHttp {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
-    private static String readBody(InputStream in, Response head) throws IOException {
-        String length = head.header("Content-Length");
-        String encoding = head.header("Transfer-Encoding");
+    /** A response body after its head: chunked, of the given length, or up to the end of the connection. */
+    static String readBody(InputStream in, String length, String encoding) throws IOException {
         if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             while (true) {
