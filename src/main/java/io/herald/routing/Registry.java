@@ -177,6 +177,10 @@ public class Registry {
         return clients.size();
     }
 
+    public List<String> uidNames() {
+        return new ArrayList<>(uids.keySet());
+    }
+
     public int uidCount() {
         return uids.size();
     }
