@@ -201,6 +201,8 @@ describe('the Herald console in Chromium', { skip: skip ?? false }, () => {
     await page.click('#reconnect');
     await page.waitForFunction((id) => document.getElementById('state').dataset.state === 'connected'
       && document.getElementById('client-id').textContent !== id, before, { timeout: 10000 });
+    // Playwright scrolled the window to reach the controls it clicked: back to the top, and watch again.
+    await page.evaluate(() => { scrollTo(0, 0); window.maxScrollY = 0; });
     await pushDurable(uid, { n: 36 }, `${uid}-36`, 30000);
     await until(async () => await rows() === 36, 15000, 'the message after the reconnect');
     assert.deepEqual((await logRows(page)).map((r) => r.seq), range(1, 36), 'every message once, in order');
