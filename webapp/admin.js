@@ -16,7 +16,8 @@ const COLORS = { in: '#1f5fbf', out: '#19703a' }; // the chart's lines; admin.cs
 const $ = (id) => document.getElementById(id);
 
 let key = sessionStorage.getItem(KEY_STORAGE) ?? '';
-let lastSearch = null; // {kind, name}: re-run after an action, so that the result shows its effect
+let lastSearch = null; // {kind, name}: re-run after an action if it was found, so that the result shows its effect
+const ONLINE_PAGE = 20; // names per page of the online lists
 
 $('api-url').textContent = apiUrl.href;
 $('admin-key').value = key;
@@ -53,8 +54,10 @@ function explain(answer) {
   }
   if (answer.status === 401) return 'The API refused this key (401 unauthorized): check it and enter it again.';
   if (answer.status === 403) {
-    return `Admin key required: this key lacks the "${answer.scope ?? '?'}" scope that this needs (403 forbidden).`
-      + ' Use a key with the scopes query, push and admin.';
+    // Name the scope the server says is missing: a push needs "push", not an admin key.
+    return answer.scope
+      ? `"${answer.scope}" scope required: this key lacks it (403 forbidden). Use a key with the "${answer.scope}" scope.`
+      : 'This key may not do this (403 forbidden). Use a key with the scopes query, push and admin.';
   }
   if (answer.status === 404 && code === 'client_not_found') return answer.json.message ?? 'the client is not connected';
   return `${answer.status} ${code}: ${answer.json?.message ?? JSON.stringify(answer.json)}`;
@@ -65,6 +68,16 @@ const isKeyProblem = (answer) => answer.status === 401 || answer.status === 403;
 function showKeyProblem(text) {
   $('key-status').textContent = text;
   $('key-status').dataset.ok = text ? 'false' : '';
+}
+
+/** A key was accepted: refusals of an earlier key (in the search panel, under the actions) are old news. */
+function clearKeyProblems() {
+  for (const shown of document.querySelectorAll('[data-key-problem=true]')) {
+    shown.replaceChildren();
+    delete shown.dataset.keyProblem;
+    delete shown.dataset.ok;
+    if (shown.id === 'result') shown.dataset.state = 'idle';
+  }
 }
 
 const segment = (name) => encodeURIComponent(name);
@@ -92,6 +105,7 @@ $('forget-key').addEventListener('click', () => {
 let pollTimer = null;
 let pollRun = 0; // a new run (a new key) makes the old run's pending answers obsolete
 let failures = 0;
+let accepted = false; // the current key has had a successful poll
 let previous = null; // the last sample: {t, messagesIn, messagesOut}
 const rates = []; // {t, in, out, gap}: gap marks a rate after missing samples (the line breaks there)
 
@@ -105,6 +119,7 @@ function stopPolling(text) {
 function startPolling() {
   stopPolling('loading…');
   failures = 0;
+  accepted = false;
   previous = null;
   rates.length = 0;
   drawChart();
@@ -131,16 +146,28 @@ async function poll(run) {
     }
     if (!answer.ok) throw new Error(explain(answer));
     failures = 0;
+    if (!accepted) {
+      accepted = true;
+      clearKeyProblems();
+    }
+    setStale(false);
     showStats(answer.json);
+    refreshOnline(run);
     setPollStatus('ok', `updated ${new Date().toLocaleTimeString()}, every ${POLL_MS / 1000} s`);
   } catch (error) {
     if (run !== pollRun) return;
     failures++;
     previous = null; // the next rate would span the outage
+    setStale(true);
     delay = Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** failures);
     setPollStatus('error', `${error.message ?? error}; retrying in ${Math.round(delay / 1000)} s`);
   }
   pollTimer = setTimeout(() => poll(run), delay);
+}
+
+/** Counts and rates from a server that does not answer are old: dim them until it answers again. */
+function setStale(stale) {
+  document.querySelector('.live-body').dataset.stale = String(stale);
 }
 
 function setPollStatus(state, text) {
@@ -392,6 +419,7 @@ async function search(kind, name) {
   try {
     const outcome = await { uid: searchUid, client: searchClient, group: searchGroup }[kind](name);
     if (lastSearch?.kind !== kind || lastSearch?.name !== name) return; // a newer search has started
+    delete result.dataset.keyProblem;
     if (outcome.ok) {
       result.replaceChildren(...outcome.view);
       result.dataset.state = 'found';
@@ -399,7 +427,10 @@ async function search(kind, name) {
       result.replaceChildren(el('p', 'result', explain(outcome)));
       result.firstChild.dataset.ok = 'false';
       result.dataset.state = 'error';
-      if (isKeyProblem(outcome)) showKeyProblem(explain(outcome));
+      if (isKeyProblem(outcome)) {
+        result.dataset.keyProblem = 'true';
+        showKeyProblem(explain(outcome));
+      }
     }
   } catch (error) {
     result.replaceChildren(el('p', 'result', String(error.message ?? error)));
@@ -427,9 +458,10 @@ function parseData(text) {
   try { return JSON.parse(trimmed); } catch { return trimmed; }
 }
 
-function showResult(id, ok, text) {
+function showResult(id, ok, text, keyProblem = false) {
   $(id).textContent = text;
   $(id).dataset.ok = ok;
+  if (keyProblem) $(id).dataset.keyProblem = 'true'; else delete $(id).dataset.keyProblem;
 }
 
 function targetChanged() {
@@ -454,7 +486,7 @@ $('push-form').addEventListener('submit', async (event) => {
     }
     showResult('push-result', '', 'Pushing…');
     const answer = await api('POST', path, body);
-    showResult('push-result', answer.ok, answer.ok ? `${answer.status} ${JSON.stringify(answer.json)}` : explain(answer));
+    showResult('push-result', answer.ok, answer.ok ? `${answer.status} ${JSON.stringify(answer.json)}` : explain(answer), isKeyProblem(answer));
     if (answer.ok) afterAction();
   } catch (error) {
     showResult('push-result', false, String(error.message ?? error));
@@ -470,17 +502,73 @@ $('close-form').addEventListener('submit', async (event) => {
     showResult('close-result', '', 'Closing…');
     const answer = await api('DELETE', `clients/${segment(clientId)}`, last ? { data: parseData(last) } : undefined);
     showResult('close-result', answer.ok, answer.ok
-      ? `${answer.status}: ${clientId} closed (code 4100)${last ? ' after its last message' : ''}` : explain(answer));
+      ? `${answer.status}: ${clientId} closed (code 4100)${last ? ' after its last message' : ''}` : explain(answer), isKeyProblem(answer));
     if (answer.ok) afterAction();
   } catch (error) {
     showResult('close-result', false, String(error.message ?? error));
   }
 });
 
-/** The counts and the search result show the action's effect. */
+/** The counts and the search result show the action's effect (a search that failed is not repeated). */
 function afterAction() {
   pollSoon();
-  if (lastSearch) setTimeout(() => lastSearch && search(lastSearch.kind, lastSearch.name), 300);
+  if (lastSearch && $('result').dataset.state === 'found') {
+    const { kind, name } = lastSearch;
+    setTimeout(() => {
+      if (lastSearch?.kind === kind && lastSearch?.name === name) search(kind, name);
+    }, 300);
+  }
+}
+
+// ---- who is online: paged lists of uids and groups (GET /api/uids, GET /api/groups) ----
+
+// Per list: the `after` of each page up to the one shown (the first page has none), and the next page's.
+const online = {
+  uids: { pages: [null], next: null, box: $('online-uids'), kind: 'uid' },
+  groups: { pages: [null], next: null, box: $('online-groups'), kind: 'group' },
+};
+
+/** Refreshes the page shown of both lists; called with each successful poll of the counts. */
+function refreshOnline(run) {
+  for (const list of Object.values(online)) loadPage(list, run);
+}
+
+async function loadPage(list, run = pollRun) {
+  const after = list.pages.at(-1);
+  const path = `${list.box.dataset.kind}?limit=${ONLINE_PAGE}` + (after === null ? '' : `&after=${segment(after)}`);
+  const status = list.box.querySelector('.list-status');
+  let answer;
+  try {
+    answer = await api('GET', path);
+  } catch (error) {
+    if (run === pollRun) status.textContent = String(error.message ?? error);
+    return;
+  }
+  if (run !== pollRun || list.pages.at(-1) !== after) return; // another key or another page meanwhile
+  if (!answer.ok) {
+    status.textContent = explain(answer);
+    return;
+  }
+  const names = answer.json[list.box.dataset.kind];
+  list.next = answer.json.next;
+  list.box.querySelector('.names-list').replaceChildren(...names.map((name) => el('li', null, searchLink(list.kind, name))));
+  list.box.querySelector('.page-label').textContent = `page ${list.pages.length}`;
+  status.textContent = names.length === 0 ? (list.pages.length > 1 ? 'no more' : 'none online') : '';
+  list.box.querySelector('.next').disabled = list.next === null;
+  list.box.querySelector('.first').disabled = list.pages.length === 1;
+  list.box.dataset.count = names.length;
+}
+
+for (const list of Object.values(online)) {
+  list.box.querySelector('.next').addEventListener('click', () => {
+    if (list.next === null) return;
+    list.pages.push(list.next);
+    loadPage(list);
+  });
+  list.box.querySelector('.first').addEventListener('click', () => {
+    list.pages = [null];
+    loadPage(list);
+  });
 }
 
 // ---- start ----

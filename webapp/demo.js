@@ -12,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 const LOG_MAX = 1000; // entries kept on the page; older ones are removed so that the page stays fast
 
 let herald = null;
+let lastConnect = null; // {uid} or {token}: what "Reconnect now" uses once the client has closed for good
 let pendingAck = []; // rows of durable messages not acknowledged yet, oldest first
 
 $('ws-url').textContent = wsUrl.href;
@@ -22,6 +23,7 @@ $('api-key').value = sessionStorage.getItem('herald.console.key') ?? '';
 
 function connect({ uid, token }) {
   if (herald) herald.close();
+  lastConnect = { uid, token };
   pendingAck = [];
   const client = new Herald(wsUrl, uid ? { uid } : { token });
   herald = client;
@@ -39,6 +41,11 @@ function connect({ uid, token }) {
     if (state === 'closed' && code) text += ` by the server (code ${code}${reason ? ': ' + reason : ''}); not reconnecting`;
     log('state', text);
     $('disconnect').disabled = state === 'closed';
+  });
+  // A refused handshake, with the server's reason (herald.js asks for it: a WebSocket only sees 1006).
+  client.on('refused', ({ status, code, message, retryAfter, final }) => {
+    const next = final ? 'not reconnecting' : retryAfter ? `retrying in ${retryAfter} s or later` : 'retrying';
+    log('refused', `${status} ${code}: ${message}; ${next}`, 'warning');
   });
   client.on('welcome', ({ clientId, uid: bound }) => log('welcome', `clientId ${clientId}, uid ${bound ?? '(none)'}`));
   client.on('replay', (r) => {
@@ -77,6 +84,7 @@ function connect({ uid, token }) {
   client.on('overflow', ({ data, reason }) => log('overflow', `not sent (${reason === 'closed' ? 'client closed' : 'queue full'}): ${JSON.stringify(data)}`, 'warning'));
   client.on('error', ({ source, code, message }) => log('error', `${source}: ${code ?? ''} ${message ?? ''}`, 'warning'));
   $('disconnect').disabled = false;
+  $('reconnect').disabled = false;
   showStatus();
 }
 
@@ -107,6 +115,14 @@ $('disconnect').addEventListener('click', () => {
   address.searchParams.delete('uid'); // a reload no longer reconnects
   history.replaceState(null, '', address);
   showStatus();
+});
+
+// Now, without waiting for the backoff; a client that has closed for good (refused, closed by the server)
+// is replaced by a new one with the same uid or token.
+$('reconnect').addEventListener('click', () => {
+  if (!herald || !lastConnect) return;
+  if (herald.state === 'closed') connect(lastConnect);
+  else herald.reconnect();
 });
 
 $('send-to').addEventListener('change', () => { $('send-name').disabled = $('send-to').value === 'app'; });
@@ -145,9 +161,12 @@ function log(kind, text, variant = kind) {
   body.textContent = text;
   row.append(time, tag, body);
   const list = $('log');
+  // Follow new rows only when the reader is at the bottom of the log, and scroll the log alone: scrolling
+  // the row into view would move the whole window (on a phone, past the form being typed in).
+  const following = list.scrollHeight - list.scrollTop - list.clientHeight < 8;
   list.append(row);
   while (list.childElementCount > LOG_MAX) list.firstElementChild.remove();
-  row.scrollIntoView?.({ block: 'nearest' });
+  if (following) list.scrollTop = list.scrollHeight;
   return row;
 }
 
@@ -201,11 +220,17 @@ $('push-form').addEventListener('submit', async (event) => {
   }
 });
 
-// Only a push to a uid can be durable; a push to everyone needs no name.
+// Only a push to a uid can be durable: for a group or everyone the box is unchecked (not just greyed out,
+// which read as "durable"), and the uid's choice comes back with the uid. A push to everyone needs no name.
+let durableForUid = $('push-durable').checked;
 for (const radio of document.querySelectorAll('input[name=target]')) {
   radio.addEventListener('change', () => {
     const target = document.querySelector('input[name=target]:checked').value;
-    $('push-durable').disabled = target !== 'uid';
+    const durable = $('push-durable');
+    if (target === 'uid') durable.checked = durableForUid;
+    else if (!durable.disabled) durableForUid = durable.checked;
+    if (target !== 'uid') durable.checked = false;
+    durable.disabled = target !== 'uid';
     $('push-name').disabled = target === 'all';
   });
 }

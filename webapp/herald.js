@@ -21,7 +21,16 @@
  *   acknowledges cumulatively, in batches. The `message` handler therefore sees each durable message once.
  *   When the server says history was lost, a `replay` event with `recovered: false` says so;
  * - client messages sent while disconnected wait in a capped queue; what does not fit is reported with an
- *   `overflow` event, never dropped silently.
+ *   `overflow` event, never dropped silently;
+ * - learns why a handshake was refused: a browser's WebSocket reports a refusal (401, 403, 429, 503) only
+ *   as close code 1006, like a network failure. After an attempt that never opened, it asks the same URL
+ *   with a plain HTTP GET (same query, token included), which Herald answers with the same status and JSON
+ *   error `{status, code, message}` (or 426 `upgrade_required` when nothing was refused), and emits a
+ *   `refused` event. It then stops for good after 400 (bad parameters), 403 (origin not allowed, a token
+ *   refused, development mode off) and 401 (no valid token: when `token` is a function, after one more
+ *   attempt with a fresh token from it); after 429 and 503 it waits at least the `Retry-After` the server
+ *   gave before the next attempt. A page on another origin than Herald can read these answers when its
+ *   origin may connect, and can always read `origin_not_allowed` (PROTOCOL.md, "Refused handshakes").
  *
  * Options (one object; every key optional; defaults in brackets):
  * @typedef {Object} HeraldOptions
@@ -56,6 +65,9 @@
  *              recovered:false means messages after `previous` up to `since` are lost to this client.
  * - `ack`      {seq}: an acknowledgement up to seq was sent.
  * - `overflow` {data, to?, reason}: a client message that will never be sent ('queue_full' or 'closed').
+ * - `refused`  {status, code, message, retryAfter, final}: the server refused the handshake (see above);
+ *              retryAfter is the Retry-After in seconds or null; final: no further attempt is made (the
+ *              client is then 'closed', with the same `refused` object in the state event's detail).
  * - `error`    {source, code, message, error?}: source 'server' (an error frame), 'handler' (a listener
  *              threw), 'storage' or 'client'.
  */
@@ -91,6 +103,42 @@ export function backoffDelay(attempt, minDelay, maxDelay, random = Math.random) 
   return Math.floor(random() * cap);
 }
 
+/**
+ * Asks the server why a WebSocket to `wsUrl` did not open: a plain GET of the same URL (http(s) for ws(s),
+ * same query). Resolves to the refusal {status, code, message, retryAfter} the server answers with, or null
+ * when it would have accepted the handshake (426), cannot be reached, or answered something that is not a
+ * Herald refusal (a proxy's error page, an answer this page may not read). Never rejects.
+ */
+export async function askWhy(wsUrl, timeoutMs = 10000, fetchFn = globalThis.fetch) {
+  if (typeof fetchFn !== 'function') return null;
+  const url = new URL(wsUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  try {
+    const response = await fetchFn(url.href, {
+      cache: 'no-store', credentials: 'omit', redirect: 'error', signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = await response.json();
+    // Herald's own refusals repeat their status in the body; anything else is not one.
+    if (response.status < 400 || response.status === 426 || body?.status !== response.status || typeof body.code !== 'string') return null;
+    return {
+      status: response.status,
+      code: body.code,
+      message: typeof body.message === 'string' ? body.message : '',
+      retryAfter: retryAfterSeconds(response.headers.get('Retry-After')),
+    };
+  } catch {
+    return null; // no answer, not JSON, or not readable from this origin: like a network failure
+  }
+}
+
+/** Retry-After as seconds (delta-seconds or an HTTP date), or null. */
+export function retryAfterSeconds(header, now = Date.now()) {
+  if (header == null || header.trim() === '') return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 /** ws(s) URL from a ws(s) or http(s) URL, absolute or relative to the page. */
 export function toWebSocketUrl(url) {
   const base = globalThis.location?.href;
@@ -121,7 +169,8 @@ export class Herald {
   #state = 'connecting';
   #closed = false; // final: close() was called or the server said "do not reconnect"
   #attempt = 0; // reconnect attempts since the last welcome
-  #attemptToken = 0; // tells a stale asynchronous connect (token fetch) from the current one
+  #attemptToken = 0; // tells a stale asynchronous connect (token fetch, refusal check) from the current one
+  #freshTokenTried = false; // a 401 led to one more attempt with a fresh token since the last welcome
   #retryTimer = null;
   #watchdog = null;
   #heardAt = 0;
@@ -309,14 +358,52 @@ export class Herald {
     this.#welcome = null;
     this.#heardAt = Date.now();
     this.#pinged = false;
+    let opened = false;
+    ws.onopen = () => { opened = true; };
     ws.onmessage = (event) => { if (this.#ws === ws) this.#frame(event.data); };
-    ws.onclose = (event) => { if (this.#ws === ws) this.#lost(event.code, event.reason); };
+    ws.onclose = (event) => {
+      if (this.#ws !== ws) return;
+      if (opened) this.#lost(event.code, event.reason);
+      else this.#failedOpen(url, event.code, event.reason);
+    };
     ws.onerror = () => { }; // a close event always follows, and carries what there is to know
     this.#armWatchdog();
   }
 
-  /** The connection is gone (or given up): reconnect with backoff unless that cannot help. */
-  #lost(code, reason) {
+  /** The socket closed before it opened: ask the server whether it refused, and why (see askWhy). */
+  async #failedOpen(url, code, reason) {
+    this.#dropSocket();
+    const attempt = this.#attemptToken;
+    const refusal = await askWhy(url, this.#options.connectTimeout);
+    if (attempt !== this.#attemptToken || this.#closed) return; // reconnect() or close() meanwhile
+    if (refusal) this.#refused(refusal);
+    else this.#lost(code, reason);
+  }
+
+  /** A refused handshake: stop when retrying cannot help, else retry no sooner than the server asked. */
+  #refused({ status, code, message, retryAfter }) {
+    let final = status === 400 || status === 403;
+    if (status === 401) {
+      // The token may have expired on its way: a token function gets one more chance to give a fresh one.
+      final = typeof this.#options.token !== 'function' || this.#freshTokenTried;
+      this.#freshTokenTried = true;
+    }
+    const refused = { status, code, message, retryAfter };
+    this.#emit('refused', { ...refused, final });
+    if (this.#closed) return; // a listener closed the client
+    if (final) {
+      this.#closed = true;
+      this.#finish({ refused });
+      return;
+    }
+    this.#lost(null, `refused: ${status} ${code}`, retryAfter);
+  }
+
+  /**
+   * The connection is gone (or given up): reconnect with backoff unless that cannot help; not before
+   * `retryAfter` seconds when the server said so.
+   */
+  #lost(code, reason, retryAfter = null) {
     this.#dropSocket();
     if (this.#closed) return;
     if (isFinalCloseCode(code)) {
@@ -334,6 +421,10 @@ export class Herald {
       if (code === 4002) this.#attempt = Math.max(this.#attempt, 4);
       delay = backoffDelay(this.#attempt, this.#options.minDelay, this.#options.maxDelay);
       this.#attempt++;
+    }
+    if (retryAfter > 0) {
+      // At least what the server asked, plus some jitter so that its refused clients do not return together.
+      delay = Math.max(delay, retryAfter * 1000 + Math.floor(Math.random() * this.#options.minDelay));
     }
     this.#setState('disconnected', { code, reason, delay, attempt: this.#attempt });
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
@@ -359,7 +450,7 @@ export class Herald {
     this.#welcome = null;
     this.#clientId = null;
     if (ws) {
-      ws.onmessage = ws.onclose = null;
+      ws.onopen = ws.onmessage = ws.onclose = null;
       try {
         ws.close(code, reason);
       } catch {
@@ -467,6 +558,7 @@ export class Herald {
     this.#welcome = frame;
     this.#clientId = frame.clientId ?? null;
     this.#attempt = 0;
+    this.#freshTokenTried = false;
     this.#armWatchdog(); // the limit is now the heartbeat timeout
     this.#emit('welcome', { clientId: this.#clientId, uid, heartbeat: frame.heartbeat ?? null });
     this.#setState('connected');

@@ -227,12 +227,12 @@ describe('the admin dashboard in Chromium', { skip: skip ?? false }, () => {
       await page.fill('#push-data', '{"text":"must not arrive"}');
       await page.click('#push');
       await page.waitForFunction(() => document.getElementById('push-result').dataset.ok === 'false');
-      assert.match(await page.textContent('#push-result'), /^Admin key required: this key lacks the "push" scope/);
+      assert.match(await page.textContent('#push-result'), /^"push" scope required: this key lacks it/);
       await page.fill('#close-id', ann2Id);
       await page.fill('#close-data', '');
       await page.click('#close');
       await page.waitForFunction(() => document.getElementById('close-result').dataset.ok === 'false');
-      assert.match(await page.textContent('#close-result'), /^Admin key required: this key lacks the "admin" scope/);
+      assert.match(await page.textContent('#close-result'), /^"admin" scope required: this key lacks it/);
       assert.equal(await ann2.page.getAttribute('#state', 'data-state'), 'connected', 'the client was not closed');
       assert.ok(!(await ann2.messages()).some((m) => m.data.text === 'must not arrive'));
     }
@@ -243,6 +243,102 @@ describe('the admin dashboard in Chromium', { skip: skip ?? false }, () => {
     assert.equal(await page.textContent('#poll-status'), 'waiting for a key');
 
     for (const client of [ann1, ann2, ben1]) await client.context.close();
+    await context.close();
+  });
+
+  test('first load, a refused key then a good one, a failed search not repeated, stale counts dimmed, who is online', { timeout: 180000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(`admin: ${error.message}`));
+    await page.goto(new URL('admin.html', HERALD_URL).href);
+
+    // Empty required fields are not errors before the user has done anything.
+    const border = (id) => page.$eval(id, (e) => getComputedStyle(e).borderTopColor);
+    const plain = await border('#push-name'); // an optional field's border
+    assert.equal(await border('#admin-key'), plain, 'the key field is not marked as an error');
+    assert.equal(await border('#search-name'), plain, 'the search field is not marked as an error');
+    assert.match(await page.textContent('#count-messagesIn >> xpath=../dt'), /client frames/, 'messages in are client frames');
+
+    // A search with a refused key shows the refusal; once a good key is accepted, it goes away.
+    await useKey(page, 'not-a-key');
+    await searchFor(page, 'uid', 'anyone');
+    assert.match(await page.textContent('#result'), /refused this key \(401/);
+    await useKey(page, API_KEY);
+    await polled(page);
+    assert.equal(await page.textContent('#result'), '', 'the old 401 left the search panel');
+    assert.equal(await page.textContent('#key-status'), '');
+
+    // A failed search is not run again after an action.
+    const missing = `gone-${run}`;
+    let asked = 0;
+    page.on('request', (request) => { if (request.url().includes(`/api/clients/${missing}`)) asked++; });
+    await searchFor(page, 'client', missing);
+    assert.equal(await page.getAttribute('#result', 'data-state'), 'error');
+    await page.check('input[name=target][value=all]');
+    await page.fill('#push-data', '{"text":"an action"}');
+    await page.click('#push');
+    await page.waitForFunction(() => document.getElementById('push-result').textContent.startsWith('202'));
+    await page.waitForTimeout(1500);
+    assert.equal(asked, 1, 'the failed search ran once');
+
+    // Who is online: more uids than fit on a page (clients from 127.0.0.2, which has its own connection rate).
+    const { WebSocket } = await import('ws');
+    const wsBase = new URL('ws', HERALD_URL).href.replace(/^http/, 'ws');
+    const prefix = `on-${run}-`;
+    const names = Array.from({ length: 23 }, (_, i) => prefix + String(i).padStart(2, '0'));
+    const sockets = [];
+    for (const name of names) {
+      const socket = new WebSocket(`${wsBase}?uid=${name}`, { localAddress: '127.0.0.2' });
+      await new Promise((resolve, reject) => { socket.once('message', resolve); socket.once('error', reject); });
+      sockets.push(socket);
+      await new Promise((resolve) => setTimeout(resolve, 110));
+    }
+    const group = `crowd-${run}`;
+    const firstId = await new Promise((resolve) => {
+      const socket = new WebSocket(`${wsBase}?uid=${prefix}zz`, { localAddress: '127.0.0.2' });
+      sockets.push(socket);
+      socket.once('message', (data) => resolve(JSON.parse(String(data)).clientId));
+    });
+    assert.equal((await api.put(`groups/${group}/clients/${firstId}`)).status, 204);
+
+    /** Every page of a list, following its Next button: [[names of page 1], [page 2], …]. */
+    async function pages(list) {
+      if (!(await page.isDisabled(`#${list} button.first`))) await page.click(`#${list} button.first`); // back to page 1
+      await page.waitForFunction((l) => document.querySelector(`#${l} .page-label`).textContent === 'page 1', list);
+      const all = [];
+      for (let n = 1; ; n++) {
+        all.push(await page.$$eval(`#${list} .names-list button`, (b) => b.map((e) => e.textContent)));
+        if (await page.isDisabled(`#${list} button.next`)) return all;
+        await page.click(`#${list} button.next`);
+        await page.waitForFunction(([l, k]) => document.querySelector(`#${l} .page-label`).textContent === `page ${k}`, [list, n + 1]);
+      }
+    }
+    await until(async () => (await pages('online-uids')).flat().filter((n) => n.startsWith(prefix)).length === 24, 20000, 'the 24 uids in the list');
+    const uidPages = await pages('online-uids');
+    assert.ok(uidPages.length >= 2 && uidPages[0].length === 20, `pages of 20: ${uidPages.map((p) => p.length)}`);
+    const listed = uidPages.flat();
+    assert.deepEqual(listed, [...listed].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'in name order');
+    assert.equal(new Set(listed).size, listed.length, 'each uid once');
+    assert.ok((await pages('online-groups')).flat().includes(group), 'the group is listed');
+
+    // A name in the list is a search link.
+    await page.click(`#online-groups .names-list button[data-name="${group}"]`);
+    await page.waitForFunction((g) => document.getElementById('result').dataset.name === g && document.getElementById('result').dataset.state === 'found', group);
+
+    // Live: the uids leave the list when their clients close.
+    for (const socket of sockets) socket.close();
+    await until(async () => !(await pages('online-uids')).flat().some((n) => n.startsWith(prefix)), 20000, 'the uids to leave the list');
+
+    // While the server does not answer, the counts are dimmed; they come back when it answers again.
+    await context.route('**/api/stats', (route) => route.fulfill({
+      status: 503, contentType: 'application/json', body: '{"status":503,"code":"unavailable","message":"test outage"}',
+    }));
+    await page.waitForFunction(() => document.querySelector('.live-body').dataset.stale === 'true', null, { timeout: 10000 });
+    assert.ok(Number(await page.$eval('.counts', (e) => getComputedStyle(e).opacity)) < 1, 'dimmed');
+    await context.unroute('**/api/stats');
+    await polled(page, 20000);
+    assert.equal(await page.$eval('.live-body', (e) => e.dataset.stale), 'false');
+    assert.equal(Number(await page.$eval('.counts', (e) => getComputedStyle(e).opacity)), 1);
     await context.close();
   });
 });

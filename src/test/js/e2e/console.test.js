@@ -149,6 +149,67 @@ describe('the Herald console in Chromium', { skip: skip ?? false }, () => {
     await bob.context.close();
   });
 
+  test('on a phone-sized viewport the log scrolls itself, never the window; group pushes are not durable; reconnect now', { timeout: 120000 }, async () => {
+    const uid = `phone-${run}`;
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(`${uid}: ${error.message}`));
+    await page.goto(`${consoleUrl}?uid=${uid}`);
+    await waitForState(page, 'connected');
+    // Record the furthest the window ever scrolls.
+    await page.evaluate(() => {
+      window.maxScrollY = window.scrollY;
+      addEventListener('scroll', () => { window.maxScrollY = Math.max(window.maxScrollY, window.scrollY); });
+    });
+    assert.equal(await page.evaluate(() => window.scrollY), 0, 'the page opens at its top');
+    const rows = async () => page.$$eval('#log li.msg', (all) => all.length);
+    for (let n = 1; n <= 30; n++) await pushDurable(uid, { n }, `${uid}-${n}`, 30000);
+    await until(async () => await rows() === 30, 15000, '30 messages in the log');
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.maxScrollY), 0, 'the window never scrolled');
+    const log = () => page.$eval('#log', (l) => ({ top: l.scrollTop, height: l.scrollHeight, view: l.clientHeight }));
+    let shown = await log();
+    assert.ok(shown.height > shown.view, 'the log overflows (it has something to scroll)');
+    assert.ok(shown.top + shown.view >= shown.height - 8, 'a reader at the bottom of the log follows new rows');
+
+    // A reader who scrolled the log up keeps reading there.
+    await page.$eval('#log', (l) => { l.scrollTop = 0; });
+    for (let n = 31; n <= 35; n++) await pushDurable(uid, { n }, `${uid}-${n}`, 30000);
+    await until(async () => await rows() === 35, 15000, '35 messages in the log');
+    shown = await log();
+    assert.equal(shown.top, 0, 'the log did not jump back to the end');
+    assert.equal(await page.evaluate(() => window.maxScrollY), 0, 'the window never scrolled');
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-phone.png') });
+    }
+
+    // "durable" applies to uids only: unchecked for a group, the uid's choice back for a uid.
+    assert.ok(await page.isChecked('#push-durable'));
+    await page.check('input[name=target][value=group]');
+    assert.equal(await page.isChecked('#push-durable'), false, 'a group push is not durable');
+    assert.ok(await page.isDisabled('#push-durable'));
+    await page.check('input[name=target][value=uid]');
+    assert.ok(await page.isChecked('#push-durable'), 'the uid\'s choice is back');
+    await page.uncheck('#push-durable');
+    await page.check('input[name=target][value=all]');
+    await page.check('input[name=target][value=uid]');
+    assert.equal(await page.isChecked('#push-durable'), false, 'the uid\'s choice (unchecked) is back');
+
+    // Reconnect now: a new connection at once, which resumes the stream.
+    const before = await page.textContent('#client-id');
+    await page.click('#reconnect');
+    await page.waitForFunction((id) => document.getElementById('state').dataset.state === 'connected'
+      && document.getElementById('client-id').textContent !== id, before, { timeout: 10000 });
+    // Playwright scrolled the window to reach the controls it clicked: back to the top, and watch again.
+    await page.evaluate(() => { scrollTo(0, 0); window.maxScrollY = 0; });
+    await pushDurable(uid, { n: 36 }, `${uid}-36`, 30000);
+    await until(async () => await rows() === 36, 15000, 'the message after the reconnect');
+    assert.deepEqual((await logRows(page)).map((r) => r.seq), range(1, 36), 'every message once, in order');
+    assert.equal(await page.evaluate(() => window.maxScrollY), 0, 'the window never scrolled');
+    await context.close();
+  });
+
   test('connections cut while pushes continue: every message once, in order', { timeout: 120000 }, async () => {
     const uid = `carol-${run}`;
     const carol = await openConsole(browser, consoleUrl, uid, errors);

@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,7 +14,7 @@ export const heraldSource = join(here, '..', '..', '..', '..', 'webapp', 'herald
 const copy = join(mkdtempSync(join(tmpdir(), 'herald-js-')), 'herald.mjs');
 copyFileSync(heraldSource, copy);
 const module = await import(pathToFileURL(copy).href);
-export const { Herald, backoffDelay, isFinalCloseCode, toWebSocketUrl, DEFAULTS } = module;
+export const { Herald, backoffDelay, isFinalCloseCode, toWebSocketUrl, DEFAULTS, askWhy, retryAfterSeconds } = module;
 
 /** Resolves when check() returns a truthy value; rejects after timeoutMs (every wait is bounded). */
 export async function until(check, timeoutMs = 3000, what = 'a condition') {
@@ -43,10 +44,38 @@ export function memoryStorage() {
  * the handshake's query, the frames received so far, send(frame), welcome(), close(code), cut(), next(type),
  * and an optional onFrame(frame) hook the test sets to answer the client.
  * By default a connection gets a welcome (heartbeat 25 s / 60 s) and nothing else.
+ *
+ * Like Herald's handshake filter, it can refuse before the upgrade: `refuse(query)` returns null (accept)
+ * or {status, code, message, headers?}, answered as JSON to the handshake and, the same, to a plain GET of
+ * the URL; a plain GET that would be accepted gets 426 upgrade_required. `handshakes` and `plainRequests`
+ * count what arrived.
  */
-export async function fakeServer(onConnection = (conn) => conn.welcome()) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((resolve) => wss.once('listening', resolve));
+export async function fakeServer(onConnection = (conn) => conn.welcome(), { refuse = () => null } = {}) {
+  const wss = new WebSocketServer({ noServer: true });
+  const counts = { handshakes: 0, plainRequests: 0 };
+  const answer = (query) => {
+    const refusal = refuse(query);
+    const status = refusal?.status ?? 426;
+    const body = JSON.stringify({ status, code: refusal?.code ?? 'upgrade_required', message: refusal?.message ?? 'use a WebSocket' });
+    return { refusal, status, body, headers: { 'Content-Type': 'application/json', ...(refusal?.headers ?? {}) } };
+  };
+  const http = createServer((request, response) => {
+    counts.plainRequests++;
+    const { status, body, headers } = answer(new URL(request.url, 'http://127.0.0.1').searchParams);
+    response.writeHead(status, headers).end(body);
+  });
+  http.on('upgrade', (request, socket, head) => {
+    counts.handshakes++;
+    const { refusal, status, body, headers } = answer(new URL(request.url, 'http://127.0.0.1').searchParams);
+    if (!refusal) {
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      return;
+    }
+    const lines = Object.entries({ ...headers, 'Content-Length': Buffer.byteLength(body), Connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status} Refused\r\n${lines}\r\n${body}`);
+  });
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
   const connections = [];
   wss.on('connection', (socket, request) => {
     const query = new URL(request.url, 'http://127.0.0.1').searchParams;
@@ -82,16 +111,19 @@ export async function fakeServer(onConnection = (conn) => conn.welcome()) {
     connections.push(conn);
     onConnection(conn);
   });
-  const port = wss.address().port;
+  const port = http.address().port;
   return {
     url: `ws://127.0.0.1:${port}/ws`,
     port,
     connections,
+    counts,
     /** Waits for the n-th connection (1-based). */
     connection: (n, timeoutMs = 3000) => until(() => connections[n - 1], timeoutMs, `connection #${n}`),
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise((resolve) => wss.close(resolve));
+      http.closeAllConnections?.();
+      await new Promise((resolve) => http.close(resolve));
     },
   };
 }
@@ -104,12 +136,13 @@ export function client(server, options = {}) {
   const herald = new Herald(server.url, {
     WebSocket, storage: memoryStorage(), minDelay: 20, maxDelay: 200, ...options,
   });
-  const seen = { messages: [], states: [], replays: [], errors: [], acks: [], overflows: [] };
+  const seen = { messages: [], states: [], replays: [], errors: [], acks: [], overflows: [], refusals: [] };
   herald.on('message', (m) => seen.messages.push(m));
   herald.on('state', (s) => seen.states.push(s));
   herald.on('replay', (r) => seen.replays.push(r));
   herald.on('error', (e) => seen.errors.push(e));
   herald.on('ack', (a) => seen.acks.push(a.seq));
   herald.on('overflow', (o) => seen.overflows.push(o));
+  herald.on('refused', (r) => seen.refusals.push(r));
   return { herald, seen, seqs: () => seen.messages.map((m) => m.seq) };
 }

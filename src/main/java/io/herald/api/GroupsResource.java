@@ -6,12 +6,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -31,9 +33,11 @@ public class GroupsResource {
     @Inject
     Bodies bodies;
 
+    /** Groups with members anywhere, a page at a time: {@code ?limit=} (1 to 1000) after {@code ?after=}. */
     @GET
-    public JsonObject names() {
-        return JsonCodec.object().add("groups", JsonCodec.array(gateway.groupNames())).build();
+    public JsonObject names(@QueryParam("after") String after,
+                            @QueryParam("limit") @DefaultValue("1000") String limit) {
+        return NamePage.of("groups", gateway.groupNames(), after, limit);
     }
 
     @GET

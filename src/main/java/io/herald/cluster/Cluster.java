@@ -38,6 +38,9 @@ public interface Cluster {
     /** Distinct uids online anywhere. */
     int uidCount();
 
+    /** The uids online anywhere. */
+    Set<String> uidNames();
+
     /** Groups with members anywhere. */
     int groupCount();
 

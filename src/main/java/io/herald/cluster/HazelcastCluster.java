@@ -187,6 +187,11 @@ public class HazelcastCluster implements Cluster, MembershipListener {
     }
 
     @Override
+    public Set<String> uidNames() {
+        return new HashSet<>(uidNodes.keySet());
+    }
+
+    @Override
     public int uidCount() {
         return uidNodes.keySet().size();
     }

@@ -70,6 +70,11 @@ public class LocalCluster implements Cluster {
     }
 
     @Override
+    public Set<String> uidNames() {
+        return new HashSet<>(registry.uidNames());
+    }
+
+    @Override
     public int uidCount() {
         return registry.uidCount();
     }

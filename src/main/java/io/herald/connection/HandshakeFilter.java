@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +26,11 @@ import java.util.concurrent.TimeUnit;
  * 400) instead of a connection that opens and closes at once. The WebSocket API offers no portable way to
  * refuse an upgrade with a status; a servlet filter on the endpoint's path runs first on every server.
  * A draining node refuses every handshake (503 {@code draining}).
+ *
+ * <p>A plain request to the same URL (no {@code Upgrade: websocket}) gets the same checks and the same
+ * answer, or 426 {@code upgrade_required} when the handshake would have been accepted, and never makes a
+ * client: a browser's WebSocket sees any refusal as close code 1006, so herald.js asks again this way to
+ * learn why (PROTOCOL.md, "Refused handshakes").
  */
 @WebFilter(urlPatterns = "/ws", asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
@@ -50,46 +56,56 @@ public class HandshakeFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (drain.active()) {
-            // Another node should take this client; by the Retry-After this one has gone or is back.
-            refuse(request, response, new HandshakeRefusal(503, "draining",
-                    "this node is draining; connect to another node or retry later",
-                    Math.max(1, TimeUnit.MILLISECONDS.toSeconds(config.drainGraceMillis()))));
-            return;
-        }
-        try {
-            admission.screen(request); // source address rate, Origin: before anything else is looked at
-        } catch (HandshakeRefusal refusal) {
-            refuse(request, response, refusal);
-            return;
-        }
-        String uid = request.getParameter("uid");
-        if (uid != null) {
-            if (!config.devMode()) {
-                refuse(request, response, 403, "dev_mode_off",
-                        "?uid= identification needs development mode (herald.dev-mode=true)");
-                return;
-            }
-            if (!Names.validName(uid)) {
-                refuse(request, response, 400, "bad_uid",
-                        "a uid is " + Names.RULE);
-                return;
-            }
-        }
-        String since = request.getParameter("since");
-        if (since != null && !since.matches("[0-9]{1,18}")) {
-            refuse(request, response, 400, "bad_since", "since is the last seq the client processed: a whole number");
-            return;
-        }
+        boolean upgrade = isWebSocketUpgrade(request);
         Identity identity;
         try {
-            identity = admission.identify(request);
+            identity = admit(request);
         } catch (HandshakeRefusal refusal) {
-            refuse(request, response, refusal);
+            refuse(request, response, refusal, upgrade);
+            return;
+        }
+        if (!upgrade) {
+            // A plain request that passed every check: a browser page asking why its WebSocket failed (the
+            // WebSocket API shows it only close code 1006). Nothing was refused; no client is made.
+            response.setHeader("Upgrade", "websocket");
+            answer(request, response, 426, "upgrade_required",
+                    "this request would be accepted as a WebSocket handshake (Upgrade: websocket)");
             return;
         }
         // The endpoint reads the address and verified identity as the session's user principal (see IdentifiedRequest).
         chain.doFilter(new IdentifiedRequest(request, new Peer(admission.clientAddress(request), identity)), response);
+    }
+
+    /** Every check of a handshake, in order; the verified identity (null without a token) or the refusal. */
+    private Identity admit(HttpServletRequest request) throws HandshakeRefusal {
+        if (drain.active()) {
+            // Another node should take this client; by the Retry-After this one has gone or is back.
+            throw new HandshakeRefusal(503, "draining", "this node is draining; connect to another node or retry later",
+                    Math.max(1, TimeUnit.MILLISECONDS.toSeconds(config.drainGraceMillis())));
+        }
+        admission.screen(request); // source address rate, Origin: before anything else is looked at
+        String uid = request.getParameter("uid");
+        if (uid != null) {
+            if (!config.devMode()) {
+                throw new HandshakeRefusal(403, "dev_mode_off",
+                        "?uid= identification needs development mode (herald.dev-mode=true)");
+            }
+            if (!Names.validName(uid)) {
+                throw new HandshakeRefusal(400, "bad_uid",
+                        "a uid is " + Names.RULE);
+            }
+        }
+        String since = request.getParameter("since");
+        if (since != null && !since.matches("[0-9]{1,18}")) {
+            throw new HandshakeRefusal(400, "bad_since", "since is the last seq the client processed: a whole number");
+        }
+        return admission.identify(request);
+    }
+
+    /** A WebSocket handshake names the protocol in its Upgrade header; anything else is a plain request. */
+    static boolean isWebSocketUpgrade(HttpServletRequest request) {
+        String upgrade = request.getHeader("Upgrade");
+        return upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket");
     }
 
     /**
@@ -103,8 +119,15 @@ public class HandshakeFilter extends HttpFilter {
         shutdown.closeAll();
     }
 
-    private void refuse(HttpServletRequest request, HttpServletResponse response, HandshakeRefusal refusal)
-            throws IOException {
+    private void refuse(HttpServletRequest request, HttpServletResponse response, HandshakeRefusal refusal,
+                        boolean upgrade) throws IOException {
+        if (upgrade) {
+            // Only real handshakes count and are logged: a plain request repeats the check of one that failed.
+            metrics.refused(refusal.code());
+            String uid = request.getParameter("uid");
+            log.refused(admission.clientAddress(request), uid != null && Names.validName(uid) ? uid : null,
+                    refusal.status(), refusal.code());
+        }
         if (refusal.status() == 401) {
             // RFC 6750: no error code when the client sent no token at all
             response.setHeader("WWW-Authenticate", refusal.code().equals("token_required")
@@ -113,14 +136,23 @@ public class HandshakeFilter extends HttpFilter {
         if (refusal.retryAfterSeconds() > 0) {
             response.setHeader("Retry-After", String.valueOf(refusal.retryAfterSeconds()));
         }
-        refuse(request, response, refusal.status(), refusal.code(), refusal.getMessage());
+        answer(request, response, refusal.status(), refusal.code(), refusal.getMessage());
     }
 
-    private void refuse(HttpServletRequest request, HttpServletResponse response, int status,
-                        String code, String message) throws IOException {
-        metrics.refused(code);
-        String uid = request.getParameter("uid");
-        log.refused(admission.clientAddress(request), uid != null && Names.validName(uid) ? uid : null, status, code);
+    /**
+     * The JSON answer {@code {"status","code","message"}}. Pages that may connect can read it (CORS), and
+     * so can every page when the answer is that its origin may not connect: that tells a page nothing but
+     * what its own Origin header already says, and it is the one thing its developer needs to know.
+     */
+    private void answer(HttpServletRequest request, HttpServletResponse response, int status, String code,
+                        String message) throws IOException {
+        String origin = request.getHeader("Origin");
+        if (origin != null && (code.equals("origin_not_allowed") || admission.originAllowed(request))) {
+            response.setHeader("Access-Control-Allow-Origin", origin);
+            response.setHeader("Access-Control-Expose-Headers", "Retry-After");
+        }
+        response.addHeader("Vary", "Origin");
+        response.setHeader("Cache-Control", "no-store");
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");

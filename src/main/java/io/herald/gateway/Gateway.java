@@ -361,6 +361,11 @@ public class Gateway {
         return new ArrayList<>(cluster.groupNames());
     }
 
+    /** The uids online anywhere. */
+    public List<String> uidNames() {
+        return new ArrayList<>(cluster.uidNames());
+    }
+
     // ---- presence and counts
 
     public boolean isOnline(String clientId) {

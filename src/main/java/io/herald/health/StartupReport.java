@@ -33,7 +33,9 @@ public class StartupReport {
         LOG.info(() -> "Herald node " + ids.node() + " started");
         if (config.devMode()) {
             LOG.warning("Herald development mode is ON (herald.dev-mode=true): any client may claim any uid"
-                    + " with ?uid=. Never use it in production.");
+                    + " with ?uid=" + (config.allowedOrigins().isEmpty()
+                    ? ", and pages from any origin may connect (herald.allowed-origins is not set)" : "")
+                    + ". Never use it in production.");
         }
         // Touching these beans now reports their configuration errors at start, not at the first client.
         boolean tokensConfigured = tokens.configured();

@@ -180,6 +180,10 @@ public class Registry {
         return clients.size();
     }
 
+    public List<String> uidNames() {
+        return new ArrayList<>(uids.keySet());
+    }
+
     public int uidCount() {
         return uids.size();
     }

@@ -38,7 +38,7 @@ public class Admission {
 
     @PostConstruct
     void start() {
-        origins = new OriginPolicy(config.allowedOrigins());
+        origins = new OriginPolicy(originEntries(config.devMode(), config.allowedOrigins()));
         List<AddressRange> proxies = new ArrayList<>();
         for (String entry : config.trustedProxies()) {
             try {
@@ -50,6 +50,15 @@ public class Admission {
         addresses = new ClientAddress(proxies);
     }
 
+    /**
+     * The origin entries in force: the configured ones; in development mode without any configured, every
+     * origin ({@code *}), so that a page served from anywhere (a dev server on another port, a file) can
+     * try Herald. A list given in development mode is kept, to try the production policy.
+     */
+    static List<String> originEntries(boolean devMode, List<String> configured) {
+        return devMode && configured.isEmpty() ? List.of("*") : configured;
+    }
+
     /** The client's address: the peer's, or behind a trusted proxy the one it forwarded. */
     public String clientAddress(HttpServletRequest request) {
         return addresses.resolve(request.getRemoteAddr(),
@@ -59,14 +68,22 @@ public class Admission {
     /** Refuses a source address over its connection rate (429) and a page whose Origin is not allowed (403). */
     public void screen(HttpServletRequest request) throws HandshakeRefusal {
         connections.admit(clientAddress(request));
+        if (!originAllowed(request)) {
+            throw new HandshakeRefusal(403, "origin_not_allowed",
+                    "pages from this origin may not connect (herald.allowed-origins)");
+        }
+    }
+
+    /** Whether every Origin header of the request (none counts as allowed) names a page that may connect. */
+    public boolean originAllowed(HttpServletRequest request) {
         String host = request.getHeader("Host");
         Enumeration<String> presented = request.getHeaders("Origin");
         while (presented != null && presented.hasMoreElements()) {
             if (!origins.allows(presented.nextElement(), host)) {
-                throw new HandshakeRefusal(403, "origin_not_allowed",
-                        "pages from this origin may not connect (herald.allowed-origins)");
+                return false;
             }
         }
+        return true;
     }
 
     /**

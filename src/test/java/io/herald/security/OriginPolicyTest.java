@@ -61,4 +61,15 @@ class OriginPolicyTest {
         assertTrue(new OriginPolicy(List.of("null")).allows("null", "herald.example.com"));
         assertFalse(new OriginPolicy(List.of("null")).allows("https://herald.example.com", "herald.example.com"));
     }
+
+    @Test
+    void developmentModeAcceptsAnyOriginUnlessAListIsGiven() {
+        OriginPolicy dev = new OriginPolicy(Admission.originEntries(true, List.of()));
+        assertTrue(dev.allows("http://localhost:5173", "127.0.0.1:8080"));
+        assertTrue(dev.allows("null", "127.0.0.1:8080"));
+        OriginPolicy devWithList = new OriginPolicy(Admission.originEntries(true, List.of("https://app.example.com")));
+        assertFalse(devWithList.allows("http://localhost:5173", "127.0.0.1:8080"));
+        OriginPolicy production = new OriginPolicy(Admission.originEntries(false, List.of()));
+        assertFalse(production.allows("http://localhost:5173", "127.0.0.1:8080"), "same-origin by default");
+    }
 }

@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -215,7 +216,9 @@ class BrowserIT {
 
     /**
      * {@code POST /restart} on 127.0.0.1: kills the server (SIGKILL) and starts it again on the same data,
-     * answering 200 once Herald serves again. One restart at a time.
+     * answering 200 once Herald serves again. One restart at a time. Query parameters named
+     * {@code herald.*} set those server properties from this restart on ({@code ?herald.allowed-origins=x});
+     * an empty value removes one.
      */
     private static final class Control implements AutoCloseable {
 
@@ -242,6 +245,20 @@ class BrowserIT {
             } else {
                 try {
                     long started = System.nanoTime();
+                    String query = exchange.getRequestURI().getRawQuery();
+                    for (String pair : query == null ? new String[0] : query.split("&")) {
+                        String[] parts = pair.split("=", 2);
+                        String name = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+                        String value = parts.length < 2 ? "" : URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+                        if (!name.startsWith("herald.")) {
+                            throw new IllegalArgumentException("not a Herald property: " + name);
+                        }
+                        if (value.isEmpty()) {
+                            node.without(name);
+                        } else {
+                            node.with(Map.of(name, value));
+                        }
+                    }
                     node.kill();
                     node.start(Duration.ofMinutes(3));
                     status = 200;

@@ -70,6 +70,12 @@ final class WildFlyNode implements AppServer {
         return this;
     }
 
+    /** Removes a system property {@link #with} added, before the next {@link #start}. */
+    WildFlyNode without(String name) {
+        properties.remove(name);
+        return this;
+    }
+
     @Override
     public void start(Duration timeout) throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/standalone.sh").toString(),

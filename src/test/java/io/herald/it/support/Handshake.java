@@ -58,6 +58,19 @@ public final class Handshake {
      * @param headers extra request headers as name, value, name, value, …
      */
     public static Response send(int port, String pathAndQuery, String localAddress, String... headers) {
+        return exchange(port, pathAndQuery, localAddress, true, headers);
+    }
+
+    /**
+     * A plain GET to the same URL (no Upgrade headers), as herald.js sends after a failed WebSocket open to
+     * learn why, with extra headers and from a chosen source address like {@link #send}.
+     */
+    public static Response plain(int port, String pathAndQuery, String localAddress, String... headers) {
+        return exchange(port, pathAndQuery, localAddress, false, headers);
+    }
+
+    private static Response exchange(int port, String pathAndQuery, String localAddress, boolean upgrade,
+                                     String... headers) {
         try (Socket socket = new Socket()) {
             if (localAddress != null) {
                 socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
@@ -68,11 +81,15 @@ public final class Handshake {
             RANDOM.nextBytes(nonce);
             StringBuilder request = new StringBuilder()
                     .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
-                    .append("Host: 127.0.0.1:").append(port).append("\r\n")
-                    .append("Upgrade: websocket\r\n")
-                    .append("Connection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
-                    .append("Sec-WebSocket-Version: 13\r\n");
+                    .append("Host: 127.0.0.1:").append(port).append("\r\n");
+            if (upgrade) {
+                request.append("Upgrade: websocket\r\n")
+                        .append("Connection: Upgrade\r\n")
+                        .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
+                        .append("Sec-WebSocket-Version: 13\r\n");
+            } else {
+                request.append("Connection: close\r\n");
+            }
             for (int i = 0; i + 1 < headers.length; i += 2) {
                 request.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
             }
