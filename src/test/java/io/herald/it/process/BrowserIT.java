@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * server (SIGKILL, then start) through a small control endpoint served here, while they push.</li>
  * </ol>
  * Without Node.js both are skipped, and without Chromium the browser tests are, each with a message that
- * says so. Node's output is streamed into this test's output and kept under {@code target/js-tests/}.
+ * says so; in CI ({@code CI=true}) they fail instead. Node's output is streamed into this test's output and kept under {@code target/js-tests/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserIT {
@@ -61,11 +61,22 @@ class BrowserIT {
 
     private static String nodeVersion;
 
+    /**
+     * Skips (with the reason) where the tools are missing on a developer's machine; fails in CI
+     * ({@code CI=true}), whose install step must have provided them: a skip there would hide a broken install.
+     */
+    private static void requireOrSkip(boolean present, String reason) {
+        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(reason + " (CI=true: failing instead of skipping)");
+        }
+        Assumptions.assumeTrue(present, reason + " SKIPPED.");
+    }
+
     @BeforeAll
     static void nodeAndPackages() throws Exception {
         nodeVersion = version("node");
-        Assumptions.assumeTrue(nodeVersion != null,
-                "Node.js is not on the PATH: the browser client's JavaScript tests (unit and browser) are SKIPPED."
+        requireOrSkip(nodeVersion != null,
+                "Node.js is not on the PATH: the browser client's JavaScript tests (unit and browser) cannot run."
                         + " Install Node.js 20 or later (.ci/run does).");
         installPackages();
     }
@@ -83,8 +94,8 @@ class BrowserIT {
     @Order(2)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void browserTestsAgainstARealServer() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMIUM)),
-                "No Chromium at " + CHROMIUM + ": the browser (end-to-end) tests are SKIPPED. Install Debian's"
+        requireOrSkip(Files.isExecutable(Path.of(CHROMIUM)),
+                "No Chromium at " + CHROMIUM + ": the browser (end-to-end) tests cannot run. Install Debian's"
                         + " chromium package (.ci/run does) or set HERALD_CHROMIUM to a Chromium binary.");
         try (WildFlyNode node = WildFlyNode.prepare(TARGET.resolve("process-it/browser-node"), PORT_OFFSET,
                 Map.of(), Map.of());
