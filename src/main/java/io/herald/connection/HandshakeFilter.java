@@ -6,6 +6,7 @@ import io.herald.metrics.Metrics;
 import io.herald.core.Names;
 import io.herald.security.Admission;
 import io.herald.security.HandshakeRefusal;
+import io.herald.security.Refusal;
 import io.herald.security.Identity;
 import io.herald.security.IdentifiedRequest;
 import io.herald.security.Peer;
@@ -80,24 +81,24 @@ public class HandshakeFilter extends HttpFilter {
     private Identity admit(HttpServletRequest request) throws HandshakeRefusal {
         if (drain.active()) {
             // Another node should take this client; by the Retry-After this one has gone or is back.
-            throw new HandshakeRefusal(503, "draining", "this node is draining; connect to another node or retry later",
+            throw new HandshakeRefusal(Refusal.DRAINING, "this node is draining; connect to another node or retry later",
                     Math.max(1, TimeUnit.MILLISECONDS.toSeconds(config.drainGraceMillis())));
         }
         admission.screen(request); // source address rate, Origin: before anything else is looked at
         String uid = request.getParameter("uid");
         if (uid != null) {
             if (!config.devMode()) {
-                throw new HandshakeRefusal(403, "dev_mode_off",
+                throw new HandshakeRefusal(Refusal.DEV_MODE_OFF,
                         "?uid= identification needs development mode (herald.dev-mode=true)");
             }
             if (!Names.validName(uid)) {
-                throw new HandshakeRefusal(400, "bad_uid",
+                throw new HandshakeRefusal(Refusal.BAD_UID,
                         "a uid is " + Names.RULE);
             }
         }
         String since = request.getParameter("since");
         if (since != null && !since.matches("[0-9]{1,18}")) {
-            throw new HandshakeRefusal(400, "bad_since", "since is the last seq the client processed: a whole number");
+            throw new HandshakeRefusal(Refusal.BAD_SINCE, "since is the last seq the client processed: a whole number");
         }
         return admission.identify(request);
     }
@@ -130,7 +131,7 @@ public class HandshakeFilter extends HttpFilter {
         }
         if (refusal.status() == 401) {
             // RFC 6750: no error code when the client sent no token at all
-            response.setHeader("WWW-Authenticate", refusal.code().equals("token_required")
+            response.setHeader("WWW-Authenticate", refusal.reason() == Refusal.TOKEN_REQUIRED
                     ? "Bearer realm=\"herald\"" : "Bearer realm=\"herald\", error=\"invalid_token\"");
         }
         if (refusal.retryAfterSeconds() > 0) {

@@ -41,10 +41,6 @@ public class Metrics {
     private static final double[] LATENCY_BUCKETS =
             {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
-    /** The reasons HandshakeFilter and Admission give, known up front so that each shows as 0 before it happens. */
-    private static final String[] REFUSAL_REASONS = {"too_many_connections", "origin_not_allowed", "dev_mode_off",
-            "bad_uid", "bad_since", "conflicting_identity", "token_required", "token_invalid", "token_expired",
-            "token_refused", "token_keys_unavailable", "too_many_groups", "too_many_clients", "draining"};
 
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final PrometheusTextFormatWriter text = PrometheusTextFormatWriter.create();
@@ -103,9 +99,6 @@ public class Metrics {
 
         refusals = counter("herald_handshakes_refused", "WebSocket handshakes refused before the upgrade, by reason",
                 "reason");
-        for (String reason : REFUSAL_REASONS) {
-            refusalsByReason.put(reason, refusals.labelValues(reason));
-        }
     }
 
     // ---- counting
@@ -148,6 +141,11 @@ public class Metrics {
     /** A push accepted whose latency means nothing (stored in the caller's transaction, delivered after it). */
     public void pushed(Kind kind, boolean durable) {
         pushes[kind.ordinal()][durable ? 1 : 0].inc();
+    }
+
+    /** A refusal reason that shows, at 0, before it first happens. */
+    public void refusalReason(String reason) {
+        refusalsByReason.computeIfAbsent(reason, r -> refusals.labelValues(r));
     }
 
     /** A refused WebSocket handshake, by its refusal code. */

@@ -1,5 +1,8 @@
 package io.herald.security;
 
+import io.herald.metrics.Metrics;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.context.Initialized;
 import io.herald.config.HeraldConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,7 +72,7 @@ public class Admission {
     public void screen(HttpServletRequest request) throws HandshakeRefusal {
         connections.admit(clientAddress(request));
         if (!originAllowed(request)) {
-            throw new HandshakeRefusal(403, "origin_not_allowed",
+            throw new HandshakeRefusal(Refusal.ORIGIN_NOT_ALLOWED,
                     "pages from this origin may not connect (herald.allowed-origins)");
         }
     }
@@ -96,7 +99,7 @@ public class Admission {
         String devUid = request.getParameter("uid");
         if (token != null) {
             if (devUid != null) {
-                throw new HandshakeRefusal(400, "conflicting_identity", "give either ?token= or ?uid=, not both");
+                throw new HandshakeRefusal(Refusal.CONFLICTING_IDENTITY, "give either ?token= or ?uid=, not both");
             }
             Identity identity = tokens.verify(token);
             uidLimit.check(identity.uid());
@@ -107,9 +110,13 @@ public class Admission {
             return null;
         }
         if (!config.devMode() && !config.anonymousEnabled()) {
-            throw new HandshakeRefusal(401, "token_required",
+            throw new HandshakeRefusal(Refusal.TOKEN_REQUIRED,
                     "a token is required: ?token=<JWT from the application's backend>");
         }
         return null;
+    }
+
+    public void registerMetrics(@Observes @Initialized(ApplicationScoped.class) Object started, Metrics metrics) {
+        Refusal.registerMetrics(metrics);
     }
 }

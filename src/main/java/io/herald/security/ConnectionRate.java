@@ -46,7 +46,7 @@ public class ConnectionRate {
         });
         sweepIfDue(now);
         if (retryAfter[0] > 0) {
-            throw new HandshakeRefusal(429, "too_many_connections", "more than " + perSecond
+            throw new HandshakeRefusal(Refusal.TOO_MANY_CONNECTIONS, "more than " + perSecond
                     + " new connections a second from one address (herald.limits.connections-per-address-per-second)",
                     retryAfter[0]);
         }

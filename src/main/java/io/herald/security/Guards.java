@@ -44,7 +44,7 @@ public class Guards {
             return tokens.verify(token);
         }
         if (parameter(session, "uid") == null && !config.devMode() && !config.anonymousEnabled()) {
-            throw new HandshakeRefusal(401, "token_required", "a token is required");
+            throw new HandshakeRefusal(Refusal.TOKEN_REQUIRED, "a token is required");
         }
         return null;
     }

@@ -6,28 +6,30 @@ package io.herald.security;
  */
 public final class HandshakeRefusal extends Exception {
 
-    private final int status;
-    private final String code;
+    private final Refusal reason;
     private final long retryAfterSeconds;
 
-    public HandshakeRefusal(int status, String code, String message) {
-        this(status, code, message, 0);
+    public HandshakeRefusal(Refusal reason, String message) {
+        this(reason, message, 0);
     }
 
-    public HandshakeRefusal(int status, String code, String message, long retryAfterSeconds) {
+    public HandshakeRefusal(Refusal reason, String message, long retryAfterSeconds) {
         // No stack trace: refusals are expected, and cheap to make even under a flood of bad handshakes.
         super(message, null, false, false);
-        this.status = status;
-        this.code = code;
+        this.reason = reason;
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    public Refusal reason() {
+        return reason;
+    }
+
     public int status() {
-        return status;
+        return reason.status();
     }
 
     public String code() {
-        return code;
+        return reason.code();
     }
 
     /** Seconds for a Retry-After header, or 0 for none. */

@@ -50,7 +50,7 @@ final class TokenFailures {
      */
     static HandshakeRefusal of(Exception failure) {
         if (failure instanceof ClaimRules.Expired) {
-            return new HandshakeRefusal(401, "token_expired", failure.getMessage());
+            return new HandshakeRefusal(Refusal.TOKEN_EXPIRED, failure.getMessage());
         }
         if (failure instanceof TokenRefused) {
             return invalid(failure.getMessage());
@@ -71,6 +71,6 @@ final class TokenFailures {
     }
 
     static HandshakeRefusal invalid(String message) {
-        return new HandshakeRefusal(401, "token_invalid", message);
+        return new HandshakeRefusal(Refusal.TOKEN_INVALID, message);
     }
 }

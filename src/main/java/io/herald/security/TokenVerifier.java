@@ -141,7 +141,7 @@ public class TokenVerifier {
             boolean warn = now - warned >= KEYS_WARNING_EVERY_NANOS && keysWarnedAt.compareAndSet(warned, now);
             LOG.log(warn ? Level.WARNING : Level.FINE, () -> "cannot fetch the token keys (herald.token.jwks-url): "
                     + e.getMessage() + (warn ? " (said at most once a minute)" : ""));
-            throw new HandshakeRefusal(503, "token_keys_unavailable",
+            throw new HandshakeRefusal(Refusal.TOKEN_KEYS_UNAVAILABLE,
                     "the keys to check tokens cannot be fetched now; try again later", 5);
         } catch (BadJOSEException | JOSEException e) {
             // the library's own words stay in the log (FINE: anyone can send bad tokens)
@@ -154,7 +154,7 @@ public class TokenVerifier {
     private Identity identity(JWTClaimsSet claims) throws HandshakeRefusal {
         String uid = claims.getSubject();
         if (!Names.validName(uid)) {
-            throw new HandshakeRefusal(403, "token_refused",
+            throw new HandshakeRefusal(Refusal.TOKEN_REFUSED,
                     "the token's sub is not a valid uid (1 to " + Names.MAX_LENGTH + " characters from A-Z a-z 0-9 _ - . : @)");
         }
         List<String> groups = List.of();
@@ -162,17 +162,17 @@ public class TokenVerifier {
             try {
                 groups = claims.getStringListClaim(groupsClaim);
             } catch (ParseException e) {
-                throw new HandshakeRefusal(403, "token_refused", "the token's " + groupsClaim
+                throw new HandshakeRefusal(Refusal.TOKEN_REFUSED, "the token's " + groupsClaim
                         + " claim is not a list of group names");
             }
             for (String group : groups) {
                 if (!Names.validName(group)) {
-                    throw new HandshakeRefusal(403, "token_refused", "the token's " + groupsClaim
+                    throw new HandshakeRefusal(Refusal.TOKEN_REFUSED, "the token's " + groupsClaim
                             + " claim holds an invalid group name");
                 }
             }
             if (new LinkedHashSet<>(groups).size() > maxGroups) {
-                throw new HandshakeRefusal(403, "too_many_groups", "the token lists more than "
+                throw new HandshakeRefusal(Refusal.TOO_MANY_GROUPS, "the token lists more than "
                         + maxGroups + " groups (herald.limits.groups-per-client)");
             }
         }

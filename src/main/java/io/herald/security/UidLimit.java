@@ -36,7 +36,7 @@ public class UidLimit {
     public void check(String uid) throws HandshakeRefusal {
         int max = config.clientsPerUid();
         if (max > 0 && refuseNew() && registry.clientsOfUid(uid).size() >= max) {
-            throw new HandshakeRefusal(429, "too_many_clients", "the uid has " + max
+            throw new HandshakeRefusal(Refusal.TOO_MANY_CLIENTS, "the uid has " + max
                     + " clients already (herald.limits.clients-per-uid)");
         }
     }

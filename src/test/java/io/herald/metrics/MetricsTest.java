@@ -4,6 +4,7 @@ import io.herald.routing.Client;
 import io.herald.routing.Outbox;
 import io.herald.connection.Drain;
 import io.herald.delivery.Backlog;
+import io.herald.security.Refusal;
 import io.herald.delivery.Journal;
 import io.herald.webhook.WebhookStats;
 import io.herald.routing.Registry;
@@ -55,6 +56,7 @@ class MetricsTest {
             throw new IllegalStateException(e);
         }
         backlog.registerMetrics(null, metrics);
+        Refusal.registerMetrics(metrics);
         return metrics;
     }
 
