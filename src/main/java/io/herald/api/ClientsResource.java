@@ -1,6 +1,8 @@
 package io.herald.api;
 
 import io.herald.gateway.Gateway;
+import io.herald.gateway.Clients;
+import io.herald.gateway.Presence;
 import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,6 +31,12 @@ public class ClientsResource {
     Gateway gateway;
 
     @Inject
+    Presence presence;
+
+    @Inject
+    Clients clients;
+
+    @Inject
     Bodies bodies;
 
     @POST
@@ -40,11 +48,11 @@ public class ClientsResource {
     @GET
     public JsonObject describe(@PathParam("clientId") String clientId) {
         JsonObjectBuilder client = JsonCodec.object().add("clientId", clientId);
-        gateway.uidOf(clientId).ifPresentOrElse(uid -> client.add("uid", uid), () -> client.addNull("uid"));
+        presence.uidOf(clientId).ifPresentOrElse(uid -> client.add("uid", uid), () -> client.addNull("uid"));
         return client
-                .add("groups", JsonCodec.array(gateway.groupsOf(clientId)))
-                .add("session", gateway.session(clientId))
-                .add("cursor", gateway.cursor(clientId))
+                .add("groups", JsonCodec.array(presence.groupsOf(clientId)))
+                .add("session", clients.session(clientId))
+                .add("cursor", clients.cursor(clientId))
                 .build();
     }
 
@@ -52,41 +60,41 @@ public class ClientsResource {
     @DELETE
     public Response close(@PathParam("clientId") String clientId, InputStream body) {
         JsonObject request = bodies.optionalObject(body);
-        gateway.closeClient(clientId, request == null ? null : request.get("data"));
+        clients.closeClient(clientId, request == null ? null : request.get("data"));
         return Response.noContent().build();
     }
 
     @PUT
     @Path("uid")
     public Response bind(@PathParam("clientId") String clientId, InputStream body) {
-        gateway.bindUid(clientId, Bodies.string(bodies.object(body), "uid"));
+        clients.bindUid(clientId, Bodies.string(bodies.object(body), "uid"));
         return Response.noContent().build();
     }
 
     @DELETE
     @Path("uid")
     public Response unbind(@PathParam("clientId") String clientId) {
-        gateway.unbindUid(clientId);
+        clients.unbindUid(clientId);
         return Response.noContent().build();
     }
 
     @GET
     @Path("session")
     public JsonObject session(@PathParam("clientId") String clientId) {
-        return gateway.session(clientId);
+        return clients.session(clientId);
     }
 
     @PUT
     @Path("session")
     public Response setSession(@PathParam("clientId") String clientId, InputStream body) {
-        gateway.setSession(clientId, bodies.object(body));
+        clients.setSession(clientId, bodies.object(body));
         return Response.noContent().build();
     }
 
     @PATCH
     @Path("session")
     public Response mergeSession(@PathParam("clientId") String clientId, InputStream body) {
-        gateway.mergeSession(clientId, bodies.object(body));
+        clients.mergeSession(clientId, bodies.object(body));
         return Response.noContent().build();
     }
 }

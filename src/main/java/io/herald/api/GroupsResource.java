@@ -1,6 +1,8 @@
 package io.herald.api;
 
 import io.herald.gateway.Gateway;
+import io.herald.gateway.Clients;
+import io.herald.gateway.Presence;
 import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,20 +33,26 @@ public class GroupsResource {
     Gateway gateway;
 
     @Inject
+    Presence presence;
+
+    @Inject
+    Clients clients;
+
+    @Inject
     Bodies bodies;
 
     /** Groups with members anywhere, a page at a time: {@code ?limit=} (1 to 1000) after {@code ?after=}. */
     @GET
     public JsonObject names(@QueryParam("after") String after,
                             @QueryParam("limit") @DefaultValue("1000") String limit) {
-        return NamePage.of("groups", gateway.groupNames(), after, limit);
+        return NamePage.of("groups", presence.groupNames(), after, limit);
     }
 
     @GET
     @Path("{group}")
     public JsonObject describe(@PathParam("group") String group) {
-        List<String> clientIds = gateway.clientIdsOfGroup(group);
-        Set<String> uids = gateway.uidsOfGroup(group);
+        List<String> clientIds = presence.clientIdsOfGroup(group);
+        Set<String> uids = presence.uidsOfGroup(group);
         return JsonCodec.object()
                 .add("group", group)
                 .add("clientIds", JsonCodec.array(clientIds))
@@ -57,21 +65,21 @@ public class GroupsResource {
     @DELETE
     @Path("{group}")
     public Response dissolve(@PathParam("group") String group) {
-        gateway.ungroup(group);
+        clients.ungroup(group);
         return Response.noContent().build();
     }
 
     @PUT
     @Path("{group}/clients/{clientId}")
     public Response join(@PathParam("group") String group, @PathParam("clientId") String clientId) {
-        gateway.joinGroup(clientId, group);
+        clients.joinGroup(clientId, group);
         return Response.noContent().build();
     }
 
     @DELETE
     @Path("{group}/clients/{clientId}")
     public Response leave(@PathParam("group") String group, @PathParam("clientId") String clientId) {
-        gateway.leaveGroup(clientId, group);
+        clients.leaveGroup(clientId, group);
         return Response.noContent().build();
     }
 

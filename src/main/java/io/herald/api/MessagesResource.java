@@ -2,6 +2,7 @@ package io.herald.api;
 
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.Gateway;
+import io.herald.gateway.Presence;
 import io.herald.core.HeraldException;
 import io.herald.core.Receipt;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +31,9 @@ public class MessagesResource {
 
     @Inject
     Gateway gateway;
+
+    @Inject
+    Presence presence;
 
     @Inject
     Bodies bodies;
@@ -72,7 +76,7 @@ public class MessagesResource {
         CompletionStage<Receipt> stored = gateway.store(uids, data, idempotencyKey);
         if (!clients.isEmpty() || !groups.isEmpty()) {
             Set<String> excluded = new HashSet<>(exclude);
-            uids.forEach(uid -> excluded.addAll(gateway.clientIdsOfUid(uid)));
+            uids.forEach(uid -> excluded.addAll(presence.clientIdsOfUid(uid)));
             stored = stored.thenApply(receipt -> {
                 gateway.send(clients, List.of(), groups, data, excluded);
                 return receipt;

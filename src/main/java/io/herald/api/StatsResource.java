@@ -1,6 +1,6 @@
 package io.herald.api;
 
-import io.herald.gateway.Gateway;
+import io.herald.gateway.Presence;
 import io.herald.core.JsonCodec;
 import io.herald.metrics.Metrics;
 import io.herald.webhook.WebhookStats;
@@ -21,8 +21,9 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public class StatsResource {
 
+
     @Inject
-    Gateway gateway;
+    Presence presence;
 
     @Inject
     Metrics metrics;
@@ -33,10 +34,10 @@ public class StatsResource {
     @GET
     public JsonObject stats() {
         return JsonCodec.object()
-                .add("nodes", gateway.nodes().size())
-                .add("clients", gateway.clientCount())
-                .add("uids", gateway.uidCount())
-                .add("groups", gateway.groupCount())
+                .add("nodes", presence.nodes().size())
+                .add("clients", presence.clientCount())
+                .add("uids", presence.uidCount())
+                .add("groups", presence.groupCount())
                 .add("messagesIn", metrics.messagesIn().getLongValue())
                 .add("messagesOut", metrics.framesSent().getLongValue())
                 .add("sendFailures", metrics.sendFailures().getLongValue())

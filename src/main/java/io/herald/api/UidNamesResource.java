@@ -1,6 +1,6 @@
 package io.herald.api;
 
-import io.herald.gateway.Gateway;
+import io.herald.gateway.Presence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -17,13 +17,14 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public class UidNamesResource {
 
+
     @Inject
-    Gateway gateway;
+    Presence presence;
 
     /** {@code ?limit=} (1 to 1000) uids after {@code ?after=}, in code point order. */
     @GET
     public JsonObject names(@QueryParam("after") String after,
                             @QueryParam("limit") @DefaultValue("1000") String limit) {
-        return NamePage.of("uids", gateway.uidNames(), after, limit);
+        return NamePage.of("uids", presence.uidNames(), after, limit);
     }
 }

@@ -4,6 +4,9 @@ import io.herald.delivery.StoredMessage;
 import io.herald.delivery.Stream;
 import io.herald.gateway.Durability;
 import io.herald.gateway.Gateway;
+import io.herald.gateway.Clients;
+import io.herald.gateway.History;
+import io.herald.gateway.Presence;
 import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,6 +41,15 @@ public class UidsResource {
     Gateway gateway;
 
     @Inject
+    Presence presence;
+
+    @Inject
+    Clients clients;
+
+    @Inject
+    History history;
+
+    @Inject
     Bodies bodies;
 
     /**
@@ -61,8 +73,8 @@ public class UidsResource {
     /** Presence and the durable stream's position: last seq, acknowledged seq, unread count. */
     @GET
     public JsonObject describe(@PathParam("uid") String uid) {
-        List<String> clientIds = gateway.clientIdsOfUid(uid);
-        Stream stream = gateway.stream(uid);
+        List<String> clientIds = presence.clientIdsOfUid(uid);
+        Stream stream = history.stream(uid);
         JsonObjectBuilder described = JsonCodec.object()
                 .add("uid", uid)
                 .add("online", !clientIds.isEmpty())
@@ -79,9 +91,9 @@ public class UidsResource {
                               @QueryParam("limit") @DefaultValue("100") String limit) {
         long after = Bodies.number("since", since, 0, Long.MAX_VALUE);
         int count = (int) Bodies.number("limit", limit, 1, 1000);
-        Stream stream = gateway.stream(uid);
+        Stream stream = history.stream(uid);
         JsonArrayBuilder messages = JsonCodec.array();
-        for (StoredMessage message : gateway.history(uid, after, count)) {
+        for (StoredMessage message : history.history(uid, after, count)) {
             messages.add(JsonCodec.object()
                     .add("id", message.messageId())
                     .add("seq", message.seq())
@@ -107,6 +119,6 @@ public class UidsResource {
     @DELETE
     @Path("clients")
     public JsonObject closeClients(@PathParam("uid") String uid) {
-        return JsonCodec.object().add("closed", gateway.closeUid(uid)).build();
+        return JsonCodec.object().add("closed", clients.closeUid(uid)).build();
     }
 }

@@ -1,14 +1,11 @@
 package io.herald.gateway;
 
 import io.herald.cluster.Cluster;
-import io.herald.cluster.NodeGone;
 import io.herald.routing.Frames;
 import io.herald.delivery.Append;
 import io.herald.delivery.Committed;
-import io.herald.delivery.Deliveries;
 import io.herald.delivery.Journal;
 import io.herald.delivery.StoredMessage;
-import io.herald.delivery.Stream;
 import io.herald.delivery.Streams;
 import io.herald.metrics.Kind;
 import io.herald.metrics.Metrics;
@@ -25,31 +22,28 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
-import io.herald.core.JsonCodec;
 import io.herald.core.HeraldException;
 import io.herald.core.Receipt;
 
 /**
- * Herald's operations, for code deployed in the same WAR ({@code @Inject Gateway gateway}) and for the
- * REST API. The names follow GatewayWorker's {@code Gateway} class where they can.
+ * Where every push enters Herald, from the REST API, from code deployed in the same WAR
+ * ({@code @Inject Gateway gateway}) and from clients' relayed messages: each is checked once, encoded
+ * once, stored first if it is durable, and handed to {@link FanOut}. The names follow GatewayWorker's
+ * {@code Gateway} class where they can; the rest of its API is in {@link Clients} (uids, groups, sessions,
+ * closing), {@link Presence} (who is online, counts) and {@link History} (stored messages).
  *
- * <p>Every operation is cluster-wide: a call about one client goes to the node its clientId names; a send
- * to uids or groups goes to the nodes that hold their clients, with the frame encoded once; presence
- * queries gather the answers of those nodes. On a single node all of it stays in this JVM.
- *
- * <p>Sends return at once: each recipient's frame is queued on its connection and sent asynchronously;
- * one failing recipient never stops the others. Bad names throw {@link HeraldException} with code
- * {@code bad_uid}, {@code bad_group} or {@code bad_client_id}; operations on one named client throw
- * {@code client_not_found} when it is not connected.
+ * <p>Every send is cluster-wide: a send to a client goes to the node its clientId names; to uids or groups,
+ * to the nodes that hold their clients. Sends return at once: each recipient's frame is queued on its
+ * connection and sent asynchronously; one failing recipient never stops the others. Bad names throw
+ * {@link HeraldException} with code {@code bad_uid}, {@code bad_group} or {@code bad_client_id}; a send to
+ * one named client throws {@code client_not_found} when it is not connected.
  */
 @ApplicationScoped
 public class Gateway {
@@ -67,9 +61,6 @@ public class Gateway {
 
     @Inject
     Streams streams;
-
-    @Inject
-    Deliveries deliveries;
 
     @Inject
     Metrics metrics;
@@ -90,7 +81,7 @@ public class Gateway {
         long start = System.nanoTime();
         String id = ids.nextMessageId();
         String frame = Frames.message(id, requireData(data));
-        if (!onClientsNode(clientId, node -> node.deliverTo(clientId, frame))) {
+        if (!Nodes.onClientsNode(cluster, clientId, node -> node.deliverTo(clientId, frame))) {
             throw HeraldException.clientNotFound(clientId);
         }
         metrics.pushed(Kind.CLIENT, false, start);
@@ -285,182 +276,6 @@ public class Gateway {
             sent.add(send(List.of(), List.of(message.uid()), List.of(), message.data(), Set.of()));
         }
         return sent;
-    }
-
-    /** Up to {@code limit} stored messages of the uid after {@code since}, oldest first. */
-    public List<StoredMessage> history(String uid, long since, int limit) {
-        return streams.read(Names.uid(uid), since, limit);
-    }
-
-    /** The uid's stream, or null if nothing was ever stored for it. */
-    public Stream stream(String uid) {
-        return streams.stream(Names.uid(uid));
-    }
-
-    // ---- uids
-
-    /** Binds the client to the uid, replacing its previous uid if it had one. */
-    public void bindUid(String clientId, String uid) {
-        Names.uid(uid);
-        onClientsNode(clientId, node -> node.bind(clientId, uid));
-    }
-
-    public void unbindUid(String clientId) {
-        onClientsNode(clientId, node -> node.unbind(clientId));
-    }
-
-    public boolean isUidOnline(String uid) {
-        return !cluster.nodesOfUid(Names.uid(uid)).isEmpty();
-    }
-
-    public List<String> clientIdsOfUid(String uid) {
-        Names.uid(uid);
-        return gather(callEach(cluster.nodesOfUid(uid), node -> node.clientIdsOfUid(uid)));
-    }
-
-    public Optional<String> uidOf(String clientId) {
-        String uid = onClientsNode(clientId, node -> node.uidOf(clientId));
-        return uid.isEmpty() ? Optional.empty() : Optional.of(uid);
-    }
-
-    // ---- groups
-
-    public void joinGroup(String clientId, String group) {
-        Names.group(group);
-        onClientsNode(clientId, node -> node.join(clientId, group));
-    }
-
-    public void leaveGroup(String clientId, String group) {
-        Names.group(group);
-        onClientsNode(clientId, node -> node.leave(clientId, group));
-    }
-
-    /** Every member leaves the group; the members stay connected. */
-    public void ungroup(String group) {
-        Names.group(group);
-        callEach(cluster.nodesOfGroup(group), node -> node.ungroup(group));
-    }
-
-    public List<String> clientIdsOfGroup(String group) {
-        Names.group(group);
-        return gather(callEach(cluster.nodesOfGroup(group), node -> node.clientIdsOfGroup(group)));
-    }
-
-    public Set<String> uidsOfGroup(String group) {
-        Names.group(group);
-        Set<String> uids = new HashSet<>();
-        callEach(cluster.nodesOfGroup(group), node -> node.uidsOfGroup(group)).values().forEach(uids::addAll);
-        return uids;
-    }
-
-    public Set<String> groupsOf(String clientId) {
-        return Set.copyOf(onClientsNode(clientId, node -> node.groupsOf(clientId)));
-    }
-
-    public List<String> groupNames() {
-        return new ArrayList<>(cluster.groupNames());
-    }
-
-    /** The uids online anywhere. */
-    public List<String> uidNames() {
-        return new ArrayList<>(cluster.uidNames());
-    }
-
-    // ---- presence and counts
-
-    public boolean isOnline(String clientId) {
-        try {
-            return call(Ids.nodeOf(Names.clientId(clientId)), node -> node.isOnline(clientId));
-        } catch (NodeGone gone) {
-            return false;
-        }
-    }
-
-    /** The ids of the live nodes, this one included. */
-    public Set<String> nodes() {
-        return cluster.nodes();
-    }
-
-    public int clientCount() {
-        return callEach(cluster.nodes(), LocalGateway::clientCount).values().stream()
-                .mapToInt(Integer::intValue).sum();
-    }
-
-    public int uidCount() {
-        return cluster.uidCount();
-    }
-
-    public int groupCount() {
-        return cluster.groupCount();
-    }
-
-    // ---- sessions
-
-    public JsonObject session(String clientId) {
-        return JsonCodec.parse(onClientsNode(clientId, node -> node.session(clientId))).asJsonObject();
-    }
-
-    /** Replaces the client's session. */
-    public void setSession(String clientId, JsonObject session) {
-        String json = session.toString();
-        onClientsNode(clientId, node -> node.setSession(clientId, json));
-    }
-
-    /** Merges top-level keys into the client's session; a key whose value is JSON null is removed. */
-    public void mergeSession(String clientId, JsonObject patch) {
-        String json = patch.toString();
-        onClientsNode(clientId, node -> node.mergeSession(clientId, json));
-    }
-
-    /**
-     * Where the client stands in its uid's durable stream: {@code {"seq","acked","replaying"}} (see
-     * {@code Deliveries#cursorOf}), or JSON null when it has no stream.
-     */
-    public JsonValue cursor(String clientId) {
-        return JsonCodec.parse(onClientsNode(clientId, node -> node.cursor(clientId)));
-    }
-
-    // ---- closing
-
-    /**
-     * Closes the client (code 4100) after the frames already queued for it and the optional last message
-     * have been sent. It leaves presence at once.
-     */
-    public void closeClient(String clientId, JsonValue lastMessage) {
-        String lastFrame = lastMessage == null ? null : Frames.message(ids.nextMessageId(), lastMessage);
-        onClientsNode(clientId, node -> node.close(clientId, lastFrame));
-    }
-
-    /** Closes every client of the uid, on every node; returns how many. */
-    public int closeUid(String uid) {
-        Names.uid(uid);
-        return callEach(cluster.nodesOfUid(uid), node -> node.closeUid(uid)).values().stream()
-                .mapToInt(Integer::intValue).sum();
-    }
-
-    /** Runs the call on the node that holds the client; client_not_found if that node is gone. */
-    private <T> T onClientsNode(String clientId, GatewayCall<T> call) {
-        try {
-            return call(Ids.nodeOf(Names.clientId(clientId)), call);
-        } catch (NodeGone gone) {
-            throw HeraldException.clientNotFound(clientId);
-        }
-    }
-
-    // ---- the cluster, with calls typed for this node's LocalGateway
-
-    private <T> T call(String node, GatewayCall<T> call) {
-        return cluster.call(node, call);
-    }
-
-    private <T> Map<String, T> callEach(Collection<String> nodes, GatewayCall<T> call) {
-        return cluster.callEach(nodes, call);
-    }
-
-    private static List<String> gather(Map<String, ? extends Collection<String>> byNode) {
-        List<String> all = new ArrayList<>();
-        byNode.values().forEach(all::addAll);
-        return all;
     }
 
     private static JsonValue requireData(JsonValue data) {

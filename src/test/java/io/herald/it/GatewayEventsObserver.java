@@ -4,6 +4,8 @@ import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
 import io.herald.gateway.ClientMessage;
 import io.herald.gateway.Gateway;
+import io.herald.gateway.Clients;
+import io.herald.gateway.Presence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
@@ -34,6 +36,12 @@ public class GatewayEventsObserver {
     @Inject
     Gateway gateway;
 
+    @Inject
+    Presence presence;
+
+    @Inject
+    Clients clients;
+
     void onConnected(@ObservesAsync ClientConnected event) {
         gateway.sendToClient(event.clientId(), Json.createObjectBuilder()
                 .add("event", "connected")
@@ -60,27 +68,27 @@ public class GatewayEventsObserver {
         switch (cmd) {
             case "bind" -> {
                 String uid = data.asJsonObject().getString("uid");
-                gateway.bindUid(event.clientId(), uid);
+                clients.bindUid(event.clientId(), uid);
                 JsonArrayBuilder ids = Json.createArrayBuilder();
-                gateway.clientIdsOfUid(uid).forEach(ids::add);
+                presence.clientIdsOfUid(uid).forEach(ids::add);
                 gateway.sendToUid(uid, Json.createObjectBuilder()
                         .add("event", "bound")
-                        .add("uidOf", nullable(gateway.uidOf(event.clientId()).orElse(null)))
-                        .add("online", gateway.isOnline(event.clientId()))
-                        .add("uidOnline", gateway.isUidOnline(uid))
+                        .add("uidOf", nullable(presence.uidOf(event.clientId()).orElse(null)))
+                        .add("online", presence.isOnline(event.clientId()))
+                        .add("uidOnline", presence.isUidOnline(uid))
                         .add("clientIdsOfUid", ids)
                         .build());
             }
             case "join" -> {
                 String group = data.asJsonObject().getString("group");
-                gateway.joinGroup(event.clientId(), group);
+                clients.joinGroup(event.clientId(), group);
                 gateway.sendToGroup(group, Json.createObjectBuilder()
                         .add("event", "joined")
                         .add("clientId", event.clientId())
                         .add("group", group)
                         .build(), List.of());
             }
-            case "close" -> gateway.closeClient(event.clientId(),
+            case "close" -> clients.closeClient(event.clientId(),
                     Json.createObjectBuilder().add("event", "bye").build());
             default -> {
                 JsonObjectBuilder echo = Json.createObjectBuilder()

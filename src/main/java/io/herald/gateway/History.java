@@ -1,0 +1,28 @@
+package io.herald.gateway;
+
+import io.herald.core.Names;
+import io.herald.delivery.StoredMessage;
+import io.herald.delivery.Stream;
+import io.herald.delivery.Streams;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.List;
+
+/** The durable store as the backend reads it: a uid's stream and its stored messages. */
+@ApplicationScoped
+public class History {
+
+    @Inject
+    Streams streams;
+
+    /** Up to {@code limit} stored messages of the uid after {@code since}, oldest first. */
+    public List<StoredMessage> history(String uid, long since, int limit) {
+        return streams.read(Names.uid(uid), since, limit);
+    }
+
+    /** The uid's stream, or null if nothing was ever stored for it. */
+    public Stream stream(String uid) {
+        return streams.stream(Names.uid(uid));
+    }
+}
