@@ -129,7 +129,9 @@ class DrainIT extends ClientTest {
         WsClient client = herald.connectQuery("uid=" + uid + "&since=0", true);
         JsonObject message = client.awaitMessage(Duration.ofSeconds(10));
         assertEquals(1, message.getInt("seq"), "the message pushed during the drain is delivered: " + message);
-        Handshake.send(herald.port(), herald.wsPath(null), null).assertUpgraded();
+        // A client that closes properly (a raw handshake's socket, dropped without a close frame, lingered on
+        // Payara past the next test's count of the node's clients).
+        assertTrue(herald.connect(null).isOpen(), "handshakes are accepted again");
     }
 
     @Test
