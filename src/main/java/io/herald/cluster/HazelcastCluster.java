@@ -202,15 +202,25 @@ public class HazelcastCluster implements Cluster, MembershipListener {
         LOG.info(() -> "Herald node " + event.getMember().getAttribute(NODE_ATTRIBUTE) + " joined the cluster");
     }
 
-    /** A node died or left: its clients went with it, so the oldest member drops it from the indexes. */
+    /**
+     * A node died or left: its clients went with it, so the oldest member drops it from the indexes. On the
+     * cluster engine's event thread: whatever this throws is logged here, once, and never left to that thread.
+     */
     @Override
     public void memberRemoved(MembershipEvent event) {
         String gone = event.getMember().getAttribute(NODE_ATTRIBUTE);
         LOG.warning(() -> "Herald node " + gone + " left the cluster; its clients are offline until they reconnect");
-        Member oldest = hazelcast.getCluster().getMembers().iterator().next();
-        if (gone != null && oldest.localMember()) {
-            int removed = forget(uidNodes, gone) + forget(groupNodes, gone);
-            LOG.info(() -> "removed " + removed + " presence entries of node " + gone);
+        try {
+            Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+            if (gone != null && oldest.localMember()) {
+                int removed = forget(uidNodes, gone) + forget(groupNodes, gone);
+                LOG.info(() -> "removed " + removed + " presence entries of node " + gone);
+            }
+        } catch (Throwable e) {
+            // This member stopping too is expected; anything else leaves stale entries, which readers filter
+            // out anyway (live() keeps the nodes that are members).
+            LOG.log(running() ? Level.WARNING : Level.FINE, "could not remove the presence entries of node "
+                    + gone + " from the cluster's indexes", e);
         }
     }
 
