@@ -75,6 +75,10 @@ public class HeraldConfig {
     int durableQueueCapacity;
 
     @Inject
+    @ConfigProperty(name = "herald.durable.queue-max-bytes", defaultValue = "67108864")
+    long durableQueueMaxBytes;
+
+    @Inject
     @ConfigProperty(name = "herald.durable.replay-page", defaultValue = "200")
     int durableReplayPage;
 
@@ -326,6 +330,14 @@ public class HeraldConfig {
 
     public int durableQueueCapacity() {
         return Math.max(1, durableQueueCapacity);
+    }
+
+    /**
+     * Most characters of JSON data (and uids and keys) that durable pushes waiting to be stored may hold
+     * together; a push that would pass it gets 503 store_busy. Bytes for ASCII text.
+     */
+    public long durableQueueMaxBytes() {
+        return Math.max(1, durableQueueMaxBytes);
     }
 
     public int durableReplayPage() {
