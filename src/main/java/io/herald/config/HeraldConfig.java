@@ -83,6 +83,10 @@ public class HeraldConfig {
     int durableReplayPage;
 
     @Inject
+    @ConfigProperty(name = "herald.durable.page-max-bytes", defaultValue = "524288")
+    long durablePageMaxBytes;
+
+    @Inject
     @ConfigProperty(name = "herald.durable.ack-flush-millis", defaultValue = "200")
     long durableAckFlushMillis;
 
@@ -342,6 +346,14 @@ public class HeraldConfig {
 
     public int durableReplayPage() {
         return Math.max(1, durableReplayPage);
+    }
+
+    /**
+     * Most characters of message data read from the store at once: one page of a replay or catch-up, or of
+     * a history request (always at least one message, however large).
+     */
+    public long durablePageMaxBytes() {
+        return Math.max(1, durablePageMaxBytes);
     }
 
     public long durableAckFlushMillis() {

@@ -47,7 +47,9 @@ import java.util.logging.Logger;
  * else (the client is still replaying, or a seq arrived out of order) is left to a catch-up read from the
  * store, which holds every message before it is delivered live.
  *
- * <p>Replays and catch-ups run on the container's executor. Whatever a replay meets ends in the client's
+ * <p>Replays and catch-ups run on the container's executor; what they hold is one page at a time, at most
+ * {@code herald.durable.replay-page} messages and {@code herald.durable.page-max-bytes} of data, and
+ * they read on only while the client's send queue has room. Whatever a replay meets ends in the client's
  * close (it reconnects and resumes), never in a client left waiting for a replay that died.
  */
 @ApplicationScoped
@@ -314,36 +316,49 @@ public class Deliveries {
         }
     }
 
-    /** Sends stored messages after the cursor until it is level with live delivery, then goes live. */
+    /**
+     * Sends stored messages after the cursor until it is level with live delivery, then goes live. A replay
+     * must not overflow the client's own send queue, in frames or in bytes: it reads a page only while
+     * fewer than half of {@code herald.send-queue.max-frames} wait, and while what it queued since the
+     * queue was last seen empty holds less than a page's bytes; else it tries again shortly.
+     */
     private void catchUp(Cursor cursor) {
         try {
-            int page = config.durableReplayPage();
+            int pageSize = config.durableReplayPage();
+            long pageChars = config.durablePageMaxBytes();
             int room = config.sendQueueMaxFrames() / 2;
             while (true) {
-                int free = room - cursor.client.outbox().depth();
-                if (free <= 0) {
-                    // Let the client drain first: a replay must not overflow its own outbox.
-                    if (timers.after("a durable catch-up", CATCH_UP_RETRY_MILLIS,
-                            () -> replay(cursor, () -> catchUp(cursor))) == null) {
-                        forget(cursor); // stopping: the client resumes from its position elsewhere
-                    }
-                    return;
-                }
-                int limit = Math.min(page, free);
+                int depth = cursor.client.outbox().depth();
+                int free = room - depth;
+                long freeChars;
                 long from;
                 synchronized (cursor) {
                     // A client being closed (a drain, a stopping node) takes no more frames: stop reading.
                     if (cursor.detached || stopping || cursor.client.outbox().closing()) {
                         return;
                     }
+                    if (depth == 0) {
+                        cursor.queuedChars = 0; // the client has read what the replay queued so far
+                    }
+                    freeChars = pageChars - cursor.queuedChars;
                     from = cursor.position;
                 }
-                List<StoredMessage> messages = streams.read(cursor.uid, from, limit);
+                // A message larger than a page goes alone, into an empty queue only.
+                Streams.Page page = free <= 0 || freeChars <= 0 ? null
+                        : streams.read(cursor.uid, from, Math.min(pageSize, free), freeChars, depth == 0);
+                if (page == null || page.messages().isEmpty() && !page.end()) {
+                    // Let the client read first.
+                    if (timers.after("a durable catch-up", CATCH_UP_RETRY_MILLIS,
+                            () -> replay(cursor, () -> catchUp(cursor))) == null) {
+                        forget(cursor); // stopping: the client resumes from its position elsewhere
+                    }
+                    return;
+                }
                 synchronized (cursor) {
                     if (cursor.detached) {
                         return;
                     }
-                    for (StoredMessage message : messages) {
+                    for (StoredMessage message : page.messages()) {
                         if (message.seq() <= cursor.position) {
                             continue;
                         }
@@ -355,8 +370,9 @@ public class Deliveries {
                             replayed.inc();
                         }
                         cursor.position = message.seq();
+                        cursor.queuedChars += message.data().length();
                     }
-                    if (messages.size() < limit && cursor.pendingMax <= cursor.position) {
+                    if (page.end() && cursor.pendingMax <= cursor.position) {
                         cursor.replaying = false;
                         return;
                     }

@@ -1,6 +1,7 @@
 package io.herald.gateway;
 
 import io.herald.cluster.Cluster;
+import io.herald.config.HeraldConfig;
 import io.herald.cluster.NodeCall;
 import io.herald.cluster.NodeGone;
 import io.herald.connection.Frames;
@@ -56,6 +57,9 @@ public class Gateway {
 
     @Inject
     Cluster cluster;
+
+    @Inject
+    HeraldConfig config;
 
     @Inject
     Ids ids;
@@ -272,9 +276,13 @@ public class Gateway {
         return sent;
     }
 
-    /** Up to {@code limit} stored messages of the uid after {@code since}, oldest first. */
+    /**
+     * Up to {@code limit} stored messages of the uid after {@code since}, oldest first, and no more than
+     * hold {@code herald.durable.page-max-bytes} of data together (at least one): the caller pages on from
+     * the last seq it got.
+     */
     public List<StoredMessage> history(String uid, long since, int limit) {
-        return streams.read(Names.uid(uid), since, limit);
+        return streams.read(Names.uid(uid), since, limit, config.durablePageMaxBytes(), true).messages();
     }
 
     /** The uid's stream, or null if nothing was ever stored for it. */
