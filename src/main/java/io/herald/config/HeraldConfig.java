@@ -134,6 +134,10 @@ public class HeraldConfig {
     @ConfigProperty(name = "herald.cluster.call-timeout-seconds", defaultValue = "10")
     int clusterCallTimeoutSeconds;
 
+    @Inject
+    @ConfigProperty(name = "herald.cluster.max-pending-bytes", defaultValue = "67108864")
+    long clusterMaxPendingBytes;
+
     // ---- webhooks (README, "Webhooks")
 
     @Inject
@@ -412,6 +416,14 @@ public class HeraldConfig {
 
     public int clusterCallTimeoutSeconds() {
         return Math.max(1, clusterCallTimeoutSeconds);
+    }
+
+    /**
+     * Most characters of sends, relays and committed messages this node may have on their way to one other
+     * node and not yet run there; a send that would pass it gets 503 cluster_busy.
+     */
+    public long clusterMaxPendingBytes() {
+        return Math.max(1, clusterMaxPendingBytes);
     }
 
     // ---- webhooks

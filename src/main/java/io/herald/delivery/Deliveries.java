@@ -4,6 +4,7 @@ import io.herald.background.FailureLog;
 import io.herald.background.Guarded;
 import io.herald.background.Timers;
 import io.herald.cluster.Cluster;
+import io.herald.cluster.ClusterBusy;
 import io.herald.config.HeraldConfig;
 import io.herald.connection.Client;
 import io.herald.connection.CloseCodes;
@@ -85,6 +86,8 @@ public class Deliveries {
     Timers timers;
 
     private final FailureLog replayFailures = new FailureLog(LOG, Level.WARNING, "replaying a durable stream");
+    private final FailureLog publishRefusals = new FailureLog(LOG, Level.WARNING,
+            "handing committed durable messages to other nodes");
 
     private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
     private final Map<String, Long> acks = new ConcurrentHashMap<>();
@@ -211,7 +214,21 @@ public class Deliveries {
         }
         List<Append> sentAppends = List.copyOf(appends);
         List<Receipt> sentReceipts = List.copyOf(receipts);
-        cluster.tell(nodes, node -> node.committed(sentAppends, sentReceipts));
+        long chars = 0;
+        for (Append append : appends) {
+            chars += append.chars();
+        }
+        try {
+            cluster.tell(nodes, chars, node -> node.committed(sentAppends, sentReceipts));
+        } catch (ClusterBusy busy) {
+            // A node with too much waiting from this one: its clients get these from the store, at their next
+            // catch-up (the next message shows them the gap) or when they resume. This node's go live anyway.
+            publishRefusals.failed(busy, "this node's own clients get them live; the other nodes' clients"
+                    + " from the store");
+            if (nodes.contains(cluster.localNode())) {
+                committed(sentAppends, sentReceipts);
+            }
+        }
     }
 
     /** Delivers committed messages to this node's live clients of their uids. */

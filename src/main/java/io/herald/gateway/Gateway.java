@@ -47,7 +47,9 @@ import java.util.regex.Pattern;
  * <p>Sends return at once: each recipient's frame is queued on its connection and sent asynchronously;
  * one failing recipient never stops the others. Bad names throw {@link HeraldException} with code
  * {@code bad_uid}, {@code bad_group} or {@code bad_client_id}; operations on one named client throw
- * {@code client_not_found} when it is not connected.
+ * {@code client_not_found} when it is not connected. A send that another node it must reach cannot take
+ * yet (too much sent to it earlier is still waiting, {@code herald.cluster.max-pending-bytes}) throws
+ * {@code cluster_busy} (503) and is sent nowhere.
  */
 @ApplicationScoped
 public class Gateway {
@@ -107,7 +109,7 @@ public class Gateway {
         String id = ids.nextMessageId();
         String frame = Frames.message(id, requireData(data));
         Set<String> exclude = Set.copyOf(excludeClientIds);
-        cluster.tell(cluster.nodes(), node -> node.deliver(frame, List.of(), List.of(), List.of(), true, exclude));
+        cluster.tell(cluster.nodes(), frame.length(), node -> node.deliver(frame, List.of(), List.of(), List.of(), true, exclude));
         metrics.pushed(Kind.BROADCAST, false, start);
         return id;
     }
@@ -136,7 +138,7 @@ public class Gateway {
         List<String> uidList = List.copyOf(uids);
         List<String> groupList = List.copyOf(groups);
         Set<String> exclude = Set.copyOf(excludeClientIds);
-        cluster.tell(nodes, node -> node.deliver(frame, clientList, uidList, groupList, false, exclude));
+        cluster.tell(nodes, frame.length(), node -> node.deliver(frame, clientList, uidList, groupList, false, exclude));
         Kind kind = Kind.of(false, clientList, uidList, groupList);
         if (kind != null) {
             metrics.pushed(kind, false, start);

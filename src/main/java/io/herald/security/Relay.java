@@ -1,6 +1,7 @@
 package io.herald.security;
 
 import io.herald.cluster.Cluster;
+import io.herald.cluster.ClusterBusy;
 import io.herald.config.HeraldConfig;
 import io.herald.connection.Client;
 import io.herald.connection.Frames;
@@ -87,8 +88,7 @@ public class Relay {
         if (from == null) {
             sender.send(Frames.error("not_bound", "only a client bound to a uid may send to others"));
         } else if (uid != null ? policy.toUid() : policy.toGroup(group, sender.groups())) {
-            deliver(sender, from, to, uid, group, data);
-            relayed = true;
+            relayed = deliver(sender, from, to, uid, group, data);
         } else {
             sender.send(Frames.error("relay_forbidden", uid != null
                     ? "this server does not relay messages to uids (herald.relay.policy)"
@@ -97,8 +97,11 @@ public class Relay {
         messages.fireAsync(new ClientMessage(sender.id(), from, sender.session(), data, to, relayed));
     }
 
-    /** Encodes the frame once and hands it to the nodes that hold the uid's clients or the group's members. */
-    private void deliver(Client sender, String from, JsonObject to, String uid, String group, JsonValue data) {
+    /**
+     * Encodes the frame once and hands it to the nodes that hold the uid's clients or the group's members;
+     * false, with an error frame to the sender, if a node it must reach has too much waiting from this one.
+     */
+    private boolean deliver(Client sender, String from, JsonObject to, String uid, String group, JsonValue data) {
         String frame = JsonCodec.object()
                 .add("type", "message")
                 .add("id", ids.nextMessageId())
@@ -110,7 +113,13 @@ public class Relay {
         List<String> groups = group == null ? List.of() : List.of(group);
         Set<String> exclude = Set.of(sender.id());
         Set<String> nodes = uid != null ? cluster.nodesOfUid(uid) : cluster.nodesOfGroup(group);
-        // The call travels to other nodes: it captures only strings and immutable collections.
-        cluster.tell(nodes, node -> node.deliver(frame, List.of(), uids, groups, false, exclude));
+        try {
+            // The call travels to other nodes: it captures only strings and immutable collections.
+            cluster.tell(nodes, frame.length(), node -> node.deliver(frame, List.of(), uids, groups, false, exclude));
+            return true;
+        } catch (ClusterBusy busy) {
+            sender.send(Frames.error(busy.code(), "not relayed: " + busy.getMessage()));
+            return false;
+        }
     }
 }
