@@ -49,6 +49,7 @@ class ArchitectureTest {
                 // shared by all
                 .layer("metrics").definedBy("io.herald.metrics..")
                 .layer("config").definedBy("io.herald.config..")
+                .layer("background").definedBy("io.herald.background..")
                 .layer("core").definedBy("io.herald.core..")
 
                 .whereLayer("api").mayNotBeAccessedByAnyLayer()
@@ -67,6 +68,8 @@ class ArchitectureTest {
                         "gateway", "delivery", "cluster", "routing")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("api", "health", "connection", "webhook", "security",
                         "gateway", "delivery", "cluster", "routing", "metrics")
+                .whereLayer("background").mayOnlyBeAccessedByLayers("api", "health", "connection", "webhook",
+                        "security", "gateway", "delivery", "cluster", "routing", "metrics", "config")
                 .check(herald);
     }
 }

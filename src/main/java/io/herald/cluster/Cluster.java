@@ -23,8 +23,14 @@ public interface Cluster {
     /** Runs the call on each live node of the given ones and returns the results by node. */
     <T> Map<String, T> callEach(Collection<String> nodes, NodeCall<?, T> call);
 
-    /** Runs the call on each live node of the given ones without waiting for it. */
-    void tell(Collection<String> nodes, NodeCall<?, ?> call);
+    /**
+     * Runs the call on each live node of the given ones without waiting for it; on this node at once, on
+     * the caller's thread. {@code chars} is the size of what it carries (its frame or messages): it counts
+     * against {@code herald.cluster.max-pending-bytes} of each other node until that node has run it, and
+     * if that would pass the bound of any of them, nothing is sent anywhere and {@link ClusterBusy} (503
+     * cluster_busy) is thrown.
+     */
+    void tell(Collection<String> nodes, long chars, NodeCall<?, ?> call);
 
     /** The nodes where the uid has clients. */
     Set<String> nodesOfUid(String uid);

@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
@@ -21,6 +22,7 @@ import java.io.Serializable;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -37,6 +39,10 @@ import java.util.logging.Logger;
  * index which nodes hold each uid and group (kept by each node for its own clients, cleaned by the oldest
  * member when a node dies). Hazelcast detects a dead member itself within
  * {@code herald.cluster.failure-timeout-seconds}.
+ *
+ * <p>Calls that do not wait for an answer ({@link #tell}: sends, relays, committed messages) are bounded per
+ * target node in characters ({@link Backlog}); calls that wait are bounded by their callers, each waiting
+ * at most {@code herald.cluster.call-timeout-seconds}.
  */
 public class HazelcastCluster implements Cluster, MembershipListener {
 
@@ -51,11 +57,13 @@ public class HazelcastCluster implements Cluster, MembershipListener {
     private final MultiMap<String, String> groupNodes;
     private final IExecutorService calls;
     private final long callTimeoutMillis;
+    private final Backlog backlog;
 
     public HazelcastCluster(HeraldConfig config, String node, Object local, Registry registry) {
         this.node = node;
         this.local = local;
         this.callTimeoutMillis = TimeUnit.SECONDS.toMillis(config.clusterCallTimeoutSeconds());
+        this.backlog = new Backlog(config.clusterMaxPendingBytes());
         this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(config, node, local));
         this.uidNodes = hazelcast.getMultiMap("herald.uid-nodes");
         this.groupNodes = hazelcast.getMultiMap("herald.group-nodes");
@@ -156,18 +164,43 @@ public class HazelcastCluster implements Cluster, MembershipListener {
     }
 
     @Override
-    public void tell(Collection<String> targets, NodeCall<?, ?> call) {
+    public void tell(Collection<String> targets, long chars, NodeCall<?, ?> call) {
+        Map<String, Member> remote = new LinkedHashMap<>();
         for (String target : targets) {
-            if (node.equals(target)) {
-                continue;
-            }
-            Member member = memberOrNull(target);
+            Member member = node.equals(target) ? null : memberOrNull(target);
             if (member != null) {
-                calls.submitToMember(new RemoteCall<>(call), member);
+                remote.put(target, member);
             }
         }
+        String full = remote.isEmpty() ? null : backlog.charge(remote.keySet(), chars);
+        if (full != null) {
+            throw new ClusterBusy(full, backlog.waiting(full));
+        }
+        remote.forEach((target, member) -> send(target, member, chars, call));
         if (targets.contains(node)) {
             NodeCall.runOn(local, call); // here, synchronously: local deliveries keep the caller's order
+        }
+    }
+
+    /** Sends a call that nobody waits for; its characters wait in the backlog until the node has run it. */
+    private <T> void send(String target, Member member, long chars, NodeCall<?, T> call) {
+        try {
+            calls.submitToMember(new RemoteCall<>(call), member, new ExecutionCallback<T>() {
+                @Override
+                public void onResponse(T response) {
+                    backlog.release(target, chars);
+                }
+
+                @Override
+                public void onFailure(Throwable failure) {
+                    backlog.release(target, chars);
+                    LOG.log(Level.FINE, "a call to node " + target + " failed", failure);
+                }
+            });
+        } catch (RuntimeException e) {
+            // Not sent: the member left meanwhile, or this one is shutting down. As if it had left first.
+            backlog.release(target, chars);
+            LOG.log(Level.FINE, "a call to node " + target + " could not be sent", e);
         }
     }
 
@@ -206,15 +239,25 @@ public class HazelcastCluster implements Cluster, MembershipListener {
         LOG.info(() -> "Herald node " + event.getMember().getAttribute(NODE_ATTRIBUTE) + " joined the cluster");
     }
 
-    /** A node died or left: its clients went with it, so the oldest member drops it from the indexes. */
+    /**
+     * A node died or left: its clients went with it, so the oldest member drops it from the indexes. On the
+     * cluster engine's event thread: whatever this throws is logged here, once, and never left to that thread.
+     */
     @Override
     public void memberRemoved(MembershipEvent event) {
         String gone = event.getMember().getAttribute(NODE_ATTRIBUTE);
         LOG.warning(() -> "Herald node " + gone + " left the cluster; its clients are offline until they reconnect");
-        Member oldest = hazelcast.getCluster().getMembers().iterator().next();
-        if (gone != null && oldest.localMember()) {
-            int removed = forget(uidNodes, gone) + forget(groupNodes, gone);
-            LOG.info(() -> "removed " + removed + " presence entries of node " + gone);
+        try {
+            Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+            if (gone != null && oldest.localMember()) {
+                int removed = forget(uidNodes, gone) + forget(groupNodes, gone);
+                LOG.info(() -> "removed " + removed + " presence entries of node " + gone);
+            }
+        } catch (Throwable e) {
+            // This member stopping too is expected; anything else leaves stale entries, which readers filter
+            // out anyway (live() keeps the nodes that are members).
+            LOG.log(running() ? Level.WARNING : Level.FINE, "could not remove the presence entries of node "
+                    + gone + " from the cluster's indexes", e);
         }
     }
 

@@ -48,7 +48,7 @@ public class LocalCluster implements Cluster {
     }
 
     @Override
-    public void tell(Collection<String> targets, NodeCall<?, ?> call) {
+    public void tell(Collection<String> targets, long chars, NodeCall<?, ?> call) {
         if (targets.contains(node)) {
             NodeCall.runOn(local, call);
         }

@@ -79,8 +79,16 @@ public class HeraldConfig {
     int durableQueueCapacity;
 
     @Inject
+    @ConfigProperty(name = "herald.durable.queue-max-bytes", defaultValue = "67108864")
+    long durableQueueMaxBytes;
+
+    @Inject
     @ConfigProperty(name = "herald.durable.replay-page", defaultValue = "200")
     int durableReplayPage;
+
+    @Inject
+    @ConfigProperty(name = "herald.durable.page-max-bytes", defaultValue = "524288")
+    long durablePageMaxBytes;
 
     @Inject
     @ConfigProperty(name = "herald.durable.ack-flush-millis", defaultValue = "200")
@@ -129,6 +137,10 @@ public class HeraldConfig {
     @Inject
     @ConfigProperty(name = "herald.cluster.call-timeout-seconds", defaultValue = "10")
     int clusterCallTimeoutSeconds;
+
+    @Inject
+    @ConfigProperty(name = "herald.cluster.max-pending-bytes", defaultValue = "67108864")
+    long clusterMaxPendingBytes;
 
     // ---- webhooks (README, "Webhooks")
 
@@ -344,8 +356,24 @@ public class HeraldConfig {
         return Math.max(1, durableQueueCapacity);
     }
 
+    /**
+     * Most characters of JSON data (and uids and keys) that durable pushes waiting to be stored may hold
+     * together; a push that would pass it gets 503 store_busy. Bytes for ASCII text.
+     */
+    public long durableQueueMaxBytes() {
+        return Math.max(1, durableQueueMaxBytes);
+    }
+
     public int durableReplayPage() {
         return Math.max(1, durableReplayPage);
+    }
+
+    /**
+     * Most characters of message data read from the store at once: one page of a replay or catch-up, or of
+     * a history request (always at least one message, however large).
+     */
+    public long durablePageMaxBytes() {
+        return Math.max(1, durablePageMaxBytes);
     }
 
     public long durableAckFlushMillis() {
@@ -404,6 +432,14 @@ public class HeraldConfig {
 
     public int clusterCallTimeoutSeconds() {
         return Math.max(1, clusterCallTimeoutSeconds);
+    }
+
+    /**
+     * Most characters of sends, relays and committed messages this node may have on their way to one other
+     * node and not yet run there; a send that would pass it gets 503 cluster_busy.
+     */
+    public long clusterMaxPendingBytes() {
+        return Math.max(1, clusterMaxPendingBytes);
     }
 
     // ---- webhooks

@@ -1,10 +1,10 @@
 package io.herald.connection;
 
+import io.herald.background.Timers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +28,8 @@ public class ConnectionLog {
 
     private static final Logger LOG = Logger.getLogger(ConnectionLog.class.getName());
 
-    @Resource
-    ManagedScheduledExecutorService scheduler;
+    @Inject
+    Timers timers;
 
     private final Budget refusals = new Budget("refused WebSocket handshakes");
     private final Budget slowConsumers = new Budget("slow consumers closed");
@@ -39,7 +39,7 @@ public class ConnectionLog {
 
     @PostConstruct
     void start() {
-        summaries = scheduler.scheduleAtFixedRate(this::summarize, 1, 1, TimeUnit.MINUTES);
+        summaries = timers.every("the connection log's summary", TimeUnit.MINUTES.toMillis(1), this::summarize);
     }
 
     @PreDestroy

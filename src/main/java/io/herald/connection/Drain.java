@@ -3,16 +3,14 @@ package io.herald.connection;
 import io.herald.metrics.Metrics;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.Initialized;
+import io.herald.background.Timers;
 import io.herald.routing.Ids;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Registry;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import io.herald.routing.Client;
@@ -43,8 +41,8 @@ public class Drain {
     @Inject
     Ids ids;
 
-    @Resource
-    ManagedScheduledExecutorService executor;
+    @Inject
+    Timers timers;
 
     private volatile boolean active;
     // Guarded by this.
@@ -152,16 +150,22 @@ public class Drain {
         }
     }
 
+    /**
+     * The next step of an operator's drain, a tick from now. A step that throws is logged by the timers and
+     * the pass goes on at the next tick (past the grace it closes whatever is left). Nothing is scheduled
+     * once the application stops: its shutdown drain takes over.
+     */
     private void schedule(Pass background) {
-        try {
-            executor.schedule(() -> {
-                if (!background.step()) {
+        timers.after("a step of the drain", TICK_MILLIS, () -> {
+            boolean over = false;
+            try {
+                over = background.step();
+            } finally {
+                if (!over) {
                     schedule(background);
                 }
-            }, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // The application is stopping; its shutdown drain takes over.
-        }
+            }
+        });
     }
 
     /** One drain over a fixed set of clients: closes them batch by batch, then waits for them to be gone. */

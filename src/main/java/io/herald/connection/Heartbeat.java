@@ -1,11 +1,10 @@
 package io.herald.connection;
 
+import io.herald.background.Timers;
 import io.herald.config.HeraldConfig;
 import io.herald.metrics.Metrics;
 import io.herald.routing.Registry;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -28,8 +27,6 @@ import io.herald.routing.CloseCodes;
 @ApplicationScoped
 public class Heartbeat {
 
-    private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
-
     @Inject
     HeraldConfig config;
 
@@ -42,15 +39,16 @@ public class Heartbeat {
     @Inject
     ConnectionLog log;
 
-    @Resource
-    ManagedScheduledExecutorService scheduler;
+    @Inject
+    Timers timers;
 
     private ScheduledFuture<?> sweeps;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         long tick = Math.min(config.heartbeatIntervalMillis(), config.heartbeatTimeoutMillis()) / 4;
         tick = Math.max(250, Math.min(5000, tick));
-        sweeps = scheduler.scheduleWithFixedDelay(this::sweep, tick, tick, TimeUnit.MILLISECONDS);
+        // Guarded by the timers: a sweep that throws is logged and the next one runs.
+        sweeps = timers.every("the heartbeat sweep", tick, this::sweep);
     }
 
     @PreDestroy
@@ -61,15 +59,6 @@ public class Heartbeat {
     }
 
     void sweep() {
-        try {
-            sweepOnce();
-        } catch (RuntimeException e) {
-            // An exception would cancel the schedule and silently end all heartbeats.
-            LOG.log(Level.SEVERE, "heartbeat sweep failed; it runs again next tick", e);
-        }
-    }
-
-    private void sweepOnce() {
         long now = System.nanoTime();
         long interval = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
         long timeout = TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis());

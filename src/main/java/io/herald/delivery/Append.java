@@ -18,4 +18,17 @@ public record Append(String messageId, List<String> uids, String data, String id
     public boolean opensOnly() {
         return messageId == null;
     }
+
+    /**
+     * The characters of text this push holds while it waits: its data, uids and key (what a caller
+     * controls; the rest is a few fixed fields). What bounds the journal's queue in bytes, and the size of
+     * a committed push on its way to another node.
+     */
+    public long chars() {
+        long chars = (data == null ? 0 : data.length()) + (idempotencyKey == null ? 0 : idempotencyKey.length());
+        for (String uid : uids) {
+            chars += uid.length();
+        }
+        return chars;
+    }
 }

@@ -61,7 +61,9 @@ public class Backlog {
     private void read() {
         try {
             unacknowledged = streams.unacknowledged();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // The top of this background read: whatever it meets, the gauge says "unknown" and the next scrape
+            // tries again. The readiness check reports the database.
             unacknowledged = Double.NaN;
             LOG.log(Level.FINE, "reading the durable backlog for the metrics failed", e);
         } finally {

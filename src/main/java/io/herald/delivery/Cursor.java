@@ -18,6 +18,8 @@ final class Cursor {
     boolean replaying = true;
     long pendingMax;
     boolean detached;
+    /** Characters of data the replay queued for the client since its send queue was last seen empty. */
+    long queuedChars;
 
     Cursor(Client client, String uid) {
         this.client = client;

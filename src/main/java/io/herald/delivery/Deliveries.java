@@ -1,5 +1,10 @@
 package io.herald.delivery;
 
+import io.herald.background.FailureLog;
+import io.herald.background.Guarded;
+import io.herald.background.Timers;
+import io.herald.cluster.Cluster;
+import io.herald.cluster.ClusterBusy;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
@@ -13,7 +18,7 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -26,7 +31,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -40,6 +45,11 @@ import java.util.logging.Logger;
  * <p>A bound client has a {@link Cursor}. Live deliveries send only the next seq after the cursor; anything
  * else (the client is still replaying, or a seq arrived out of order) is left to a catch-up read from the
  * store, which holds every message before it is delivered live.
+ *
+ * <p>Replays and catch-ups run on the container's executor; what they hold is one page at a time, at most
+ * {@code herald.durable.replay-page} messages and {@code herald.durable.page-max-bytes} of data, and
+ * they read on only while the client's send queue has room. Whatever a replay meets ends in the client's
+ * close (it reconnects and resumes), never in a client left waiting for a replay that died.
  */
 @ApplicationScoped
 public class Deliveries {
@@ -62,9 +72,17 @@ public class Deliveries {
     Metrics metrics;
 
     private static final long OPEN_TIMEOUT_SECONDS = 30;
+    private static final long CATCH_UP_RETRY_MILLIS = 50;
 
     @Resource
-    ManagedScheduledExecutorService executor;
+    ManagedExecutorService executor;
+
+    @Inject
+    Timers timers;
+
+    private final FailureLog replayFailures = new FailureLog(LOG, Level.WARNING, "replaying a durable stream");
+    private final FailureLog publishRefusals = new FailureLog(LOG, Level.WARNING,
+            "handing committed durable messages to other nodes");
 
     private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
     private final Map<String, Long> acks = new ConcurrentHashMap<>();
@@ -81,8 +99,7 @@ public class Deliveries {
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        long every = config.durableAckFlushMillis();
-        ackFlushes = executor.scheduleWithFixedDelay(this::flushAcks, every, every, TimeUnit.MILLISECONDS);
+        ackFlushes = timers.every("the acknowledgement flush", config.durableAckFlushMillis(), this::flushAcks);
     }
 
     @PreDestroy
@@ -103,7 +120,20 @@ public class Deliveries {
         if (previous != null) {
             detach(previous);
         }
-        executor.execute(() -> start(cursor, since, epoch));
+        replay(cursor, () -> start(cursor, since, epoch));
+    }
+
+    /**
+     * Runs a replay's work on the executor. One the executor refuses (the server is stopping, or it is
+     * saturated) closes the client, which reconnects and resumes: left alone, it would wait for a replay that
+     * never comes.
+     */
+    private void replay(Cursor cursor, Runnable work) {
+        try {
+            executor.execute(work);
+        } catch (RejectedExecutionException e) {
+            failed(cursor, e);
+        }
     }
 
     public void detach(Client client) {
@@ -200,7 +230,7 @@ public class Deliveries {
             } else if (seq > cursor.position + 1) {
                 cursor.replaying = true;
                 cursor.pendingMax = seq;
-                executor.execute(() -> catchUp(cursor));
+                replay(cursor, () -> catchUp(cursor));
             }
         }
     }
@@ -255,47 +285,62 @@ public class Deliveries {
                 }
             }
             catchUp(cursor);
-        } catch (RuntimeException | ExecutionException | TimeoutException e) {
-            failed(cursor, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            failed(cursor, e);
+        } catch (ExecutionException e) {
+            failed(cursor, e.getCause() == null ? e : e.getCause());
+        } catch (Throwable e) {
+            // The top of the replay's task: whatever it meets (the store down, memory short) closes the client.
+            failed(cursor, e);
         }
     }
 
-    /** Sends stored messages after the cursor until it is level with live delivery, then goes live. */
+    /**
+     * Sends stored messages after the cursor until it is level with live delivery, then goes live. A replay
+     * must not overflow the client's own send queue, in frames or in bytes: it reads a page only while
+     * fewer than half of {@code herald.send-queue.max-frames} wait, and while what it queued since the
+     * queue was last seen empty holds less than a page's bytes; else it tries again shortly.
+     */
     private void catchUp(Cursor cursor) {
         try {
-            int page = config.durableReplayPage();
+            int pageSize = config.durableReplayPage();
+            long pageChars = config.durablePageMaxBytes();
             int room = config.sendQueueMaxFrames() / 2;
             while (true) {
-                int free = room - cursor.client.outbox().depth();
-                if (free <= 0 || cursor.client.outbox().halfFull()) {
-                    // Let the client drain first: a replay must not overflow its own outbox (frames or bytes).
-                    executor.schedule(() -> catchUp(cursor), 50, TimeUnit.MILLISECONDS);
-                    return;
-                }
-                int limit = Math.min(page, free);
+                int depth = cursor.client.outbox().depth();
+                int free = room - depth;
+                long freeChars;
                 long from;
                 synchronized (cursor) {
                     // A client being closed (a drain, a stopping node) takes no more frames: stop reading.
                     if (cursor.detached || stopping || cursor.client.outbox().closing()) {
                         return;
                     }
+                    if (depth == 0) {
+                        cursor.queuedChars = 0; // the client has read what the replay queued so far
+                    }
+                    freeChars = pageChars - cursor.queuedChars;
                     from = cursor.position;
                 }
-                List<StoredMessage> messages = streams.read(cursor.uid, from, limit);
+                // A message larger than a page goes alone, into an empty queue only.
+                Streams.Page page = free <= 0 || freeChars <= 0 ? null
+                        : streams.read(cursor.uid, from, Math.min(pageSize, free), freeChars, depth == 0);
+                if (page == null || page.messages().isEmpty() && !page.end()) {
+                    // Let the client read first.
+                    if (timers.after("a durable catch-up", CATCH_UP_RETRY_MILLIS,
+                            () -> replay(cursor, () -> catchUp(cursor))) == null) {
+                        forget(cursor); // stopping: the client resumes from its position elsewhere
+                    }
+                    return;
+                }
                 synchronized (cursor) {
                     if (cursor.detached) {
                         return;
                     }
-                    boolean paused = false;
-                    for (StoredMessage message : messages) {
+                    for (StoredMessage message : page.messages()) {
                         if (message.seq() <= cursor.position) {
                             continue;
-                        }
-                        if (cursor.client.outbox().halfFull()) {
-                            paused = true; // large messages: the rest of the page is read again later
-                            break;
                         }
                         if (message.seq() > cursor.position + 1) {
                             // Purged while this client was behind: say so rather than skip silently.
@@ -305,14 +350,16 @@ public class Deliveries {
                             replayed.inc();
                         }
                         cursor.position = message.seq();
+                        cursor.queuedChars += message.data().length();
                     }
-                    if (!paused && messages.size() < limit && cursor.pendingMax <= cursor.position) {
+                    if (page.end() && cursor.pendingMax <= cursor.position) {
                         cursor.replaying = false;
                         return;
                     }
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // The top of a catch-up's task (or of the replay that called it): the client is closed, not stuck.
             failed(cursor, e);
         }
     }
@@ -325,15 +372,27 @@ public class Deliveries {
         this.stopping = true;
     }
 
-    private void failed(Cursor cursor, Exception e) {
+    /**
+     * A replay that cannot go on: the client is closed so that it reconnects and resumes from its position.
+     * While Herald stops, that is expected (the executor refuses work, the store may be gone) and the drain
+     * closes the client anyway: FINE. Otherwise logged once a minute at most, however many clients fail.
+     */
+    private void failed(Cursor cursor, Throwable e) {
+        forget(cursor);
         if (stopping) {
-            detach(cursor.client);
+            LOG.log(Level.FINE, () -> "the replay of uid " + cursor.uid + " to " + cursor.client + " ended: stopping");
             return;
         }
-        LOG.log(Level.WARNING, "replaying the stream of uid " + cursor.uid + " to " + cursor.client
-                + " failed; closing it so that it reconnects and resumes", e);
-        detach(cursor.client);
-        cursor.client.outbox().closeNow(CloseCodes.SERVER_ERROR.reason());
+        boolean refused = e instanceof RejectedExecutionException;
+        Guarded.logged(replayFailures, e, "closing " + cursor.client + " with "
+                + (refused ? "1012" : "1011") + " so that it reconnects and resumes (uid " + cursor.uid + ")");
+        cursor.client.outbox().closeNow((refused ? CloseCodes.SERVICE_RESTART : CloseCodes.SERVER_ERROR).reason());
+    }
+
+    /** Ends this cursor, and not one that a later bind of the same client put in its place. */
+    private void forget(Cursor cursor) {
+        cursors.remove(cursor.client.id(), cursor);
+        detach(cursor);
     }
 
     private static void detach(Cursor cursor) {

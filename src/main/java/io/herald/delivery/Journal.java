@@ -1,6 +1,8 @@
 package io.herald.delivery;
 
 import io.herald.metrics.Metrics;
+import io.herald.background.FailureLog;
+import io.herald.background.Guarded;
 import io.herald.config.HeraldConfig;
 import io.herald.core.HeraldException;
 import io.herald.core.Receipt;
@@ -19,6 +21,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,12 +38,21 @@ import java.util.logging.Logger;
  * <p>A list of pushes ({@link #appendAll}) is queued as a whole or not at all, contiguously, so it may be
  * stored over several commits but always in its own order; if one of its commits fails, the rest of it is
  * not stored either: what a failed list leaves stored is always a prefix of it.
+ *
+ * <p>What waits is bounded twice: in pushes ({@code herald.durable.queue-capacity}) and in characters of
+ * their JSON data, uids and keys ({@code herald.durable.queue-max-bytes}), counted from queueing until the
+ * writer is done with them, for a push may carry a megabyte. Over either bound a push gets 503 store_busy.
+ * The writer survives anything it meets short of the JVM's end: a failed batch gets 503 store_unavailable,
+ * and the writer goes on with the next (an OutOfMemoryError once ended it for good, and every later push
+ * waited forever).
  */
 @ApplicationScoped
 public class Journal {
 
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     private static final int ATTEMPTS = 3;
+    /** How long the writer pauses after an unexpected failure, so that one that repeats does not spin. */
+    static final long PAUSE_AFTER_FAILURE_MILLIS = 100;
 
     private record Pending(Append append, CompletableFuture<Receipt> receipt, Group group) {
     }
@@ -62,7 +74,15 @@ public class Journal {
     @Resource
     ManagedThreadFactory threads;
 
+    private final FailureLog storeFailures = new FailureLog(LOG, Level.WARNING, "storing durable pushes");
+    private final FailureLog deliveryFailures = new FailureLog(LOG, Level.WARNING, "live delivery of stored pushes");
+    private final FailureLog writerFailures = new FailureLog(LOG, Level.SEVERE, "the durable journal's writer");
     private BlockingQueue<Pending> queue;
+    private long maxChars;
+    /** Characters of the pushes queued or in the writer's hands, not answered yet; added under the lock. */
+    private final AtomicLong queuedChars = new AtomicLong();
+    /** The part of queuedChars that the writer took off the queue with its batch; the writer's only. */
+    private long heldChars;
     private Thread writer;
     private volatile boolean running;
     /**
@@ -74,7 +94,12 @@ public class Journal {
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         queue = new ArrayBlockingQueue<>(config.durableQueueCapacity());
+        maxChars = config.durableQueueMaxBytes();
         running = true;
+        startWriter();
+    }
+
+    private void startWriter() {
         writer = threads.newThread(this::run);
         writer.setName("herald-journal");
         writer.start();
@@ -128,18 +153,27 @@ public class Journal {
             receipts.add(receipt);
             pending.add(new Pending(append, receipt, group));
         }
+        long chars = 0;
+        for (Append append : appends) {
+            chars += append.chars();
+        }
         HeraldException refused = null;
         producers.lock();
         try {
             if (!running) {
                 refused = unavailable("the node is stopping");
-            } else if (queue.remainingCapacity() < pending.size()) {
-                refused = new HeraldException(503, "store_busy", (pending.size() == 1 ? "too many durable pushes"
-                        : "no room for " + pending.size() + " durable pushes at once: too many")
-                        + " are waiting to be stored (herald.durable.queue-capacity); retry");
             } else {
-                // Cannot fail: only the writer takes from the queue, which leaves more room, not less.
-                pending.forEach(queue::add);
+                reviveWriter(); // before the bounds, which a dead writer would keep full
+                if (queue.remainingCapacity() < pending.size()) {
+                    refused = busy(pending.size(), "herald.durable.queue-capacity");
+                } else if (queuedChars.get() + chars > maxChars) {
+                    refused = busy(pending.size(), "herald.durable.queue-max-bytes");
+                } else {
+                    // Cannot fail: only the writer takes from the queue, which leaves more room, not less;
+                    // and it only lowers the count of characters.
+                    queuedChars.addAndGet(chars);
+                    pending.forEach(queue::add);
+                }
             }
         } finally {
             producers.unlock();
@@ -149,6 +183,24 @@ public class Journal {
             receipts.forEach(receipt -> receipt.completeExceptionally(failure));
         }
         return receipts;
+    }
+
+    private static HeraldException busy(int pushes, String bound) {
+        return new HeraldException(503, "store_busy", (pushes == 1 ? "too many durable pushes"
+                : "no room for " + pushes + " durable pushes at once: too many")
+                + " are waiting to be stored (" + bound + "); retry");
+    }
+
+    /**
+     * The writer catches whatever its work throws; should it still have died (a failure while it was
+     * handling one), a new one takes over rather than leave every later push waiting. Under the lock.
+     */
+    private void reviveWriter() {
+        if (writer != null && !writer.isAlive()) {
+            LOG.severe("the durable journal's writer thread had ended; starting a new one");
+            releaseHeld(); // what the dead writer held would count against the bound for ever
+            startWriter();
+        }
     }
 
     /** Pushes waiting to be stored (a gauge of the metrics). */
@@ -169,18 +221,48 @@ public class Journal {
                 }
                 batch.add(first);
                 queue.drainTo(batch, batchSize - 1);
+                heldChars = chars(batch);
                 commit(withoutFailedGroups(batch));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                batch.forEach(pending -> pending.receipt().completeExceptionally(unavailable("the node is stopping")));
+                batch.forEach(pending -> fail(pending, unavailable("the node is stopping")));
                 return;
-            } catch (Exception e) {
-                // commit() handles store failures; anything else must not end the writer.
-                LOG.log(Level.SEVERE, "durable journal writer failed; continuing", e);
-                batch.forEach(pending -> fail(pending, e));
+            } catch (Throwable e) {
+                // Anything but a store failure (store() handles those): memory short, a bug. The pushers not
+                // answered yet get a 503 rather than a wait without end, and the writer carries on.
+                batch.forEach(pending -> fail(pending, unavailable("the message store failed: " + e)));
+                Guarded.logged(writerFailures, e, "the pushes of its batch not answered yet got 503"
+                        + " store_unavailable; it goes on");
+                pause();
             } finally {
+                releaseHeld();
                 batch.clear();
             }
+        }
+    }
+
+    private static long chars(List<Pending> batch) {
+        long chars = 0;
+        for (Pending pending : batch) {
+            chars += pending.append().chars();
+        }
+        return chars;
+    }
+
+    /**
+     * The batch in hand is stored or failed: its characters leave the bound before its pushers are
+     * answered, so that a pusher that got its answer finds the room it left.
+     */
+    private void releaseHeld() {
+        queuedChars.addAndGet(-heldChars);
+        heldChars = 0;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(PAUSE_AFTER_FAILURE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -203,42 +285,51 @@ public class Journal {
             return;
         }
         List<Append> appends = batch.stream().map(Pending::append).toList();
+        List<Receipt> receipts = store(appends);
+        releaseHeld();
+        if (receipts == null) {
+            HeraldException unavailable = unavailable("the message store failed; nothing of this push was stored");
+            batch.forEach(pending -> fail(pending, unavailable));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).receipt().complete(receipts.get(i));
+        }
+        publish(appends, receipts);
+    }
+
+    /** Stores the batch, trying again on a failure; null if every attempt failed. */
+    private List<Receipt> store(List<Append> appends) {
         Exception failure = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            List<Receipt> receipts;
             try {
-                receipts = streams.append(appends);
+                return streams.append(appends);
             } catch (Exception e) {
                 // A concurrent first push to a new uid on another node, or a passing database error. The
                 // commit's RollbackException is checked, yet comes through the transactional proxy.
                 failure = e;
-                LOG.log(Level.FINE, "storing a batch of " + batch.size() + " failed (attempt " + attempt + ")", e);
-                continue;
+                LOG.log(Level.FINE, "storing a batch of " + appends.size() + " failed (attempt " + attempt + ")", e);
             }
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).receipt().complete(receipts.get(i));
-            }
-            publish(appends, receipts);
-            return;
         }
-        LOG.log(Level.WARNING, "storing " + batch.size() + " durable pushes failed after " + ATTEMPTS
-                + " attempts; the pushers get 503: " + failure, failure);
-        HeraldException unavailable = unavailable("the message store failed: " + failure.getMessage());
-        batch.forEach(pending -> fail(pending, unavailable));
-    }
-
-    /** Fails a push that was not stored, and the rest of its list with it. */
-    private static void fail(Pending pending, Throwable failure) {
-        if (pending.group() != null) {
-            pending.group().failed = true;
-        }
-        pending.receipt().completeExceptionally(failure);
+        storeFailures.failed(failure, appends.size() + " durable pushes got 503 store_unavailable after "
+                + ATTEMPTS + " attempts");
+        return null;
     }
 
     /**
-     * Hands the stored messages (not the streams merely opened) to live delivery, here on the writer thread
-     * so that it sees commits in their order. They are stored: a failure here only delays them until the
-     * clients' next catch-up from the store.
+     * Fails a push that was not stored, and the rest of its list with it; a push answered already (stored,
+     * and then delivery failed) stays answered and fails nothing.
+     */
+    private static void fail(Pending pending, Throwable failure) {
+        if (pending.receipt().completeExceptionally(failure) && pending.group() != null) {
+            pending.group().failed = true;
+        }
+    }
+
+    /**
+     * Hands the stored messages (not the streams merely opened) to live delivery. They are stored and
+     * answered: a failure here costs only the live copy, which the clients then get from the store, at
+     * their next catch-up or when they resume; it must neither fail nor store them again.
      */
     private void publish(List<Append> appends, List<Receipt> receipts) {
         List<Append> stored = new ArrayList<>(appends.size());
@@ -249,13 +340,13 @@ public class Journal {
                 storedReceipts.add(receipts.get(i));
             }
         }
-        if (!stored.isEmpty()) {
-            try {
-                committed.fire(new Committed(stored, storedReceipts));
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "handing " + stored.size() + " committed messages to live delivery failed;"
-                        + " their clients get them from the store when they next catch up or reconnect", e);
-            }
+        if (stored.isEmpty()) {
+            return;
+        }
+        try {
+            committed.fire(new Committed(stored, storedReceipts));
+        } catch (RuntimeException e) {
+            deliveryFailures.failed(e, "the clients get these " + stored.size() + " messages from the store");
         }
     }
 

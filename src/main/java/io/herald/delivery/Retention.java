@@ -1,16 +1,14 @@
 package io.herald.delivery;
 
+import io.herald.background.Timers;
 import io.herald.config.HeraldConfig;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,14 +28,14 @@ public class Retention {
     @Inject
     Streams streams;
 
-    @Resource
-    ManagedScheduledExecutorService scheduler;
+    @Inject
+    Timers timers;
 
     private ScheduledFuture<?> purges;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        long every = config.durablePurgeInterval().toMillis();
-        purges = scheduler.scheduleWithFixedDelay(this::purge, every, every, TimeUnit.MILLISECONDS);
+        purges = timers.every("the purge of expired durable messages", config.durablePurgeInterval().toMillis(),
+                this::purge);
     }
 
     @PreDestroy

@@ -69,15 +69,40 @@ public class Streams {
         return em.find(Stream.class, uid);
     }
 
-    /** Up to {@code limit} messages of the uid after {@code afterSeq}, in order. */
+    /**
+     * Messages of one uid read at once, in order; {@code end}: no message followed them when they were read.
+     */
+    public record Page(List<StoredMessage> messages, boolean end) {
+    }
+
+    /**
+     * Up to {@code limit} messages of the uid after {@code afterSeq}, in order, and no more of them than
+     * hold {@code maxChars} characters of data together; if {@code firstAlways}, the first is read however
+     * large it is (else a page with nothing that fits is empty, and not the stream's {@code end}). A message
+     * may hold a megabyte: two hundred of them read at once, for each of many clients replaying, would fill
+     * any heap. So the sizes are read first (the database reads the rows; the heap gets two numbers each),
+     * then the messages that fit.
+     */
     @Transactional
-    public List<StoredMessage> read(String uid, long afterSeq, int limit) {
-        return em.createQuery("SELECT m FROM StoredMessage m WHERE m.uid = :uid AND m.seq > :after"
-                        + " ORDER BY m.seq", StoredMessage.class)
+    public Page read(String uid, long afterSeq, int limit, long maxChars, boolean firstAlways) {
+        List<Object[]> sizes = em.createQuery("SELECT m.seq, LENGTH(m.data) FROM StoredMessage m"
+                        + " WHERE m.uid = :uid AND m.seq > :after ORDER BY m.seq", Object[].class)
                 .setParameter("uid", uid)
                 .setParameter("after", afterSeq)
                 .setMaxResults(limit)
                 .getResultList();
+        int fit = Pages.fitting(sizes.stream().map(row -> ((Number) row[1]).longValue()).toList(), maxChars, firstAlways);
+        if (fit == 0) {
+            return new Page(List.of(), sizes.isEmpty());
+        }
+        long last = ((Number) sizes.get(fit - 1)[0]).longValue();
+        List<StoredMessage> messages = em.createQuery("SELECT m FROM StoredMessage m WHERE m.uid = :uid"
+                        + " AND m.seq > :after AND m.seq <= :last ORDER BY m.seq", StoredMessage.class)
+                .setParameter("uid", uid)
+                .setParameter("after", afterSeq)
+                .setParameter("last", last)
+                .getResultList();
+        return new Page(messages, fit == sizes.size() && sizes.size() < limit);
     }
 
     /**

@@ -2,6 +2,10 @@ package io.herald.gateway;
 
 import io.herald.cluster.Cluster;
 import io.herald.routing.Frames;
+import io.herald.config.HeraldConfig;
+import io.herald.cluster.NodeCall;
+import io.herald.cluster.NodeGone;
+import io.herald.routing.Frames;
 import io.herald.delivery.Append;
 import io.herald.delivery.Committed;
 import io.herald.delivery.Journal;
@@ -43,7 +47,9 @@ import io.herald.core.Receipt;
  * to the nodes that hold their clients. Sends return at once: each recipient's frame is queued on its
  * connection and sent asynchronously; one failing recipient never stops the others. Bad names throw
  * {@link HeraldException} with code {@code bad_uid}, {@code bad_group} or {@code bad_client_id}; a send to
- * one named client throws {@code client_not_found} when it is not connected.
+ * one named client throws {@code client_not_found} when it is not connected. A send that another node it
+ * must reach cannot take yet (too much sent to it earlier is still waiting,
+ * {@code herald.cluster.max-pending-bytes}) throws {@code cluster_busy} (503) and is sent nowhere.
  */
 @ApplicationScoped
 public class Gateway {
@@ -52,6 +58,9 @@ public class Gateway {
 
     @Inject
     Cluster cluster;
+
+    @Inject
+    HeraldConfig config;
 
     @Inject
     Ids ids;

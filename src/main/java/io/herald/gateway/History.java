@@ -1,5 +1,6 @@
 package io.herald.gateway;
 
+import io.herald.config.HeraldConfig;
 import io.herald.core.Names;
 import io.herald.delivery.StoredMessage;
 import io.herald.delivery.Stream;
@@ -16,9 +17,16 @@ public class History {
     @Inject
     Streams streams;
 
-    /** Up to {@code limit} stored messages of the uid after {@code since}, oldest first. */
+    @Inject
+    HeraldConfig config;
+
+    /**
+     * Up to {@code limit} stored messages of the uid after {@code since}, oldest first, and no more than
+     * hold {@code herald.durable.page-max-bytes} of data together (at least one): the caller pages on from
+     * the last seq it got.
+     */
     public List<StoredMessage> history(String uid, long since, int limit) {
-        return streams.read(Names.uid(uid), since, limit);
+        return streams.read(Names.uid(uid), since, limit, config.durablePageMaxBytes(), true).messages();
     }
 
     /** The uid's stream, or null if nothing was ever stored for it. */

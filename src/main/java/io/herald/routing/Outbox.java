@@ -179,14 +179,6 @@ public final class Outbox {
     }
 
     /**
-     * Whether a sender that fills the queue in steps (a replay) should wait: more than half of either bound
-     * is taken, so that what it adds next cannot overflow the queue and close its own client.
-     */
-    public synchronized boolean halfFull() {
-        return waiting.size() >= maxFrames / 2 || waitingBytes >= maxBytes / 2;
-    }
-
-    /**
      * Sends frames one after another. A send that completes on this thread (common when the socket
      * buffer has room) continues the loop here instead of recursing from the completion handler, so
      * the stack stays flat however many frames are queued.

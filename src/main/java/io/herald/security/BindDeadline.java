@@ -1,11 +1,10 @@
 package io.herald.security;
 
+import io.herald.background.Timers;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
 import io.herald.routing.Registry;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -25,11 +24,13 @@ public class BindDeadline {
     @Inject
     Registry registry;
 
-    @Resource
-    ManagedScheduledExecutorService scheduler;
+    @Inject
+    Timers timers;
 
+    /** Not scheduled once the application stops: its drain closes the client anyway. */
     public void start(Client client) {
-        scheduler.schedule(() -> expire(client), config.anonymousBindTimeoutSeconds(), TimeUnit.SECONDS);
+        timers.after("an anonymous client's bind deadline",
+                TimeUnit.SECONDS.toMillis(config.anonymousBindTimeoutSeconds()), () -> expire(client));
     }
 
     private void expire(Client client) {

@@ -1,5 +1,7 @@
 package io.herald.security;
 
+import io.herald.cluster.Cluster;
+import io.herald.cluster.ClusterBusy;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.Frames;
@@ -80,8 +82,12 @@ public class Relay {
         if (from == null) {
             sender.send(Frames.error("not_bound", "only a client bound to a uid may send to others"));
         } else if (uid != null ? policy.toUid() : policy.toGroup(group, sender.groups())) {
-            gateway.relay(sender.id(), from, to, uid, group, data);
-            relayed = true;
+            try {
+                gateway.relay(sender.id(), from, to, uid, group, data);
+                relayed = true;
+            } catch (ClusterBusy busy) {
+                sender.send(Frames.error(busy.code(), "not relayed: " + busy.getMessage()));
+            }
         } else {
             sender.send(Frames.error("relay_forbidden", uid != null
                     ? "this server does not relay messages to uids (herald.relay.policy)"

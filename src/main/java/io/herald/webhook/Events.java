@@ -11,6 +11,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Events {
 
+    /**
+     * The largest body an event can have: its fields are names of at most 128 characters (uids, groups),
+     * ids and numbers, never a client's data or session. With {@code herald.webhook.buffer-capacity} this
+     * bounds the memory the webhooks' buffer can take (SECURITY.md, "Buffers an outsider can fill").
+     */
+    static final int MAX_BODY_CHARS = 1024;
+
     private final String node;
     private final AtomicLong counter = new AtomicLong();
     private final AtomicLong clock = new AtomicLong();

@@ -1,5 +1,7 @@
 package io.herald.webhook;
 
+import io.herald.background.FailureLog;
+import io.herald.background.Guarded;
 import io.herald.cluster.Cluster;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.ClientClosed;
@@ -84,6 +86,7 @@ public class Webhooks {
     private final AtomicBoolean wake = new AtomicBoolean();
     private final AtomicBoolean kicked = new AtomicBoolean();
     private final AtomicBoolean storeFailing = new AtomicBoolean();
+    private final FailureLog tickFailures = new FailureLog(LOG, Level.SEVERE, "the webhooks' tick");
     private final List<Change> unwritten = new ArrayList<>();
     private boolean reconciled;
     private long nextPoll;
@@ -123,7 +126,8 @@ public class Webhooks {
                     settings.sends(EventType.GROUP_EMPTIED) ? in::groupPresence : Registry.Presence.NONE);
         }
         intake = in;
-        scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        // Guarded: a periodic task that throws (an Error gets past tick()'s own catch) is cancelled silently.
+        scheduler.scheduleWithFixedDelay(guardedTick(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         LOG.info(() -> "Herald webhooks ON: posting " + settings.events.stream().map(EventType::wireName).sorted().toList()
                 + " to " + settings.url.getHost() + (settings.url.getPort() >= 0 ? ":" + settings.url.getPort() : "")
                 + settings.url.getPath() + " (offline after " + settings.offlineDelayMillis + " ms, unacknowledged after "
@@ -177,12 +181,16 @@ public class Webhooks {
             try {
                 scheduler.execute(() -> {
                     kicked.set(false);
-                    tick();
+                    guardedTick().run();
                 });
             } catch (RejectedExecutionException stopping) {
                 kicked.set(false);
             }
         }
+    }
+
+    private Runnable guardedTick() {
+        return Guarded.task(tickFailures, "the next tick runs in " + TICK_MILLIS + " ms", this::tick);
     }
 
     private void tick() {

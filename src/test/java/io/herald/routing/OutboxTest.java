@@ -151,12 +151,10 @@ class OutboxTest {
         outbox.offer("in flight");
         outbox.offer("a".repeat(50));
         outbox.offer("b".repeat(50));
-        assertTrue(outbox.halfFull());
         remote.completeNext();
         assertEquals(50, outbox.bytes());
         remote.completeNext();
         assertEquals(0, outbox.bytes());
-        assertFalse(outbox.halfFull());
         assertTrue(outbox.offer("c".repeat(90)));
         assertEquals(0, connection.overflowed);
     }
