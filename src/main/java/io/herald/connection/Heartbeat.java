@@ -12,8 +12,6 @@ import jakarta.inject.Inject;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import io.herald.routing.Client;
 import io.herald.routing.Frames;
 import io.herald.routing.CloseCodes;

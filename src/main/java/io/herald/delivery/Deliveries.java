@@ -3,8 +3,6 @@ package io.herald.delivery;
 import io.herald.background.FailureLog;
 import io.herald.background.Guarded;
 import io.herald.background.Timers;
-import io.herald.cluster.Cluster;
-import io.herald.cluster.ClusterBusy;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
@@ -81,8 +79,6 @@ public class Deliveries {
     Timers timers;
 
     private final FailureLog replayFailures = new FailureLog(LOG, Level.WARNING, "replaying a durable stream");
-    private final FailureLog publishRefusals = new FailureLog(LOG, Level.WARNING,
-            "handing committed durable messages to other nodes");
 
     private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
     private final Map<String, Long> acks = new ConcurrentHashMap<>();

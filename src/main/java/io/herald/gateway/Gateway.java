@@ -3,8 +3,6 @@ package io.herald.gateway;
 import io.herald.cluster.Cluster;
 import io.herald.routing.Frames;
 import io.herald.config.HeraldConfig;
-import io.herald.cluster.NodeCall;
-import io.herald.cluster.NodeGone;
 import io.herald.routing.Frames;
 import io.herald.delivery.Append;
 import io.herald.delivery.Committed;

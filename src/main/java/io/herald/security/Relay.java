@@ -1,6 +1,5 @@
 package io.herald.security;
 
-import io.herald.cluster.Cluster;
 import io.herald.cluster.ClusterBusy;
 import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
