@@ -319,7 +319,8 @@ describe('the admin dashboard in Chromium', { skip: skip ?? false }, () => {
     const listed = uidPages.flat();
     assert.deepEqual(listed, [...listed].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'in name order');
     assert.equal(new Set(listed).size, listed.length, 'each uid once');
-    assert.ok((await pages('online-groups')).flat().includes(group), 'the group is listed');
+    // The page polls every 2 s: the group joined above shows at its next poll.
+    await until(async () => (await pages('online-groups')).flat().includes(group), 20000, 'the group in the list');
 
     // A name in the list is a search link.
     await page.click(`#online-groups .names-list button[data-name="${group}"]`);

@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public class UidNamesResource {
 
-
     @Inject
     Presence presence;
 

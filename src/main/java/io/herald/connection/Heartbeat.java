@@ -1,5 +1,6 @@
 package io.herald.connection;
 
+import io.herald.background.FailureLog;
 import io.herald.background.Timers;
 import io.herald.config.HeraldConfig;
 import io.herald.metrics.Metrics;
@@ -12,6 +13,8 @@ import jakarta.inject.Inject;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import io.herald.routing.Client;
 import io.herald.routing.Frames;
 import io.herald.routing.CloseCodes;
@@ -40,6 +43,8 @@ public class Heartbeat {
     @Inject
     Timers timers;
 
+    private final FailureLog failures = new FailureLog(Logger.getLogger(Heartbeat.class.getName()), Level.WARNING,
+            "pinging or closing a client in the heartbeat sweep");
     private ScheduledFuture<?> sweeps;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -61,17 +66,26 @@ public class Heartbeat {
         long interval = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
         long timeout = TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis());
         for (Client client : registry.allClients()) {
-            long silent = now - client.lastHeardNanos();
-            if (silent >= timeout) {
-                if (registry.remove(client)) {
-                    metrics.heartbeatCloses().inc();
-                    log.heartbeatTimeout(client, TimeUnit.NANOSECONDS.toMillis(silent));
-                    client.outbox().closeNow(CloseCodes.HEARTBEAT_TIMEOUT.reason());
-                }
-            } else if (silent >= interval && now - client.lastPingNanos() >= interval) {
-                client.pinged(now);
-                client.send(Frames.PING);
+            try {
+                check(client, now, interval, timeout);
+            } catch (RuntimeException e) {
+                // One broken connection must not cost the other clients their pings and timeouts.
+                failures.failed(e, "the sweep went on with the next client");
             }
+        }
+    }
+
+    private void check(Client client, long now, long interval, long timeout) {
+        long silent = now - client.lastHeardNanos();
+        if (silent >= timeout) {
+            if (registry.remove(client)) {
+                metrics.heartbeatCloses().inc();
+                log.heartbeatTimeout(client, TimeUnit.NANOSECONDS.toMillis(silent));
+                client.outbox().closeNow(CloseCodes.HEARTBEAT_TIMEOUT.reason());
+            }
+        } else if (silent >= interval && now - client.lastPingNanos() >= interval) {
+            client.pinged(now);
+            client.send(Frames.PING);
         }
     }
 }

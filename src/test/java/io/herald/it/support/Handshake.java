@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -98,7 +97,7 @@ public final class Handshake {
             out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             InputStream in = socket.getInputStream();
-            String head = readHead(in);
+            String head = RawHttp.readHead(in);
             String statusLine = head.lines().findFirst().orElse("");
             String[] parts = statusLine.split(" ");
             int status = Integer.parseInt(parts[1]);
@@ -108,23 +107,5 @@ public final class Handshake {
         } catch (IOException e) {
             throw new AssertionError("handshake to " + pathAndQuery + " failed: " + e, e);
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed in the response head: " + head);
-            }
-            head.write(b);
-            boolean expected = (matched % 2 == 0) ? b == '\r' : b == '\n';
-            matched = expected ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (head.size() > 64 * 1024) {
-                throw new IOException("response head too long");
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 }

@@ -54,9 +54,10 @@ public final class RawHttp {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** A response head up to its empty line (or the rest of it, when the caller read its first bytes). */
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0; // the first byte, read by the caller, is the status line's 'H'
+        int matched = 0;
         while (matched < 4) {
             int b = in.read();
             if (b < 0) {
