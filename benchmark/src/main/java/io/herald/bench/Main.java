@@ -1,7 +1,12 @@
 package io.herald.bench;
 
+import io.herald.launch.PayaraProcess;
+import io.herald.launch.Trees;
+import io.herald.launch.WildFlyProcess;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -193,33 +198,36 @@ public final class Main {
         return p;
     }
 
-    /** A WildFly base dir prepared once (postgresql.cli applied), copied for every server. */
-    private Servers.WildFly wildfly(String name, int offset, String dbUrl) throws Exception {
+    /** A WildFly base dir prepared once (postgresql.cli applied, Herald deployed as ROOT.war), copied for every server. */
+    private Servers.AppServer wildfly(String name, int offset, String dbUrl, Map<String, String> extra) throws Exception {
         Path home = wildflyHome();
         Path postgresqlJar = opt.project.resolve("benchmark/target/servers/postgresql.jar");
         if (template == null) {
             template = benchDir.resolve("wildfly-template");
             log("preparing a WildFly base dir (server-config/wildfly/postgresql.cli)");
-            new Servers.WildFly(home, template, 0, Map.of(), "").prepare(war(),
-                    opt.project.resolve("server-config/wildfly/postgresql.cli"), postgresqlJar);
+            WildFlyProcess.prepare(home, template, Map.of("postgresql.jar", postgresqlJar.toString()),
+                    List.of(opt.project.resolve("server-config/wildfly/postgresql.cli")));
+            new WildFlyProcess(home, template, 0).deploy(war(), "ROOT.war");
         }
         Path base = benchDir.resolve(name);
-        Servers.deleteTree(base);
-        Servers.copyTree(template, base);
+        Trees.delete(base);
+        Trees.copy(template, base);
         for (String transient_ : List.of("data", "tmp", "log", "console.log", "cli.log")) {
-            Servers.deleteTree(base.resolve(transient_));
+            Trees.delete(base.resolve(transient_));
         }
         Map<String, String> env = Map.of("HERALD_DB_URL", dbUrl, "HERALD_DB_USER", "postgres",
                 "HERALD_DB_PASSWORD", "postgres");
         Files.createDirectories(benchDir.resolve("jfr"));
-        return new Servers.WildFly(home, base, offset, env, javaOpts(name)).with(heraldProperties());
+        WildFlyProcess server = new WildFlyProcess(home, base, offset).environment(env).javaOpts(javaOpts(name))
+                .with(heraldProperties()).with(extra);
+        return new Servers.AppServer(server, server.httpPort(), API_KEY, base.toString());
     }
 
     private void measureWildFly() throws Exception {
         Run run = new Run("wildfly", "Herald (WildFly)");
         runs.put(run.key, run);
         String db = postgres.createDatabase("herald_wildfly");
-        Servers.WildFly server = wildfly("wildfly", opt.portBase - 8080, db);
+        Servers.AppServer server = wildfly("wildfly", opt.portBase - 8080, db, Map.of());
         log("starting WildFly on port %d", server.httpPort());
         track(server).start(Duration.ofMinutes(5));
         run.notes.add("JVM: " + opt.heraldJvm);
@@ -246,10 +254,17 @@ public final class Main {
         heraldProperties().forEach((k, v) -> jvm.add("-D" + k + "=" + v));
         Map<String, String> env = Map.of("HERALD_DB_HOST", "127.0.0.1", "HERALD_DB_PORT", String.valueOf(postgres.port()),
                 "HERALD_DB_NAME", "herald_payara", "HERALD_DB_USER", "postgres", "HERALD_DB_PASSWORD", "postgres");
-        Servers.Payara server = new Servers.Payara(jar, benchDir.resolve("payara"), port, env, jvm,
+        Path base = benchDir.resolve("payara");
+        Trees.delete(base);
+        Files.createDirectories(base);
+        Path rootWar = Files.copy(war(), base.resolve("ROOT.war"), StandardCopyOption.REPLACE_EXISTING);
+        jvm.add("-Dbench.marker=" + base);
+        PayaraProcess payara = new PayaraProcess(jar, rootWar, base, port, env,
+                // Herald's documented Payara settings, as an operator applies them
+                Files.readAllLines(opt.project.resolve("server-config/payara/herald.asadmin")), jvm,
                 List.of("--addLibs", opt.project.resolve("benchmark/target/servers/postgresql.jar").toString(),
-                        "--postbootcommandfile", opt.project.resolve("server-config/payara/postgresql.asadmin").toString()))
-                .prepare(war(), opt.project);
+                        "--postbootcommandfile", opt.project.resolve("server-config/payara/postgresql.asadmin").toString()));
+        Servers.AppServer server = new Servers.AppServer(payara, port, API_KEY, base.toString());
         log("starting Payara Micro on port %d (database %s)", port, db);
         track(server).start(Duration.ofMinutes(5));
         run.notes.add("JVM: " + opt.heraldJvm);
@@ -367,10 +382,10 @@ public final class Main {
         for (int i = 0; i < nodes; i++) {
             members.append(i > 0 ? "," : "").append("127.0.0.1:").append(opt.clusterPortBase + i);
         }
-        List<Servers.WildFly> servers = new ArrayList<>();
+        List<Servers.AppServer> servers = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
-            Servers.WildFly server = wildfly("cluster" + nodes + "-node" + (i + 1), opt.portBase - 8080 + 100 * (i + 1), db)
-                    .with(Map.of("herald.cluster.enabled", "true",
+            Servers.AppServer server = wildfly("cluster" + nodes + "-node" + (i + 1), opt.portBase - 8080 + 100 * (i + 1), db,
+                    Map.of("herald.cluster.enabled", "true",
                             "herald.cluster.name", "herald-bench",
                             "herald.cluster.members", members.toString(),
                             "herald.cluster.port", String.valueOf(opt.clusterPortBase + i),
@@ -381,7 +396,7 @@ public final class Main {
         ExecutorService starting = Executors.newFixedThreadPool(nodes);
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (Servers.WildFly server : servers) {
+            for (Servers.AppServer server : servers) {
                 futures.add(starting.submit(() -> {
                     server.start(Duration.ofMinutes(6));
                     return null;
@@ -394,8 +409,8 @@ public final class Main {
             starting.shutdown();
         }
         try {
-            int[] ports = servers.stream().mapToInt(Servers.WildFly::httpPort).toArray();
-            List<Long> pids = servers.stream().map(Servers.WildFly::pid).toList();
+            int[] ports = servers.stream().mapToInt(Servers.AppServer::httpPort).toArray();
+            List<Long> pids = servers.stream().map(Servers.AppServer::pid).toList();
             Target target = new Target(run.label, Target.Kind.HERALD, ports, ports[0], pids, API_KEY);
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             int seen = 0;
@@ -432,7 +447,7 @@ public final class Main {
                 s.finish();
             }
         } finally {
-            for (Servers.WildFly server : servers) {
+            for (Servers.AppServer server : servers) {
                 stop(server);
             }
         }
