@@ -32,7 +32,7 @@ public final class Main {
     static final class Run {
         final String key;
         final String label;
-        final Map<String, Object> metrics = new LinkedHashMap<>();
+        final Results results = new Results();
         final List<String> notes = new ArrayList<>();
         Instant started;
 
@@ -41,9 +41,8 @@ public final class Main {
             this.label = label;
         }
 
-        double get(String metric) {
-            Object v = metrics.get(metric);
-            return v instanceof Double d ? d : Double.NaN;
+        double get(Step step, Measure measure) {
+            return results.get(step, measure);
         }
     }
 
@@ -141,15 +140,8 @@ public final class Main {
         StringBuilder json = new StringBuilder("{\n");
         int r = 0;
         for (Run run : runs.values()) {
-            json.append(r++ > 0 ? ",\n" : "").append("  \"").append(run.key).append("\": {");
-            int m = 0;
-            for (Map.Entry<String, Object> e : run.metrics.entrySet()) {
-                Object v = e.getValue();
-                String value = v instanceof Double d ? (d.isNaN() || d.isInfinite() ? "null" : String.valueOf(d))
-                        : "\"" + String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-                json.append(m++ > 0 ? ", " : "").append("\n    \"").append(e.getKey()).append("\": ").append(value);
-            }
-            json.append("\n  }");
+            json.append(r++ > 0 ? ",\n" : "").append("  \"").append(run.key).append("\": ")
+                    .append(run.results.json("    "));
         }
         json.append("\n}\n");
         Files.writeString(benchDir.resolve("results.json"), json);
@@ -298,44 +290,44 @@ public final class Main {
     private void singleNode(Run run, Target target, boolean durable) throws Exception {
         run.started = Instant.now();
         try (Fleet fleet = new Fleet(opt.connections, 4, 4)) {
-            Scenarios s = new Scenarios(opt, target, fleet, postgres == null ? -1 : postgres.pid(), run.metrics);
+            Scenarios s = new Scenarios(opt, target, fleet, postgres == null ? -1 : postgres.pid(), run.results);
             s.capacity(opt.runs("capacity"));
             Duration measured = Duration.ofSeconds(opt.durationSeconds);
             // The first scenario warms the request path up (JIT) for the longest; the later ones share most
             // of it and get a third.
             Duration warmup = Duration.ofSeconds(opt.warmupSeconds);
             if (opt.runs("unicast")) {
-                s.unicast("uni", false, 1, null, warmup, false);
+                s.unicast(Step.UNICAST, false, 1, null, warmup, false);
                 warmup = Duration.ofSeconds(Math.max(1, opt.warmupSeconds / 3));
                 jfrStart(target, "unicast");
-                s.unicast("uni", false, 1, null, measured, true);
+                s.unicast(Step.UNICAST, false, 1, null, measured, true);
                 jfrStop(target, "unicast");
                 // Latency below saturation: the same pushes at half the rate just measured, open loop.
-                double half = run.get("uni.rate") / 2;
+                double half = run.get(Step.UNICAST, Measure.RATE) / 2;
                 if (half >= 10) {
-                    s.unicast("unipaced", false, 1, null, measured, true, half);
+                    s.unicast(Step.UNICAST_PACED, false, 1, null, measured, true, half);
                 }
             }
             if (opt.runs("batch")) {
-                s.unicast("bat", false, opt.batchBlock, null, warmup, false);
-                s.unicast("bat", false, opt.batchBlock, null, measured, true);
+                s.unicast(Step.BATCH, false, opt.batchBlock, null, warmup, false);
+                s.unicast(Step.BATCH, false, opt.batchBlock, null, measured, true);
             }
             if (opt.runs("unicast-batch")) {
-                s.distinctBatch("ubat", opt.batchBlock, false, warmup, false);
+                s.distinctBatch(Step.UNICAST_BATCH, opt.batchBlock, false, warmup, false);
                 jfrStart(target, "unicast-batch");
-                s.distinctBatch("ubat", opt.batchBlock, false, measured, true);
+                s.distinctBatch(Step.UNICAST_BATCH, opt.batchBlock, false, measured, true);
                 jfrStop(target, "unicast-batch");
             }
             if (durable && opt.runs("durable")) {
-                s.unicast("dur", true, 1, null, warmup, false);
+                s.unicast(Step.DURABLE, true, 1, null, warmup, false);
                 jfrStart(target, "durable");
-                s.unicast("dur", true, 1, null, measured, true);
+                s.unicast(Step.DURABLE, true, 1, null, measured, true);
                 jfrStop(target, "durable");
             }
             if (durable && opt.runs("durable-batch")) {
-                s.distinctBatch("dbat", opt.batchBlock, true, warmup, false);
+                s.distinctBatch(Step.DURABLE_BATCH, opt.batchBlock, true, warmup, false);
                 jfrStart(target, "durable-batch");
-                s.distinctBatch("dbat", opt.batchBlock, true, measured, true);
+                s.distinctBatch(Step.DURABLE_BATCH, opt.batchBlock, true, measured, true);
                 jfrStop(target, "durable-batch");
             }
             if (opt.runs("broadcast")) {
@@ -349,7 +341,7 @@ public final class Main {
                 jfrStop(target, "resume");
             }
             s.finish();
-            run.metrics.put("fleet.error_frames", (double) fleet.errorsFrames.get());
+            run.results.put(Step.FLEET, Measure.ERROR_FRAMES, (double) fleet.errorsFrames.get());
         }
     }
 
@@ -424,22 +416,22 @@ public final class Main {
                 Thread.sleep(500);
             }
             log("cluster formed: %d nodes", seen);
-            run.metrics.put("cl.nodes", (double) seen);
+            run.results.put(Step.CLUSTER, Measure.NODES, (double) seen);
             run.started = Instant.now();
             try (Fleet fleet = new Fleet(opt.clusterConnections, 4, 4)) {
-                Scenarios s = new Scenarios(opt, target, fleet, postgres.pid(), run.metrics);
+                Scenarios s = new Scenarios(opt, target, fleet, postgres.pid(), run.results);
                 s.capacity(false);
                 int[] remote = Scenarios.where(s.connected(), i -> target.nodeOf(i) != 0 ? 1 : 0);
                 Duration measured = Duration.ofSeconds(opt.clusterDurationSeconds);
                 Duration warmup = Duration.ofSeconds(opt.warmupSeconds);
                 if (opt.runs("unicast")) {
-                    s.unicast("xuni", false, 1, remote, warmup, false);
+                    s.unicast(Step.CROSS_UNICAST, false, 1, remote, warmup, false);
                     warmup = Duration.ofSeconds(Math.max(1, opt.warmupSeconds / 3));
-                    s.unicast("xuni", false, 1, remote, measured, true);
+                    s.unicast(Step.CROSS_UNICAST, false, 1, remote, measured, true);
                 }
                 if (opt.runs("durable")) {
-                    s.unicast("xdur", true, 1, remote, warmup, false);
-                    s.unicast("xdur", true, 1, remote, measured, true);
+                    s.unicast(Step.CROSS_DURABLE, true, 1, remote, warmup, false);
+                    s.unicast(Step.CROSS_DURABLE, true, 1, remote, measured, true);
                 }
                 if (opt.runs("broadcast")) {
                     s.broadcast(opt.broadcastSingles, opt.broadcastBurst);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +20,29 @@ final class Report {
     private Report() {
     }
 
-    record Row(String label, String metric, String format) {
+    /** One figure: a measure of a step. */
+    record Figure(Step step, Measure measure) {
+    }
+
+    /** A table row: its label and the figures it shows, "a / b / c" when there are several. */
+    record Row(String label, String format, List<Figure> figures) {
+        static Row of(String label, String format, Step step, Measure... measures) {
+            return new Row(label, format, Arrays.stream(measures).map(m -> new Figure(step, m)).toList());
+        }
+
+        /** A ratio to the reference makes sense for one figure that is not a count of failures. */
+        boolean comparable() {
+            if (figures.size() != 1) {
+                return false;
+            }
+            Measure m = figures.get(0).measure();
+            return m != Measure.LOST && m != Measure.FAILED && m != Measure.ERRORS;
+        }
+
+        /** The same row with each figure as measured on a single node, for the cluster table's baseline. */
+        Row singleNode() {
+            return new Row(label, format, figures.stream().map(f -> new Figure(f.step().singleNode(), f.measure())).toList());
+        }
     }
 
     static void write(Options opt, Machine machine, Map<String, Main.Run> runs, Instant start, Duration took)
@@ -77,19 +100,19 @@ final class Report {
         md.append("Server RSS (from /proc) and heap after a forced full GC (`jcmd GC.run`; the reference: "
                 + "`global.gc()`), before and after opening the connections, divided by their number.\n\n");
         table(md, runs, single, List.of(
-                new Row("connections open", "conn.opened", "%,.0f"),
-                new Row("failed", "conn.failed", "%,.0f"),
-                new Row("connect time (s)", "conn.seconds", "%.1f"),
-                new Row("connect rate (/s)", "conn.rate", "%,.0f"),
-                new Row("server idle again after the last connect (s)", "conn.settle_s", "%.1f"),
-                new Row("server CPU per connect, until idle again (µs)", "conn.server_cpu_us", "%,.0f"),
-                new Row("RSS before (MiB)", "mem.rss_before_mib", "%,.1f"),
-                new Row("RSS after (MiB)", "mem.rss_after_mib", "%,.1f"),
-                new Row("**RSS per idle connection (KiB)**", "mem.rss_per_conn_kib", "%.2f"),
-                new Row("heap per idle connection (KiB)", "mem.heap_per_conn_kib", "%.2f"),
-                new Row("live heap per connection, class histogram (bytes)", "mem.histogram_bytes_per_conn", "%,.0f")));
+                Row.of("connections open", "%,.0f", Step.CONNECT, Measure.OPENED),
+                Row.of("failed", "%,.0f", Step.CONNECT, Measure.FAILED),
+                Row.of("connect time (s)", "%.1f", Step.CONNECT, Measure.SECONDS),
+                Row.of("connect rate (/s)", "%,.0f", Step.CONNECT, Measure.RATE),
+                Row.of("server idle again after the last connect (s)", "%.1f", Step.CONNECT, Measure.SETTLE_S),
+                Row.of("server CPU per connect, until idle again (µs)", "%,.0f", Step.CONNECT, Measure.SERVER_CPU_US),
+                Row.of("RSS before (MiB)", "%,.1f", Step.MEMORY, Measure.RSS_BEFORE_MIB),
+                Row.of("RSS after (MiB)", "%,.1f", Step.MEMORY, Measure.RSS_AFTER_MIB),
+                Row.of("**RSS per idle connection (KiB)**", "%.2f", Step.MEMORY, Measure.RSS_PER_CONN_KIB),
+                Row.of("heap per idle connection (KiB)", "%.2f", Step.MEMORY, Measure.HEAP_PER_CONN_KIB),
+                Row.of("live heap per connection, class histogram (bytes)", "%,.0f", Step.MEMORY, Measure.HISTOGRAM_BYTES_PER_CONN)));
         for (String k : single) {
-            Object top = runs.get(k).metrics.get("mem.top_classes");
+            String top = runs.get(k).results.text(Step.MEMORY, Measure.TOP_CLASSES);
             if (top != null) {
                 md.append("Largest live objects per connection, ").append(runs.get(k).label)
                         .append(" (bytes, objects per connection; `jcmd GC.class_histogram` after minus before): ")
@@ -101,22 +124,22 @@ final class Report {
         md.append("`POST /api/uids/{uid}/messages` with `\"durable\": false` (the reference: `POST /push/{uid}`), one uid per "
                 + "request, round robin over all clients. Latency: from a `System.nanoTime()` stamp in the payload, taken "
                 + "just before the request is written, to the frame's arrival at the client (same JVM).\n\n");
-        table(md, runs, single, throughputRows("uni", "pushes/s", false));
+        table(md, runs, single, throughputRows(Step.UNICAST, "pushes/s", false));
         md.append("The same pushes at half the rate each server sustained above, open loop (request k is due at "
                 + "start + k / rate, and its latency counts from then, so a server falling behind shows):\n\n");
         table(md, runs, single, List.of(
-                new Row("rate (pushes/s): target / achieved", "unipaced.target_rate|unipaced.rate", "%,.0f"),
-                new Row("latency p50 / p99 / max (ms)", "unipaced.p50_ms|unipaced.p99_ms|unipaced.max_ms", "%.2f"),
-                new Row("server CPU per push (µs)", "unipaced.server_cpu_us", "%.1f"),
-                new Row("lost / late / duplicated / misrouted", "unipaced.lost|unipaced.late|unipaced.duplicated|unipaced.misrouted", "%,.0f"),
-                new Row("server / generator / others (cores)", "unipaced.server_cores|unipaced.generator_cores|unipaced.other_cores", "%.2f")));
+                Row.of("rate (pushes/s): target / achieved", "%,.0f", Step.UNICAST_PACED, Measure.TARGET_RATE, Measure.RATE),
+                Row.of("latency p50 / p99 / max (ms)", "%.2f", Step.UNICAST_PACED, Measure.P50_MS, Measure.P99_MS, Measure.MAX_MS),
+                Row.of("server CPU per push (µs)", "%.1f", Step.UNICAST_PACED, Measure.SERVER_CPU_US),
+                Row.of("lost / late / duplicated / misrouted", "%,.0f", Step.UNICAST_PACED, Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.MISROUTED),
+                Row.of("server / generator / others (cores)", "%.2f", Step.UNICAST_PACED, Measure.SERVER_CORES, Measure.GENERATOR_CORES, Measure.OTHER_CORES)));
 
         md.append("## Batch push: lists of uids\n\n");
         md.append("`POST /api/messages` with `{\"to\":{\"uids\":[").append(opt.batchBlock).append(" uids]},\"durable\":false}` "
                 + "(the reference: `POST /messages`, same body); a delivery is one message arriving at one client.\n\n");
-        List<Row> batch = new ArrayList<>(List.of(new Row("requests/s", "bat.rate", "%,.0f"),
-                new Row("**deliveries/s**", "bat.delivery_rate", "%,.0f")));
-        batch.addAll(throughputRows("bat", null, false).subList(1, throughputRows("bat", null, false).size()));
+        List<Row> batch = new ArrayList<>(List.of(Row.of("requests/s", "%,.0f", Step.BATCH, Measure.RATE),
+                Row.of("**deliveries/s**", "%,.0f", Step.BATCH, Measure.DELIVERY_RATE)));
+        batch.addAll(throughputRows(Step.BATCH, null, false).subList(1, throughputRows(Step.BATCH, null, false).size()));
         table(md, runs, single, batch);
 
         md.append("## Unicast batch: distinct messages, ephemeral\n\n");
@@ -124,60 +147,60 @@ final class Report {
                 + "`\"durable\": false`, each for its own uid (round robin over the clients); the reference: `POST /batch`, "
                 + "same messages. Latency: from the request's stamp to each frame.\n\n");
         table(md, runs, single, List.of(
-                new Row("**messages/s**", "ubat.rate", "%,.0f"),
-                new Row("requests/s", "ubat.request_rate", "%,.0f"),
-                new Row("latency p50 (ms)", "ubat.p50_ms", "%.2f"),
-                new Row("**latency p99 (ms)**", "ubat.p99_ms", "%.2f"),
-                new Row("latency max (ms)", "ubat.max_ms", "%.1f"),
-                new Row("**server CPU per message (µs)**", "ubat.server_cpu_us", "%.1f"),
-                new Row("generator CPU per message (µs)", "ubat.generator_cpu_us", "%.1f"),
-                new Row("lost / late / duplicated / misrouted", "ubat.lost|ubat.late|ubat.duplicated|ubat.misrouted", "%,.0f"),
-                new Row("for clients the server had closed (not counted as lost)", "ubat.to_closed", "%,.0f"),
-                new Row("HTTP errors", "ubat.errors", "%,.0f"),
-                new Row("server / generator / others (cores)", "ubat.server_cores|ubat.generator_cores|ubat.other_cores", "%.2f")));
+                Row.of("**messages/s**", "%,.0f", Step.UNICAST_BATCH, Measure.RATE),
+                Row.of("requests/s", "%,.0f", Step.UNICAST_BATCH, Measure.REQUEST_RATE),
+                Row.of("latency p50 (ms)", "%.2f", Step.UNICAST_BATCH, Measure.P50_MS),
+                Row.of("**latency p99 (ms)**", "%.2f", Step.UNICAST_BATCH, Measure.P99_MS),
+                Row.of("latency max (ms)", "%.1f", Step.UNICAST_BATCH, Measure.MAX_MS),
+                Row.of("**server CPU per message (µs)**", "%.1f", Step.UNICAST_BATCH, Measure.SERVER_CPU_US),
+                Row.of("generator CPU per message (µs)", "%.1f", Step.UNICAST_BATCH, Measure.GENERATOR_CPU_US),
+                Row.of("lost / late / duplicated / misrouted", "%,.0f", Step.UNICAST_BATCH, Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.MISROUTED),
+                Row.of("for clients the server had closed (not counted as lost)", "%,.0f", Step.UNICAST_BATCH, Measure.TO_CLOSED),
+                Row.of("HTTP errors", "%,.0f", Step.UNICAST_BATCH, Measure.ERRORS),
+                Row.of("server / generator / others (cores)", "%.2f", Step.UNICAST_BATCH, Measure.SERVER_CORES, Measure.GENERATOR_CORES, Measure.OTHER_CORES)));
 
         md.append("## Unicast, durable (PostgreSQL)\n\n");
         md.append("`POST /api/uids/{uid}/messages` (durable by default: the 202 comes after the commit). Clients check "
                 + "seq order and acknowledge every 16th seq. The reference peer has no durable store.\n\n");
-        table(md, runs, single, throughputRows("dur", "pushes/s", true));
+        table(md, runs, single, throughputRows(Step.DURABLE, "pushes/s", true));
 
         md.append("## Durable batch: distinct messages (PostgreSQL)\n\n");
         md.append("`POST /api/messages/batch` with ").append(opt.batchBlock).append(" different durable messages per request, "
                 + "each for its own uid (round robin over the clients), answered once all are committed. Clients check "
                 + "seq order and acknowledge every 16th seq. Latency: from the request's stamp to each frame. Herald only.\n\n");
         table(md, runs, single, List.of(
-                new Row("**messages/s**", "dbat.rate", "%,.0f"),
-                new Row("requests/s", "dbat.request_rate", "%,.0f"),
-                new Row("latency p50 (ms)", "dbat.p50_ms", "%.2f"),
-                new Row("**latency p99 (ms)**", "dbat.p99_ms", "%.2f"),
-                new Row("latency max (ms)", "dbat.max_ms", "%.1f"),
-                new Row("**server CPU per message (µs)**", "dbat.server_cpu_us", "%.1f"),
-                new Row("database CPU per message (µs)", "dbat.db_cpu_us", "%.1f"),
-                new Row("generator CPU per message (µs)", "dbat.generator_cpu_us", "%.1f"),
-                new Row("lost / late / duplicated / misrouted / gaps",
-                        "dbat.lost|dbat.late|dbat.duplicated|dbat.misrouted|dbat.gaps", "%,.0f"),
-                new Row("for clients the server had closed (not counted as lost)", "dbat.to_closed", "%,.0f"),
-                new Row("HTTP errors", "dbat.errors", "%,.0f"),
-                new Row("server / generator / db / others (cores)",
-                        "dbat.server_cores|dbat.generator_cores|dbat.db_cores|dbat.other_cores", "%.2f")));
+                Row.of("**messages/s**", "%,.0f", Step.DURABLE_BATCH, Measure.RATE),
+                Row.of("requests/s", "%,.0f", Step.DURABLE_BATCH, Measure.REQUEST_RATE),
+                Row.of("latency p50 (ms)", "%.2f", Step.DURABLE_BATCH, Measure.P50_MS),
+                Row.of("**latency p99 (ms)**", "%.2f", Step.DURABLE_BATCH, Measure.P99_MS),
+                Row.of("latency max (ms)", "%.1f", Step.DURABLE_BATCH, Measure.MAX_MS),
+                Row.of("**server CPU per message (µs)**", "%.1f", Step.DURABLE_BATCH, Measure.SERVER_CPU_US),
+                Row.of("database CPU per message (µs)", "%.1f", Step.DURABLE_BATCH, Measure.DB_CPU_US),
+                Row.of("generator CPU per message (µs)", "%.1f", Step.DURABLE_BATCH, Measure.GENERATOR_CPU_US),
+                Row.of("lost / late / duplicated / misrouted / gaps", "%,.0f", Step.DURABLE_BATCH,
+                        Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.MISROUTED, Measure.GAPS),
+                Row.of("for clients the server had closed (not counted as lost)", "%,.0f", Step.DURABLE_BATCH, Measure.TO_CLOSED),
+                Row.of("HTTP errors", "%,.0f", Step.DURABLE_BATCH, Measure.ERRORS),
+                Row.of("server / generator / db / others (cores)", "%.2f", Step.DURABLE_BATCH,
+                        Measure.SERVER_CORES, Measure.GENERATOR_CORES, Measure.DB_CORES, Measure.OTHER_CORES)));
 
         md.append("## Broadcast\n\n");
         md.append("`POST /api/broadcast` (the reference: `POST /broadcast`). First single broadcasts one at a time (time until "
                 + "the last client has it), then a burst of ").append(opt.broadcastBurst).append(" back to back; "
                 + "deliveries/s = messages received by all clients / time from the first send to the last receipt.\n\n");
         table(md, runs, single, List.of(
-                new Row("clients", "bc.clients", "%,.0f"),
-                new Row("single: time to last client, median (ms)", "bc1.to_last_p50_ms", "%,.1f"),
-                new Row("single: time to last client, max (ms)", "bc1.to_last_max_ms", "%,.1f"),
-                new Row("burst: broadcasts", "bc.broadcasts", "%,.0f"),
-                new Row("**burst: deliveries/s**", "bc.rate", "%,.0f"),
-                new Row("burst: time to last client (ms)", "bc.to_last_ms", "%,.0f"),
-                new Row("burst: delivery latency p50 / p99 (ms)", "bc.p50_ms|bc.p99_ms", "%,.1f"),
-                new Row("**server CPU per delivery (µs)**", "bc.server_cpu_us", "%.2f"),
-                new Row("lost / late / duplicated", "bc.lost|bc.late|bc.duplicated", "%,.0f"),
-                new Row("for clients the server had closed (not counted as lost)", "bc.to_closed", "%,.0f"),
-                new Row("connections closed unexpectedly during the run (codes in the log)", "fleet.unexpected_closes", "%,.0f"),
-                new Row("server / generator / others (cores)", "bc.server_cores|bc.generator_cores|bc.other_cores", "%.2f")));
+                Row.of("clients", "%,.0f", Step.BROADCAST, Measure.CLIENTS),
+                Row.of("single: time to last client, median (ms)", "%,.1f", Step.BROADCAST_SINGLE, Measure.TO_LAST_P50_MS),
+                Row.of("single: time to last client, max (ms)", "%,.1f", Step.BROADCAST_SINGLE, Measure.TO_LAST_MAX_MS),
+                Row.of("burst: broadcasts", "%,.0f", Step.BROADCAST, Measure.BROADCASTS),
+                Row.of("**burst: deliveries/s**", "%,.0f", Step.BROADCAST, Measure.RATE),
+                Row.of("burst: time to last client (ms)", "%,.0f", Step.BROADCAST, Measure.TO_LAST_MS),
+                Row.of("burst: delivery latency p50 / p99 (ms)", "%,.1f", Step.BROADCAST, Measure.P50_MS, Measure.P99_MS),
+                Row.of("**server CPU per delivery (µs)**", "%.2f", Step.BROADCAST, Measure.SERVER_CPU_US),
+                Row.of("lost / late / duplicated", "%,.0f", Step.BROADCAST, Measure.LOST, Measure.LATE, Measure.DUPLICATED),
+                Row.of("for clients the server had closed (not counted as lost)", "%,.0f", Step.BROADCAST, Measure.TO_CLOSED),
+                Row.of("connections closed unexpectedly during the run (codes in the log)", "%,.0f", Step.FLEET, Measure.UNEXPECTED_CLOSES),
+                Row.of("server / generator / others (cores)", "%.2f", Step.BROADCAST, Measure.SERVER_CORES, Measure.GENERATOR_CORES, Measure.OTHER_CORES)));
 
         md.append("## Resume storm\n\n");
         md.append("The clients drop their connections; ").append(opt.backlog).append(" durable messages per uid are stored "
@@ -185,17 +208,17 @@ final class Report {
                 + "with `?since=` their last seq. Each checks the `replay` frame (`recovered: true`, its `since`), then "
                 + "that it gets every message once, in seq order without gaps. Herald only.\n\n");
         table(md, runs, single, List.of(
-                new Row("clients", "rs.clients", "%,.0f"),
-                new Row("backlog stored (messages/s)", "rs.store_rate", "%,.0f"),
-                new Row("backlog: server / db CPU per message (µs)", "rs_store.server_cpu_us|rs_store.db_cpu_us", "%.1f"),
-                new Row("reconnect time for all (s)", "rs.connect_seconds", "%.1f"),
-                new Row("**all caught up after (s)**", "rs.seconds", "%.1f"),
-                new Row("caught up", "rs.caught_up", "%,.0f"),
-                new Row("replay throughput (messages/s)", "rs.rate", "%,.0f"),
-                new Row("server CPU per replayed message (µs)", "rs.server_cpu_us", "%.1f"),
-                new Row("lost / late / duplicated / gaps / misrouted", "rs.lost|rs.late|rs.duplicated|rs.gaps|rs.misrouted", "%,.0f"),
-                new Row("not recovered (replay frame) / failed reconnects", "rs.unrecovered|rs.reconnect_failed", "%,.0f"),
-                new Row("server / db / generator / others (cores)", "rs.server_cores|rs.db_cores|rs.generator_cores|rs.other_cores", "%.2f")));
+                Row.of("clients", "%,.0f", Step.RESUME, Measure.CLIENTS),
+                Row.of("backlog stored (messages/s)", "%,.0f", Step.RESUME, Measure.STORE_RATE),
+                Row.of("backlog: server / db CPU per message (µs)", "%.1f", Step.RESUME_STORE, Measure.SERVER_CPU_US, Measure.DB_CPU_US),
+                Row.of("reconnect time for all (s)", "%.1f", Step.RESUME, Measure.CONNECT_SECONDS),
+                Row.of("**all caught up after (s)**", "%.1f", Step.RESUME, Measure.SECONDS),
+                Row.of("caught up", "%,.0f", Step.RESUME, Measure.CAUGHT_UP),
+                Row.of("replay throughput (messages/s)", "%,.0f", Step.RESUME, Measure.RATE),
+                Row.of("server CPU per replayed message (µs)", "%.1f", Step.RESUME, Measure.SERVER_CPU_US),
+                Row.of("lost / late / duplicated / gaps / misrouted", "%,.0f", Step.RESUME, Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.GAPS, Measure.MISROUTED),
+                Row.of("not recovered (replay frame) / failed reconnects", "%,.0f", Step.RESUME, Measure.UNRECOVERED, Measure.RECONNECT_FAILED),
+                Row.of("server / db / generator / others (cores)", "%.2f", Step.RESUME, Measure.SERVER_CORES, Measure.DB_CORES, Measure.GENERATOR_CORES, Measure.OTHER_CORES)));
 
         List<String> clusters = runs.keySet().stream().filter(k -> k.startsWith("cluster")).toList();
         if (!clusters.isEmpty()) {
@@ -209,22 +232,22 @@ final class Report {
                 keys.add(0, "wildfly");
             }
             tableNoRatio(md, runs, keys, List.of(
-                    new Row("nodes", "cl.nodes", "%.0f"),
-                    new Row("clients", "conn.opened", "%,.0f"),
-                    new Row("**unicast ephemeral pushes/s** (single node: all local)", "xuni.rate|uni.rate", "%,.0f"),
-                    new Row("unicast p50 / p99 (ms)", "xuni.p50_ms|xuni.p99_ms", "%.2f"),
-                    new Row("unicast server CPU per push, all nodes (µs)", "xuni.server_cpu_us", "%.1f"),
-                    new Row("unicast lost / late / dup / misrouted", "xuni.lost|xuni.late|xuni.duplicated|xuni.misrouted", "%,.0f"),
-                    new Row("**unicast durable pushes/s**", "xdur.rate|dur.rate", "%,.0f"),
-                    new Row("durable p50 / p99 (ms)", "xdur.p50_ms|xdur.p99_ms", "%.2f"),
-                    new Row("durable lost / late / dup / gaps", "xdur.lost|xdur.late|xdur.duplicated|xdur.gaps", "%,.0f"),
-                    new Row("HTTP errors, unicast / durable", "xuni.errors|xdur.errors", "%,.0f"),
-                    new Row("**broadcast deliveries/s**", "bc.rate", "%,.0f"),
-                    new Row("broadcast: single, time to last client (ms)", "bc1.to_last_p50_ms", "%,.1f"),
-                    new Row("broadcast CPU per delivery, all nodes (µs)", "bc.server_cpu_us", "%.2f"),
-                    new Row("broadcast lost / late / dup", "bc.lost|bc.late|bc.duplicated", "%,.0f"),
-                    new Row("connections closed unexpectedly (1006, 1011, …)", "fleet.unexpected_closes", "%,.0f"),
-                    new Row("unicast: servers / generator / db / others (cores)", "xuni.server_cores|xuni.generator_cores|xuni.db_cores|xuni.other_cores", "%.2f")));
+                    Row.of("nodes", "%.0f", Step.CLUSTER, Measure.NODES),
+                    Row.of("clients", "%,.0f", Step.CONNECT, Measure.OPENED),
+                    Row.of("**unicast ephemeral pushes/s** (single node: all local)", "%,.0f", Step.CROSS_UNICAST, Measure.RATE),
+                    Row.of("unicast p50 / p99 (ms)", "%.2f", Step.CROSS_UNICAST, Measure.P50_MS, Measure.P99_MS),
+                    Row.of("unicast server CPU per push, all nodes (µs)", "%.1f", Step.CROSS_UNICAST, Measure.SERVER_CPU_US),
+                    Row.of("unicast lost / late / dup / misrouted", "%,.0f", Step.CROSS_UNICAST, Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.MISROUTED),
+                    Row.of("**unicast durable pushes/s**", "%,.0f", Step.CROSS_DURABLE, Measure.RATE),
+                    Row.of("durable p50 / p99 (ms)", "%.2f", Step.CROSS_DURABLE, Measure.P50_MS, Measure.P99_MS),
+                    Row.of("durable lost / late / dup / gaps", "%,.0f", Step.CROSS_DURABLE, Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.GAPS),
+                    new Row("HTTP errors, unicast / durable", "%,.0f", List.of(new Figure(Step.CROSS_UNICAST, Measure.ERRORS), new Figure(Step.CROSS_DURABLE, Measure.ERRORS))),
+                    Row.of("**broadcast deliveries/s**", "%,.0f", Step.BROADCAST, Measure.RATE),
+                    Row.of("broadcast: single, time to last client (ms)", "%,.1f", Step.BROADCAST_SINGLE, Measure.TO_LAST_P50_MS),
+                    Row.of("broadcast CPU per delivery, all nodes (µs)", "%.2f", Step.BROADCAST, Measure.SERVER_CPU_US),
+                    Row.of("broadcast lost / late / dup", "%,.0f", Step.BROADCAST, Measure.LOST, Measure.LATE, Measure.DUPLICATED),
+                    Row.of("connections closed unexpectedly (1006, 1011, …)", "%,.0f", Step.FLEET, Measure.UNEXPECTED_CLOSES),
+                    Row.of("unicast: servers / generator / db / others (cores)", "%.2f", Step.CROSS_UNICAST, Measure.SERVER_CORES, Measure.GENERATOR_CORES, Measure.DB_CORES, Measure.OTHER_CORES)));
         }
 
         limits(md, machine, runs);
@@ -261,45 +284,45 @@ final class Report {
         Files.writeString(out, md);
     }
 
-    private static List<Row> throughputRows(String p, String rateLabel, boolean durable) {
+    private static List<Row> throughputRows(Step p, String rateLabel, boolean durable) {
         List<Row> rows = new ArrayList<>();
-        if (rateLabel != null) {
-            rows.add(new Row("**" + rateLabel + "**", p + ".rate", "%,.0f"));
-        } else {
-            rows.add(new Row("requests/s", p + ".rate", "%,.0f"));
-        }
-        rows.add(new Row("latency p50 (ms)", p + ".p50_ms", "%.2f"));
-        rows.add(new Row("**latency p99 (ms)**", p + ".p99_ms", "%.2f"));
-        rows.add(new Row("latency max (ms)", p + ".max_ms", "%.1f"));
-        rows.add(new Row(p.equals("bat") ? "**server CPU per delivery (µs)**" : "**server CPU per push (µs)**",
-                p + ".server_cpu_us", "%.1f"));
+        rows.add(Row.of(rateLabel != null ? "**" + rateLabel + "**" : "requests/s", "%,.0f", p, Measure.RATE));
+        rows.add(Row.of("latency p50 (ms)", "%.2f", p, Measure.P50_MS));
+        rows.add(Row.of("**latency p99 (ms)**", "%.2f", p, Measure.P99_MS));
+        rows.add(Row.of("latency max (ms)", "%.1f", p, Measure.MAX_MS));
+        boolean perDelivery = p == Step.BATCH;
+        rows.add(Row.of(perDelivery ? "**server CPU per delivery (µs)**" : "**server CPU per push (µs)**", "%.1f", p,
+                Measure.SERVER_CPU_US));
         if (durable) {
-            rows.add(new Row("database CPU per push (µs)", p + ".db_cpu_us", "%.1f"));
+            rows.add(Row.of("database CPU per push (µs)", "%.1f", p, Measure.DB_CPU_US));
         }
-        rows.add(new Row("generator CPU per " + (p.equals("bat") ? "delivery" : "push") + " (µs)", p + ".generator_cpu_us", "%.1f"));
-        rows.add(new Row(durable ? "lost / late / duplicated / misrouted / gaps" : "lost / late / duplicated / misrouted",
-                durable ? p + ".lost|" + p + ".late|" + p + ".duplicated|" + p + ".misrouted|" + p + ".gaps"
-                        : p + ".lost|" + p + ".late|" + p + ".duplicated|" + p + ".misrouted", "%,.0f"));
-        rows.add(new Row("for clients the server had closed (not counted as lost)", p + ".to_closed", "%,.0f"));
-        rows.add(new Row("HTTP errors", p + ".errors", "%,.0f"));
-        rows.add(new Row("server / generator / db / others (cores)",
-                p + ".server_cores|" + p + ".generator_cores|" + p + ".db_cores|" + p + ".other_cores", "%.2f"));
+        rows.add(Row.of("generator CPU per " + (perDelivery ? "delivery" : "push") + " (µs)", "%.1f", p,
+                Measure.GENERATOR_CPU_US));
+        rows.add(durable
+                ? Row.of("lost / late / duplicated / misrouted / gaps", "%,.0f", p,
+                        Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.MISROUTED, Measure.GAPS)
+                : Row.of("lost / late / duplicated / misrouted", "%,.0f", p,
+                        Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.MISROUTED));
+        rows.add(Row.of("for clients the server had closed (not counted as lost)", "%,.0f", p, Measure.TO_CLOSED));
+        rows.add(Row.of("HTTP errors", "%,.0f", p, Measure.ERRORS));
+        rows.add(Row.of("server / generator / db / others (cores)", "%.2f", p,
+                Measure.SERVER_CORES, Measure.GENERATOR_CORES, Measure.DB_CORES, Measure.OTHER_CORES));
         return rows;
     }
 
-    static String value(Main.Run run, String metrics, String format) {
+    static String value(Main.Run run, Row row) {
         if (run == null) {
             return "–";
         }
         List<String> parts = new ArrayList<>();
         boolean any = false;
-        for (String m : metrics.split("\\|")) {
-            double v = run.get(m);
+        for (Figure f : row.figures()) {
+            double v = run.get(f.step(), f.measure());
             if (Double.isNaN(v)) {
                 parts.add("–");
             } else {
                 any = true;
-                parts.add(String.format(Locale.ROOT, format, v));
+                parts.add(String.format(Locale.ROOT, row.format(), v));
             }
         }
         if (!any) {
@@ -328,9 +351,9 @@ final class Report {
         for (Row row : rows) {
             md.append("| ").append(row.label()).append(" |");
             for (String k : keys) {
-                md.append(' ').append(value(runs.get(k), row.metric(), row.format())).append(" |");
+                md.append(' ').append(value(runs.get(k), row)).append(" |");
                 if (ratio && k.equals("reference")) {
-                    md.append(' ').append(ratio(runs.get("wildfly"), runs.get("reference"), row.metric())).append(" |");
+                    md.append(' ').append(ratio(runs.get("wildfly"), runs.get("reference"), row)).append(" |");
                 }
             }
             md.append('\n');
@@ -338,12 +361,13 @@ final class Report {
         md.append('\n');
     }
 
-    private static String ratio(Main.Run herald, Main.Run reference, String metric) {
-        if (metric.contains("|") || metric.endsWith(".lost") || metric.endsWith(".failed") || metric.endsWith(".errors")) {
+    private static String ratio(Main.Run herald, Main.Run reference, Row row) {
+        if (!row.comparable()) {
             return "";
         }
-        double h = herald.get(metric);
-        double r = reference.get(metric);
+        Figure f = row.figures().get(0);
+        double h = herald.get(f.step(), f.measure());
+        double r = reference.get(f.step(), f.measure());
         if (Double.isNaN(h) || Double.isNaN(r) || r == 0) {
             return "–";
         }
@@ -359,15 +383,8 @@ final class Report {
         for (Row row : rows) {
             md.append("| ").append(row.label()).append(" |");
             for (String k : keys) {
-                String metric = row.metric();
-                // "a|b": the cluster's metric a, the single node's b (same quantity under another name)
-                if (metric.startsWith("x") && metric.contains("|") && !metric.substring(metric.indexOf('|') + 1).startsWith("x")) {
-                    String[] both = metric.split("\\|");
-                    metric = k.startsWith("cluster") ? both[0] : both[1];
-                } else if (!k.startsWith("cluster") && metric.startsWith("x")) {
-                    metric = metric.replace("xuni", "uni").replace("xdur", "dur");
-                }
-                md.append(' ').append(value(runs.get(k), metric, row.format())).append(" |");
+                // the single node's column shows the same quantity measured there (cross-node unicast: unicast)
+                md.append(' ').append(value(runs.get(k), k.startsWith("cluster") ? row : row.singleNode())).append(" |");
             }
             md.append('\n');
         }
@@ -383,54 +400,47 @@ final class Report {
             return;
         }
         md.append("## Targets (issue 6), Herald on WildFly\n\n");
-        String scale = w.get("conn.opened") >= 10_000 ? "" : " (at " + String.format(Locale.ROOT, "%,.0f", w.get("conn.opened"))
+        String scale = w.get(Step.CONNECT, Measure.OPENED) >= 10_000 ? "" : " (at " + String.format(Locale.ROOT, "%,.0f", w.get(Step.CONNECT, Measure.OPENED))
                 + " connections only: the target is stated for 10,000+)";
         md.append("| target | measured | met? |\n|---|---:|---|\n");
-        target(md, "memory ≤ 6 KiB RSS per idle connection" + scale, w.get("mem.rss_per_conn_kib"), "%.2f KiB",
-                w.get("mem.rss_per_conn_kib") <= 6);
-        target(md, "unicast ephemeral: server CPU ≤ 20 µs per push", w.get("uni.server_cpu_us"), "%.1f µs",
-                w.get("uni.server_cpu_us") <= 20);
-        target(md, "unicast ephemeral: p99 ≤ 5 ms at the generator's throughput", w.get("uni.p99_ms"), "%.2f ms",
-                w.get("uni.p99_ms") <= 5);
-        if (!Double.isNaN(w.get("unipaced.p99_ms"))) {
+        target(md, "memory ≤ 6 KiB RSS per idle connection" + scale, w.get(Step.MEMORY, Measure.RSS_PER_CONN_KIB), "%.2f KiB",
+                w.get(Step.MEMORY, Measure.RSS_PER_CONN_KIB) <= 6);
+        target(md, "unicast ephemeral: server CPU ≤ 20 µs per push", w.get(Step.UNICAST, Measure.SERVER_CPU_US), "%.1f µs",
+                w.get(Step.UNICAST, Measure.SERVER_CPU_US) <= 20);
+        target(md, "unicast ephemeral: p99 ≤ 5 ms at the generator's throughput", w.get(Step.UNICAST, Measure.P99_MS), "%.2f ms",
+                w.get(Step.UNICAST, Measure.P99_MS) <= 5);
+        if (!Double.isNaN(w.get(Step.UNICAST_PACED, Measure.P99_MS))) {
             target(md, String.format(Locale.ROOT, "(for comparison) unicast ephemeral p99 at half that rate, %,.0f/s, open loop",
-                    w.get("unipaced.rate")), w.get("unipaced.p99_ms"), "%.2f ms", w.get("unipaced.p99_ms") <= 5);
+                    w.get(Step.UNICAST_PACED, Measure.RATE)), w.get(Step.UNICAST_PACED, Measure.P99_MS), "%.2f ms", w.get(Step.UNICAST_PACED, Measure.P99_MS) <= 5);
         }
-        double best = Math.max(40_000, ref == null ? 0 : ref.get("uni.rate"));
+        double best = Math.max(40_000, ref == null ? 0 : ref.get(Step.UNICAST, Measure.RATE));
         target(md, "unicast ephemeral: more pushes/s than every peer (GatewayWorker ~40k/s"
-                        + (ref == null ? "" : String.format(Locale.ROOT, ", reference here %,.0f/s", ref.get("uni.rate"))) + ")",
-                w.get("uni.rate"), "%,.0f/s", w.get("uni.rate") > best);
-        double refBatch = ref == null ? Double.NaN : ref.get("ubat.rate");
+                        + (ref == null ? "" : String.format(Locale.ROOT, ", reference here %,.0f/s", ref.get(Step.UNICAST, Measure.RATE))) + ")",
+                w.get(Step.UNICAST, Measure.RATE), "%,.0f/s", w.get(Step.UNICAST, Measure.RATE) > best);
+        double refBatch = ref == null ? Double.NaN : ref.get(Step.UNICAST_BATCH, Measure.RATE);
         target(md, "unicast ephemeral: more pushes/s than every peer, batch endpoint (distinct messages; "
                         + (Double.isNaN(refBatch) ? "" : String.format(Locale.ROOT, "reference here %,.0f/s, ", refBatch))
                         + "GatewayWorker ~40k/s)",
-                w.get("ubat.rate"), "%,.0f/s", w.get("ubat.rate") > Math.max(40_000, Double.isNaN(refBatch) ? 0 : refBatch));
-        target(md, "a batch push endpoint (`POST /api/messages` with lists): deliveries/s", w.get("bat.delivery_rate"),
-                "%,.0f/s", !Double.isNaN(w.get("bat.delivery_rate")));
-        target(md, "unicast durable: ≥ 20,000 pushes/s", w.get("dur.rate"), "%,.0f/s", w.get("dur.rate") >= 20_000);
-        target(md, "unicast durable: p99 ≤ 50 ms", w.get("dur.p99_ms"), "%.1f ms", w.get("dur.p99_ms") <= 50);
-        target(md, "unicast durable: ≥ 20,000 pushes/s (batch endpoint, distinct messages)", w.get("dbat.rate"),
-                "%,.0f/s", w.get("dbat.rate") >= 20_000);
-        target(md, "broadcast: server CPU ≤ 4 µs per delivery", w.get("bc.server_cpu_us"), "%.2f µs",
-                w.get("bc.server_cpu_us") <= 4);
-        boolean storm = w.get("rs.caught_up") == w.get("rs.clients") && w.get("rs.clients") >= 10_000;
+                w.get(Step.UNICAST_BATCH, Measure.RATE), "%,.0f/s", w.get(Step.UNICAST_BATCH, Measure.RATE) > Math.max(40_000, Double.isNaN(refBatch) ? 0 : refBatch));
+        target(md, "a batch push endpoint (`POST /api/messages` with lists): deliveries/s", w.get(Step.BATCH, Measure.DELIVERY_RATE),
+                "%,.0f/s", !Double.isNaN(w.get(Step.BATCH, Measure.DELIVERY_RATE)));
+        target(md, "unicast durable: ≥ 20,000 pushes/s", w.get(Step.DURABLE, Measure.RATE), "%,.0f/s", w.get(Step.DURABLE, Measure.RATE) >= 20_000);
+        target(md, "unicast durable: p99 ≤ 50 ms", w.get(Step.DURABLE, Measure.P99_MS), "%.1f ms", w.get(Step.DURABLE, Measure.P99_MS) <= 50);
+        target(md, "unicast durable: ≥ 20,000 pushes/s (batch endpoint, distinct messages)", w.get(Step.DURABLE_BATCH, Measure.RATE),
+                "%,.0f/s", w.get(Step.DURABLE_BATCH, Measure.RATE) >= 20_000);
+        target(md, "broadcast: server CPU ≤ 4 µs per delivery", w.get(Step.BROADCAST, Measure.SERVER_CPU_US), "%.2f µs",
+                w.get(Step.BROADCAST, Measure.SERVER_CPU_US) <= 4);
+        boolean storm = w.get(Step.RESUME, Measure.CAUGHT_UP) == w.get(Step.RESUME, Measure.CLIENTS) && w.get(Step.RESUME, Measure.CLIENTS) >= 10_000;
         md.append("| resume storm: 10,000 clients × 100 durable messages all caught up | ")
-                .append(String.format(Locale.ROOT, "%,.0f of %,.0f clients in %.1f s", w.get("rs.caught_up"),
-                        w.get("rs.clients"), w.get("rs.seconds")))
-                .append(" | ").append(storm ? "yes" : (w.get("rs.caught_up") == w.get("rs.clients")
-                        ? "all caught up, at " + String.format(Locale.ROOT, "%,.0f", w.get("rs.clients")) + " clients only" : "**no**"))
+                .append(String.format(Locale.ROOT, "%,.0f of %,.0f clients in %.1f s", w.get(Step.RESUME, Measure.CAUGHT_UP),
+                        w.get(Step.RESUME, Measure.CLIENTS), w.get(Step.RESUME, Measure.SECONDS)))
+                .append(" | ").append(storm ? "yes" : (w.get(Step.RESUME, Measure.CAUGHT_UP) == w.get(Step.RESUME, Measure.CLIENTS)
+                        ? "all caught up, at " + String.format(Locale.ROOT, "%,.0f", w.get(Step.RESUME, Measure.CLIENTS)) + " clients only" : "**no**"))
                 .append(" |\n");
         double wrong = 0;
         for (Main.Run run : runs.values()) {
-            if (run.key.equals("reference")) {
-                continue;
-            }
-            for (Map.Entry<String, Object> e : run.metrics.entrySet()) {
-                String k = e.getKey();
-                if ((k.endsWith(".lost") || k.endsWith(".duplicated") || k.endsWith(".misrouted") || k.endsWith(".gaps")
-                        || k.endsWith(".unrecovered")) && e.getValue() instanceof Double d) {
-                    wrong += d;
-                }
+            if (!run.key.equals("reference")) {
+                wrong += run.results.wrong();
             }
         }
         md.append("| no message lost, duplicated or misrouted (every Herald run) | ")
@@ -454,32 +464,18 @@ final class Report {
                         + "waiting for answers) or a wait (database commit, network round trips) limits it.\n\n");
         md.append("| run | scenario | server | generator | PostgreSQL | others | machine busy | verdict |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---|\n");
-        Map<String, String> names = new java.util.LinkedHashMap<>();
-        names.put("conn", "connect");
-        names.put("uni", "unicast ephemeral");
-        names.put("unipaced", "unicast ephemeral, half rate");
-        names.put("bat", "batch push");
-        names.put("ubat", "unicast batch, distinct messages");
-        names.put("dur", "unicast durable");
-        names.put("dbat", "durable batch");
-        names.put("bc", "broadcast burst");
-        names.put("rs_store", "resume: storing the backlog");
-        names.put("rs", "resume: storm");
-        names.put("xuni", "cross-node unicast");
-        names.put("xdur", "cross-node durable");
         for (Main.Run run : runs.values()) {
-            for (Map.Entry<String, String> s : names.entrySet()) {
-                String p = s.getKey();
-                if (Double.isNaN(run.get(p + ".server_cores"))) {
+            for (Step step : Step.values()) {
+                double server = run.get(step, Measure.SERVER_CORES);
+                if (step.limitsLabel == null || Double.isNaN(server)) {
                     continue;
                 }
-                double server = run.get(p + ".server_cores");
-                double gen = run.get(p + ".generator_cores");
-                double db = run.get(p + ".db_cores");
-                double others = run.get(p + ".other_cores");
-                double busy = run.get(p + ".machine_cores");
+                double gen = run.get(step, Measure.GENERATOR_CORES);
+                double db = run.get(step, Measure.DB_CORES);
+                double others = run.get(step, Measure.OTHER_CORES);
+                double busy = run.get(step, Measure.MACHINE_CORES);
                 md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s |\n", run.label,
-                        s.getValue(), server, gen, db, others, busy, verdict(machine.cores, server, gen, db, others, busy)));
+                        step.limitsLabel, server, gen, db, others, busy, verdict(machine.cores, server, gen, db, others, busy)));
             }
         }
         md.append('\n');

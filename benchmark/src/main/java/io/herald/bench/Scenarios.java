@@ -23,7 +23,7 @@ import static io.herald.bench.Fleet.number;
 /**
  * The scenarios, run against one {@link Target} with one {@link Fleet} of clients. Each is bounded in
  * count and time, checks every message its clients receive (for them? once? in order?), and records its
- * figures under a prefix in {@code metrics}. Nothing here asserts a timing: figures are reported.
+ * figures per {@link Step} in {@link Results}. Nothing here asserts a timing: figures are reported.
  */
 final class Scenarios {
 
@@ -33,15 +33,15 @@ final class Scenarios {
     final Target target;
     final Fleet fleet;
     final long dbPid;
-    final Map<String, Object> metrics;
+    final Results results;
     private int connected;
 
-    Scenarios(Options opt, Target target, Fleet fleet, long dbPid, Map<String, Object> metrics) {
+    Scenarios(Options opt, Target target, Fleet fleet, long dbPid, Results results) {
         this.opt = opt;
         this.target = target;
         this.fleet = fleet;
         this.dbPid = dbPid;
-        this.metrics = metrics;
+        this.results = results;
     }
 
     static void log(String format, Object... args) {
@@ -52,26 +52,26 @@ final class Scenarios {
         return new Proc.Meter(target.pids, target.herald() ? dbPid : -1);
     }
 
-    private void usage(String prefix, Proc.Usage u, long messages) {
-        metrics.put(prefix + ".wall_s", u.wallNanos() / 1e9);
-        metrics.put(prefix + ".server_cores", u.serverCores());
-        metrics.put(prefix + ".generator_cores", u.generatorCores());
-        metrics.put(prefix + ".db_cores", u.dbCores());
-        metrics.put(prefix + ".machine_cores", u.machineCores());
-        metrics.put(prefix + ".other_cores", u.otherCores());
+    private void usage(Step step, Proc.Usage u, long messages) {
+        results.put(step, Measure.WALL_S, u.wallNanos() / 1e9);
+        results.put(step, Measure.SERVER_CORES, u.serverCores());
+        results.put(step, Measure.GENERATOR_CORES, u.generatorCores());
+        results.put(step, Measure.DB_CORES, u.dbCores());
+        results.put(step, Measure.MACHINE_CORES, u.machineCores());
+        results.put(step, Measure.OTHER_CORES, u.otherCores());
         if (messages > 0) {
-            metrics.put(prefix + ".server_cpu_us", u.serverNanos() / 1e3 / messages);
-            metrics.put(prefix + ".generator_cpu_us", u.generatorNanos() / 1e3 / messages);
+            results.put(step, Measure.SERVER_CPU_US, u.serverNanos() / 1e3 / messages);
+            results.put(step, Measure.GENERATOR_CPU_US, u.generatorNanos() / 1e3 / messages);
             if (u.dbNanos() > 0) {
-                metrics.put(prefix + ".db_cpu_us", u.dbNanos() / 1e3 / messages);
+                results.put(step, Measure.DB_CPU_US, u.dbNanos() / 1e3 / messages);
             }
         }
     }
 
-    private void latency(String prefix, Histogram h) {
-        metrics.put(prefix + ".p50_ms", h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1e3);
-        metrics.put(prefix + ".p99_ms", h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e3);
-        metrics.put(prefix + ".max_ms", h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e3);
+    private void latency(Step step, Histogram h) {
+        results.put(step, Measure.P50_MS, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1e3);
+        results.put(step, Measure.P99_MS, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e3);
+        results.put(step, Measure.MAX_MS, h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e3);
     }
 
     // ---------------------------------------------------------------------------------------------- memory
@@ -116,26 +116,26 @@ final class Scenarios {
         // connect's, and must not run into the memory reading or the next scenario.
         double settled = settle();
         Proc.Usage u = meter.stop();
-        metrics.put("conn.settle_s", settled);
+        results.put(Step.CONNECT, Measure.SETTLE_S, settled);
         connected = r.opened();
-        metrics.put("conn.n", (double) n);
-        metrics.put("conn.opened", (double) r.opened());
-        metrics.put("conn.failed", (double) r.failed());
-        metrics.put("conn.seconds", r.nanos() / 1e9);
-        metrics.put("conn.rate", r.opened() / (r.nanos() / 1e9));
-        usage("conn", u, r.opened());
+        results.put(Step.CONNECT, Measure.N, (double) n);
+        results.put(Step.CONNECT, Measure.OPENED, (double) r.opened());
+        results.put(Step.CONNECT, Measure.FAILED, (double) r.failed());
+        results.put(Step.CONNECT, Measure.SECONDS, r.nanos() / 1e9);
+        results.put(Step.CONNECT, Measure.RATE, r.opened() / (r.nanos() / 1e9));
+        usage(Step.CONNECT, u, r.opened());
         log("%s: %,d open, %,d failed in %.1f s (%,.0f/s), server and database idle %.1f s later %s", target.name,
                 r.opened(), r.failed(), r.nanos() / 1e9, r.opened() / (r.nanos() / 1e9), settled, r.sampleErrors());
         if (measureMemory) {
             Thread.sleep(2000);
             long[] after = memory();
-            metrics.put("mem.rss_before_mib", before[0] / 1048576.0);
-            metrics.put("mem.rss_after_mib", after[0] / 1048576.0);
-            metrics.put("mem.rss_per_conn_kib", (after[0] - before[0]) / 1024.0 / Math.max(1, r.opened()));
+            results.put(Step.MEMORY, Measure.RSS_BEFORE_MIB, before[0] / 1048576.0);
+            results.put(Step.MEMORY, Measure.RSS_AFTER_MIB, after[0] / 1048576.0);
+            results.put(Step.MEMORY, Measure.RSS_PER_CONN_KIB, (after[0] - before[0]) / 1024.0 / Math.max(1, r.opened()));
             if (before[1] >= 0 && after[1] >= 0) {
-                metrics.put("mem.heap_before_mib", before[1] / 1048576.0);
-                metrics.put("mem.heap_after_mib", after[1] / 1048576.0);
-                metrics.put("mem.heap_per_conn_kib", (after[1] - before[1]) / 1024.0 / Math.max(1, r.opened()));
+                results.put(Step.MEMORY, Measure.HEAP_BEFORE_MIB, before[1] / 1048576.0);
+                results.put(Step.MEMORY, Measure.HEAP_AFTER_MIB, after[1] / 1048576.0);
+                results.put(Step.MEMORY, Measure.HEAP_PER_CONN_KIB, (after[1] - before[1]) / 1024.0 / Math.max(1, r.opened()));
             }
             if (histogramBefore != null) {
                 perConnectionClasses(histogramBefore, Proc.histogram(target.pids.get(0)), r.opened());
@@ -201,8 +201,8 @@ final class Scenarios {
                         Double.parseDouble(row[2]) / connections, row[0]));
             }
         }
-        metrics.put("mem.histogram_bytes_per_conn", (double) total / connections);
-        metrics.put("mem.top_classes", top.toString());
+        results.put(Step.MEMORY, Measure.HISTOGRAM_BYTES_PER_CONN, (double) total / connections);
+        results.put(Step.MEMORY, Measure.TOP_CLASSES, top.toString());
         try {
             java.nio.file.Path file = java.nio.file.Path.of(opt.project.toString(), "benchmark/target/bench",
                     "heap-per-connection-" + target.name.replaceAll("[^A-Za-z]+", "-").toLowerCase() + ".txt");
@@ -401,13 +401,13 @@ final class Scenarios {
      * endpoint) from {@code threads} pushers for {@code duration}; the recipients are the clients listed in
      * {@code eligible} (null: all). Records pushes/s, deliveries/s, latency, lost, duplicated, misrouted.
      */
-    void unicast(String prefix, boolean durable, int block, int[] eligible, Duration duration, boolean record)
+    void unicast(Step step, boolean durable, int block, int[] eligible, Duration duration, boolean record)
             throws InterruptedException {
-        unicast(prefix, durable, block, eligible, duration, record, 0);
+        unicast(step, durable, block, eligible, duration, record, 0);
     }
 
     /** As above, at a fixed {@code rate} of requests per second when it is > 0 (open loop). */
-    void unicast(String prefix, boolean durable, int block, int[] eligible, Duration duration, boolean record,
+    void unicast(Step step, boolean durable, int block, int[] eligible, Duration duration, boolean record,
                  double rate) throws InterruptedException {
         int n = fleet.size();
         int[] recipients = eligible != null ? eligible : range(connectedCount());
@@ -429,7 +429,7 @@ final class Scenarios {
         Checker checker = new Checker(id, keyOf, durable);
         Map<String, Long> countersBefore = serverCounters();
         fleet.register(id, checker);
-        log("%s: %s for %ds (%s, %s, %d pushers%s)", target.name, prefix, duration.toSeconds(),
+        log("%s: %s for %ds (%s, %s, %d pushers%s)", target.name, step, duration.toSeconds(),
                 durable ? "durable" : "ephemeral", block <= 1 ? "single uid per request" : block + " uids per request",
                 opt.pushers, rate > 0 ? String.format(", paced at %,.0f/s", rate) : "");
         Proc.Meter meter = meter().start();
@@ -463,44 +463,44 @@ final class Scenarios {
         }
         long lost = missing(recipients, keyOf, accepted, checker);
         if (record) {
-            settleLater(prefix, recipients, keyOf, accepted, checker, receivedAtDrain, false);
+            settleLater(step, recipients, keyOf, accepted, checker, receivedAtDrain, false);
         }
         Histogram h = checker.latencies.getIntervalHistogram();
         if (record) {
-            health(prefix, countersBefore);
+            health(step, countersBefore);
         }
         if (!record) {
-            log("%s: %s warm-up: %,d accepted, %,d errors", target.name, prefix, r.accepted(), r.errors());
+            log("%s: %s warm-up: %,d accepted, %,d errors", target.name, step, r.accepted(), r.errors());
             return;
         }
         double seconds = r.nanos() / 1e9;
-        metrics.put(prefix + ".requests", (double) r.accepted());
+        results.put(step, Measure.REQUESTS, (double) r.accepted());
         if (rate > 0) {
-            metrics.put(prefix + ".target_rate", rate);
+            results.put(step, Measure.TARGET_RATE, rate);
         }
-        metrics.put(prefix + ".errors", (double) r.errors());
-        metrics.put(prefix + ".rate", r.accepted() / seconds);
-        metrics.put(prefix + ".deliveries", (double) checker.received.get());
-        metrics.put(prefix + ".delivery_rate", expected / seconds);
-        metrics.put(prefix + ".expected", (double) expected);
-        metrics.put(prefix + ".lost", (double) lost);
-        metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
-        metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
-        metrics.put(prefix + ".stray", (double) checker.stray.get());
+        results.put(step, Measure.ERRORS, (double) r.errors());
+        results.put(step, Measure.RATE, r.accepted() / seconds);
+        results.put(step, Measure.DELIVERIES, (double) checker.received.get());
+        results.put(step, Measure.DELIVERY_RATE, expected / seconds);
+        results.put(step, Measure.EXPECTED, (double) expected);
+        results.put(step, Measure.LOST, (double) lost);
+        results.put(step, Measure.DUPLICATED, (double) checker.duplicated.get());
+        results.put(step, Measure.MISROUTED, (double) checker.misrouted.get());
+        results.put(step, Measure.STRAY, (double) checker.stray.get());
         if (durable) {
-            metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+            results.put(step, Measure.GAPS, (double) checker.gaps.get());
         }
         if (block > 1) {
-            metrics.put(prefix + ".block", (double) block);
+            results.put(step, Measure.BLOCK, (double) block);
         }
-        latency(prefix, h);
-        usage(prefix, u, block <= 1 ? r.accepted() : expected);
+        latency(step, h);
+        usage(step, u, block <= 1 ? r.accepted() : expected);
         if (!r.sampleErrors().isEmpty()) {
-            metrics.put(prefix + ".error_samples", String.join(" | ", r.sampleErrors()));
+            results.put(step, Measure.ERROR_SAMPLES, String.join(" | ", r.sampleErrors()));
         }
         log("%s: %s %,d requests (%,.0f/s), %,d deliveries expected, %,d received; p50 %.2f p99 %.2f max %.1f ms; "
                         + "lost %d dup %d misrouted %d errors %d; server %.2f cores, generator %.2f, db %.2f, machine %.2f; %s",
-                target.name, prefix, r.accepted(), r.accepted() / seconds, expected, checker.received.get(),
+                target.name, step, r.accepted(), r.accepted() / seconds, expected, checker.received.get(),
                 h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3,
                 lost, checker.duplicated.get(), checker.misrouted.get(), r.errors(), u.serverCores(),
                 u.generatorCores(), u.dbCores(), u.machineCores(), r.sampleErrors());
@@ -514,7 +514,7 @@ final class Scenarios {
      * 202, clients check seqs and ack, Herald only. Ephemeral ({@code "durable": false}): sent at once, no seqs.
      * Records messages/s, latency from the request's stamp to each frame, server (and database) CPU per message.
      */
-    void distinctBatch(String prefix, int size, boolean durable, Duration duration, boolean record)
+    void distinctBatch(Step step, int size, boolean durable, Duration duration, boolean record)
             throws InterruptedException {
         int[] recipients = range(connectedCount());
         int clients = recipients.length;
@@ -529,7 +529,7 @@ final class Scenarios {
         Checker checker = new Checker(id, keyOf, durable);
         Map<String, Long> countersBefore = serverCounters();
         fleet.register(id, checker);
-        log("%s: %s for %ds (%s, %d distinct messages per request, %d pushers)", target.name, prefix,
+        log("%s: %s for %ds (%s, %d distinct messages per request, %d pushers)", target.name, step,
                 duration.toSeconds(), durable ? "durable" : "ephemeral", size, opt.pushers);
         // Durable is Herald's default; the reference knows no such field.
         String end = durable || !target.herald() ? "]}" : "],\"durable\":false}";
@@ -560,36 +560,36 @@ final class Scenarios {
         }
         Histogram h = checker.latencies.getIntervalHistogram();
         if (!record) {
-            log("%s: %s warm-up: %,d requests accepted, %,d errors", target.name, prefix, r.accepted(), r.errors());
+            log("%s: %s warm-up: %,d requests accepted, %,d errors", target.name, step, r.accepted(), r.errors());
             return;
         }
-        health(prefix, countersBefore);
+        health(step, countersBefore);
         long lost = missing(recipients, keyOf, accepted, checker);
-        settleLater(prefix, recipients, keyOf, accepted, checker, receivedAtDrain, durable);
+        settleLater(step, recipients, keyOf, accepted, checker, receivedAtDrain, durable);
         double seconds = r.nanos() / 1e9;
-        metrics.put(prefix + ".block", (double) size);
-        metrics.put(prefix + ".requests", (double) r.accepted());
-        metrics.put(prefix + ".request_rate", r.accepted() / seconds);
-        metrics.put(prefix + ".rate", expected / seconds);
-        metrics.put(prefix + ".errors", (double) r.errors());
-        metrics.put(prefix + ".expected", (double) expected);
-        metrics.put(prefix + ".deliveries", (double) checker.received.get());
-        metrics.put(prefix + ".lost", (double) lost);
-        metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
-        metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
-        metrics.put(prefix + ".stray", (double) checker.stray.get());
+        results.put(step, Measure.BLOCK, (double) size);
+        results.put(step, Measure.REQUESTS, (double) r.accepted());
+        results.put(step, Measure.REQUEST_RATE, r.accepted() / seconds);
+        results.put(step, Measure.RATE, expected / seconds);
+        results.put(step, Measure.ERRORS, (double) r.errors());
+        results.put(step, Measure.EXPECTED, (double) expected);
+        results.put(step, Measure.DELIVERIES, (double) checker.received.get());
+        results.put(step, Measure.LOST, (double) lost);
+        results.put(step, Measure.DUPLICATED, (double) checker.duplicated.get());
+        results.put(step, Measure.MISROUTED, (double) checker.misrouted.get());
+        results.put(step, Measure.STRAY, (double) checker.stray.get());
         if (durable) {
-            metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+            results.put(step, Measure.GAPS, (double) checker.gaps.get());
         }
-        latency(prefix, h);
-        usage(prefix, u, expected);
+        latency(step, h);
+        usage(step, u, expected);
         if (!r.sampleErrors().isEmpty()) {
-            metrics.put(prefix + ".error_samples", String.join(" | ", r.sampleErrors()));
+            results.put(step, Measure.ERROR_SAMPLES, String.join(" | ", r.sampleErrors()));
         }
         log("%s: %s %,d requests (%,.0f/s), %,d messages (%,.0f/s), %,d received; p50 %.2f p99 %.2f max %.1f ms; "
                         + "lost %d dup %d misrouted %d gaps %d errors %d; server %.2f cores (%.1f us/message), "
                         + "db %.2f, generator %.2f, machine %.2f; %s",
-                target.name, prefix, r.accepted(), r.accepted() / seconds, expected, expected / seconds,
+                target.name, step, r.accepted(), r.accepted() / seconds, expected, expected / seconds,
                 checker.received.get(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
                 h.getMaxValue() / 1e3, lost, checker.duplicated.get(), checker.misrouted.get(), checker.gaps.get(),
                 r.errors(), u.serverCores(), u.serverNanos() / 1e3 / Math.max(1, expected), u.dbCores(),
@@ -610,16 +610,16 @@ final class Scenarios {
      * Messages still on their way when the drain gave up are not lost if they arrive later in the run: the
      * checker keeps counting, and these figures are settled at the end of the server's run ({@link #finish}).
      */
-    private void settleLater(String prefix, int[] recipients, int[] keyOf, AtomicIntegerArray accepted,
+    private void settleLater(Step step, int[] recipients, int[] keyOf, AtomicIntegerArray accepted,
                              Checker checker, long receivedAtDrain, boolean gaps) {
         finishers.add(() -> {
-            metrics.put(prefix + ".lost", (double) missing(recipients, keyOf, accepted, checker));
-            metrics.put(prefix + ".to_closed", (double) missing(recipients, keyOf, accepted, checker, true));
-            metrics.put(prefix + ".late", (double) (checker.received.get() - receivedAtDrain));
-            metrics.put(prefix + ".duplicated", (double) checker.duplicated.get());
-            metrics.put(prefix + ".misrouted", (double) checker.misrouted.get());
+            results.put(step, Measure.LOST, (double) missing(recipients, keyOf, accepted, checker));
+            results.put(step, Measure.TO_CLOSED, (double) missing(recipients, keyOf, accepted, checker, true));
+            results.put(step, Measure.LATE, (double) (checker.received.get() - receivedAtDrain));
+            results.put(step, Measure.DUPLICATED, (double) checker.duplicated.get());
+            results.put(step, Measure.MISROUTED, (double) checker.misrouted.get());
             if (gaps) {
-                metrics.put(prefix + ".gaps", (double) checker.gaps.get());
+                results.put(step, Measure.GAPS, (double) checker.gaps.get());
             }
         });
     }
@@ -646,10 +646,10 @@ final class Scenarios {
         Thread.sleep(3000);
         finishers.forEach(Runnable::run);
         finishers.clear();
-        metrics.put("fleet.stray_messages", (double) fleet.strays.get());
-        metrics.put("fleet.unexpected_closes", (double) fleet.unexpectedCloses.get());
+        results.put(Step.FLEET, Measure.STRAY_MESSAGES, (double) fleet.strays.get());
+        results.put(Step.FLEET, Measure.UNEXPECTED_CLOSES, (double) fleet.unexpectedCloses.get());
         if (!fleet.closeCodes.isEmpty()) {
-            metrics.put("fleet.close_codes", fleet.closeCodes.toString());
+            results.put(Step.FLEET, Measure.CLOSE_CODES, fleet.closeCodes.toString());
         }
         log("%s: settled; stray messages %d, unexpected closes %d %s", target.name, fleet.strays.get(),
                 fleet.unexpectedCloses.get(), fleet.closeCodes);
@@ -767,11 +767,11 @@ final class Scenarios {
                 }
                 Thread.sleep(200);
             }
-            metrics.put("bc1.clients", (double) clients);
-            metrics.put("bc1.to_last_p50_ms", toLast.getValueAtPercentile(50) / 1e3);
-            metrics.put("bc1.to_last_max_ms", toLast.getMaxValue() / 1e3);
+            results.put(Step.BROADCAST_SINGLE, Measure.CLIENTS, (double) clients);
+            results.put(Step.BROADCAST_SINGLE, Measure.TO_LAST_P50_MS, toLast.getValueAtPercentile(50) / 1e3);
+            results.put(Step.BROADCAST_SINGLE, Measure.TO_LAST_MAX_MS, toLast.getMaxValue() / 1e3);
             Histogram singleLatency = checker.latencies.getIntervalHistogram();
-            latency("bc1", singleLatency);
+            latency(Step.BROADCAST_SINGLE, singleLatency);
 
             Proc.Meter meter = meter().start();
             long first = System.nanoTime();
@@ -799,13 +799,13 @@ final class Scenarios {
             }
             double seconds = (lastReceipt - first) / 1e9;
             Histogram burstLatency = checker.latencies.getIntervalHistogram();
-            metrics.put("bc.broadcasts", (double) accepted);
-            metrics.put("bc.clients", (double) clients);
-            metrics.put("bc.deliveries", (double) burstDeliveries);
-            metrics.put("bc.rate", burstDeliveries / seconds);
-            metrics.put("bc.to_last_ms", seconds * 1e3);
-            metrics.put("bc.send_ms", (sendEnd - first) / 1e6);
-            metrics.put("bc.lost", (double) (expected - checker.received.get()));
+            results.put(Step.BROADCAST, Measure.BROADCASTS, (double) accepted);
+            results.put(Step.BROADCAST, Measure.CLIENTS, (double) clients);
+            results.put(Step.BROADCAST, Measure.DELIVERIES, (double) burstDeliveries);
+            results.put(Step.BROADCAST, Measure.RATE, burstDeliveries / seconds);
+            results.put(Step.BROADCAST, Measure.TO_LAST_MS, seconds * 1e3);
+            results.put(Step.BROADCAST, Measure.SEND_MS, (sendEnd - first) / 1e6);
+            results.put(Step.BROADCAST, Measure.LOST, (double) (expected - checker.received.get()));
             long receivedAtDrain = checker.received.get();
             final int posted = singles + accepted; // every client should get each of these once
             finishers.add(() -> {
@@ -820,16 +820,16 @@ final class Scenarios {
                         lost += missing;
                     }
                 }
-                metrics.put("bc.lost", (double) lost);
-                metrics.put("bc.to_closed", (double) toClosed);
-                metrics.put("bc.late", (double) (checker.received.get() - receivedAtDrain));
-                metrics.put("bc.duplicated", (double) checker.duplicated.get());
+                results.put(Step.BROADCAST, Measure.LOST, (double) lost);
+                results.put(Step.BROADCAST, Measure.TO_CLOSED, (double) toClosed);
+                results.put(Step.BROADCAST, Measure.LATE, (double) (checker.received.get() - receivedAtDrain));
+                results.put(Step.BROADCAST, Measure.DUPLICATED, (double) checker.duplicated.get());
             });
-            metrics.put("bc.duplicated", (double) checker.duplicated.get());
-            metrics.put("bc.stray", (double) checker.stray.get());
-            latency("bc", burstLatency);
-            usage("bc", u, burstDeliveries);
-            health("bc", countersBefore);
+            results.put(Step.BROADCAST, Measure.DUPLICATED, (double) checker.duplicated.get());
+            results.put(Step.BROADCAST, Measure.STRAY, (double) checker.stray.get());
+            latency(Step.BROADCAST, burstLatency);
+            usage(Step.BROADCAST, u, burstDeliveries);
+            health(Step.BROADCAST, countersBefore);
             log("%s: broadcast single: to last client p50 %.1f ms max %.1f ms; burst %d x %,d: %,.0f deliveries/s, "
                             + "last client after %.0f ms, lost %d dup %d; server %.2f cores (%.2f us/delivery), generator %.2f, machine %.2f",
                     target.name, toLast.getValueAtPercentile(50) / 1e3, toLast.getMaxValue() / 1e3, accepted, clients,
@@ -972,13 +972,13 @@ final class Scenarios {
         }, (k, body) -> storedCount.addAndGet(Math.min(block, clients - (int) (k % blocks) * block)));
         Proc.Usage su = storeMeter.stop();
         long storedMessages = storedCount.get();
-        metrics.put("rs.clients", (double) clients);
-        metrics.put("rs.backlog", (double) backlog);
-        metrics.put("rs.store_requests", (double) stored.accepted());
-        metrics.put("rs.store_errors", (double) stored.errors());
-        metrics.put("rs.store_rate", storedMessages / (stored.nanos() / 1e9));
-        metrics.put("rs.store_seconds", stored.nanos() / 1e9);
-        usage("rs_store", su, storedMessages);
+        results.put(Step.RESUME, Measure.CLIENTS, (double) clients);
+        results.put(Step.RESUME, Measure.BACKLOG, (double) backlog);
+        results.put(Step.RESUME, Measure.STORE_REQUESTS, (double) stored.accepted());
+        results.put(Step.RESUME, Measure.STORE_ERRORS, (double) stored.errors());
+        results.put(Step.RESUME, Measure.STORE_RATE, storedMessages / (stored.nanos() / 1e9));
+        results.put(Step.RESUME, Measure.STORE_SECONDS, stored.nanos() / 1e9);
+        usage(Step.RESUME_STORE, su, storedMessages);
         log("%s: stored %,d durable messages in %.1f s (%,.0f/s, %d uids per request), %d errors %s", target.name,
                 storedMessages, stored.nanos() / 1e9, storedMessages / (stored.nanos() / 1e9), block, stored.errors(),
                 stored.sampleErrors());
@@ -1013,32 +1013,32 @@ final class Scenarios {
         for (int i = 0; i < clients; i++) {
             lost += backlog - checker.count.get(i);
         }
-        metrics.put("rs.reconnected", (double) r.opened());
-        metrics.put("rs.reconnect_failed", (double) r.failed());
-        metrics.put("rs.connect_seconds", (connected - start) / 1e9);
-        metrics.put("rs.caught_up", (double) checker.caughtUp.get());
-        metrics.put("rs.seconds", seconds);
-        metrics.put("rs.rate", checker.received.get() / Math.max(1e-9, seconds));
-        metrics.put("rs.expected", (double) expected);
-        metrics.put("rs.received", (double) checker.received.get());
-        metrics.put("rs.lost", (double) lost);
-        metrics.put("rs.duplicated", (double) checker.duplicated.get());
-        metrics.put("rs.misrouted", (double) checker.misrouted.get());
-        metrics.put("rs.gaps", (double) checker.gaps.get());
-        metrics.put("rs.stray", (double) checker.stray.get());
-        metrics.put("rs.unrecovered", (double) checker.unrecovered.get());
-        metrics.put("rs.replays", (double) checker.replays.get());
-        usage("rs", u, checker.received.get());
-        health("rs", countersBefore);
+        results.put(Step.RESUME, Measure.RECONNECTED, (double) r.opened());
+        results.put(Step.RESUME, Measure.RECONNECT_FAILED, (double) r.failed());
+        results.put(Step.RESUME, Measure.CONNECT_SECONDS, (connected - start) / 1e9);
+        results.put(Step.RESUME, Measure.CAUGHT_UP, (double) checker.caughtUp.get());
+        results.put(Step.RESUME, Measure.SECONDS, seconds);
+        results.put(Step.RESUME, Measure.RATE, checker.received.get() / Math.max(1e-9, seconds));
+        results.put(Step.RESUME, Measure.EXPECTED, (double) expected);
+        results.put(Step.RESUME, Measure.RECEIVED, (double) checker.received.get());
+        results.put(Step.RESUME, Measure.LOST, (double) lost);
+        results.put(Step.RESUME, Measure.DUPLICATED, (double) checker.duplicated.get());
+        results.put(Step.RESUME, Measure.MISROUTED, (double) checker.misrouted.get());
+        results.put(Step.RESUME, Measure.GAPS, (double) checker.gaps.get());
+        results.put(Step.RESUME, Measure.STRAY, (double) checker.stray.get());
+        results.put(Step.RESUME, Measure.UNRECOVERED, (double) checker.unrecovered.get());
+        results.put(Step.RESUME, Measure.REPLAYS, (double) checker.replays.get());
+        usage(Step.RESUME, u, checker.received.get());
+        health(Step.RESUME, countersBefore);
         finishers.add(() -> {
             long missing = 0;
             for (int i = 0; i < clients; i++) {
                 missing += backlog - checker.count.get(i);
             }
-            metrics.put("rs.lost", (double) missing);
-            metrics.put("rs.late", (double) (checker.received.get() - receivedAtEnd));
-            metrics.put("rs.duplicated", (double) checker.duplicated.get());
-            metrics.put("rs.gaps", (double) checker.gaps.get());
+            results.put(Step.RESUME, Measure.LOST, (double) missing);
+            results.put(Step.RESUME, Measure.LATE, (double) (checker.received.get() - receivedAtEnd));
+            results.put(Step.RESUME, Measure.DUPLICATED, (double) checker.duplicated.get());
+            results.put(Step.RESUME, Measure.GAPS, (double) checker.gaps.get());
         });
         log("%s: resume storm: %,d reconnected (%d failed) in %.1f s; %,d of %,d caught up after %.1f s; %,.0f msgs/s; "
                         + "lost %d dup %d gaps %d misrouted %d unrecovered %d; server %.2f cores, db %.2f, generator %.2f",
@@ -1068,24 +1068,26 @@ final class Scenarios {
     }
 
     /** Logs and records what went wrong on the connections during a scenario. */
-    void health(String prefix, Map<String, Long> before) {
+    void health(Step step, Map<String, Long> before) {
         Map<String, Long> after = serverCounters();
         StringBuilder text = new StringBuilder();
+        Map<String, Measure> counters = Map.of("sendFailures", Measure.SERVER_SEND_FAILURES,
+                "slowConsumerCloses", Measure.SERVER_SLOW_CONSUMER_CLOSES, "heartbeatCloses", Measure.SERVER_HEARTBEAT_CLOSES);
         for (String k : List.of("sendFailures", "slowConsumerCloses", "heartbeatCloses")) {
             if (after.containsKey(k) && before.containsKey(k)) {
                 long d = after.get(k) - before.get(k);
-                metrics.put(prefix + ".server_" + k, (double) d);
+                results.put(step, counters.get(k), (double) d);
                 text.append(k).append(' ').append(d).append(", ");
             }
         }
         if (after.containsKey("clients")) {
-            metrics.put(prefix + ".server_clients_after", (double) after.get("clients"));
+            results.put(step, Measure.SERVER_CLIENTS_AFTER, (double) after.get("clients"));
             text.append("clients online ").append(after.get("clients")).append(", ");
         }
         text.append("unexpected client closes so far ").append(fleet.unexpectedCloses.get()).append(' ').append(fleet.closeCodes)
                 .append(", client pongs ").append(fleet.pongsSent.get()).append(", client pings ").append(fleet.pingsSent.get())
                 .append(", failed client sends ").append(fleet.sendFailures.get());
-        log("%s: %s: %s", target.name, prefix, text);
+        log("%s: %s: %s", target.name, step, text);
     }
 
     int onlineClients() {
