@@ -14,6 +14,7 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import jakarta.persistence.PersistenceException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -70,16 +71,23 @@ public class UidsResource {
         return Accepted.stored(gateway.store(List.of(uid), data, idempotencyKey), uid);
     }
 
-    /** Presence and the durable stream's position: last seq, acknowledged seq, unread count. */
+    /**
+     * Presence and the durable stream's position: last seq, acknowledged seq, unread count. Presence does
+     * not need the database: while it cannot be read, the answer has {@code "store":"unavailable"} instead
+     * of the stream's fields.
+     */
     @GET
     public JsonObject describe(@PathParam("uid") String uid) {
         List<String> clientIds = presence.clientIdsOfUid(uid);
-        Stream stream = history.stream(uid);
         JsonObjectBuilder described = JsonCodec.object()
                 .add("uid", uid)
                 .add("online", !clientIds.isEmpty())
                 .add("clientIds", JsonCodec.array(clientIds));
-        addStream(described, stream);
+        try {
+            addStream(described, history.stream(uid));
+        } catch (PersistenceException unavailable) {
+            described.add("store", "unavailable");
+        }
         return described.build();
     }
 

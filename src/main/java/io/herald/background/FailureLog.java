@@ -24,6 +24,7 @@ public final class FailureLog {
     private boolean logged;
     private long loggedAt;
     private int quiet;
+    private long failuresSinceSuccess;
 
     public FailureLog(Logger log, Level level, String what) {
         this(log, level, what, System::nanoTime);
@@ -44,6 +45,7 @@ public final class FailureLog {
         long now = clock.getAsLong();
         int before;
         synchronized (this) {
+            failuresSinceSuccess++;
             if (logged && now - loggedAt < EVERY_NANOS) {
                 quiet++;
                 before = -1;
@@ -60,6 +62,25 @@ public final class FailureLog {
         }
         log.log(level, what + " failed" + (before > 0 ? " (and " + before + " more times in the last minute,"
                 + " logged at FINE)" : "") + ": " + failure + "; " + next + " (logged at most once a minute)", failure);
+        return true;
+    }
+
+    /**
+     * The work succeeded. If it had failed since its last success, says so once, at INFO, so that the log
+     * shows when a failure that was being retried (a database outage) ended. Returns whether it said so.
+     */
+    public boolean succeeded() {
+        long failures;
+        synchronized (this) {
+            failures = failuresSinceSuccess;
+            if (failures == 0) {
+                return false;
+            }
+            failuresSinceSuccess = 0;
+            logged = false;
+            quiet = 0;
+        }
+        log.info(what + " works again, after " + failures + (failures == 1 ? " failure" : " failures"));
         return true;
     }
 }

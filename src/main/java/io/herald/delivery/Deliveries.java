@@ -53,6 +53,8 @@ import java.util.logging.Logger;
 public class Deliveries {
 
     private static final Logger LOG = Logger.getLogger(Deliveries.class.getName());
+    /** The longest wait between two tries to store acknowledgements while the database fails. */
+    private static final long MAX_ACK_RETRY_MILLIS = 5000;
 
     @Inject
     HeraldConfig config;
@@ -79,9 +81,13 @@ public class Deliveries {
     Timers timers;
 
     private final FailureLog replayFailures = new FailureLog(LOG, Level.WARNING, "replaying a durable stream");
+    private final FailureLog ackFailures = new FailureLog(LOG, Level.WARNING, "storing acknowledgements");
 
     private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
     private final Map<String, Long> acks = new ConcurrentHashMap<>();
+    // Guarded by this (the flushes): the backoff of acknowledgement writes while the database fails.
+    private long ackRetryDelay;
+    private long ackRetryAt;
     private ScheduledFuture<?> ackFlushes;
     private volatile boolean stopping;
     // Taken once: counted per message and client.
@@ -95,7 +101,7 @@ public class Deliveries {
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        ackFlushes = timers.every("the acknowledgement flush", config.durableAckFlushMillis(), this::flushAcks);
+        ackFlushes = timers.every("the acknowledgement flush", config.durableAckFlushMillis(), this::flushAcksOnTime);
     }
 
     @PreDestroy
@@ -405,6 +411,7 @@ public class Deliveries {
         if (acks.isEmpty()) {
             return;
         }
+        ackRetryAt = 0; // whoever calls outside the timer (the stop) means it: try now
         // In uid order, as the journal locks streams: two transactions locking the same rows in different
         // orders deadlock.
         TreeMap<String, Long> batch = new TreeMap<>();
@@ -416,10 +423,23 @@ public class Deliveries {
         }
         try {
             streams.acknowledge(batch);
+            ackFailures.succeeded();
+            ackRetryDelay = 0;
         } catch (RuntimeException e) {
             // Put them back (keeping any newer ones) for the next flush; a lost ack only means a replay.
             batch.forEach((uid, seq) -> acks.merge(uid, seq, Math::max));
-            LOG.log(Level.WARNING, "storing " + batch.size() + " acknowledgements failed; retrying", e);
+            // While the database fails, try less and less often: each try costs the server's log lines too.
+            ackRetryDelay = Math.min(MAX_ACK_RETRY_MILLIS, Math.max(2 * ackRetryDelay, config.durableAckFlushMillis()));
+            ackRetryAt = System.currentTimeMillis() + ackRetryDelay;
+            ackFailures.failed(e, "the " + batch.size() + " acknowledgements are kept, and tried again in "
+                    + ackRetryDelay + " ms");
+        }
+    }
+
+    /** The timer's flush: skipped while a failed one waits for its retry time. */
+    private synchronized void flushAcksOnTime() {
+        if (System.currentTimeMillis() >= ackRetryAt) {
+            flushAcks();
         }
     }
 }

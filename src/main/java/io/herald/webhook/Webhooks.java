@@ -48,6 +48,8 @@ public class Webhooks {
     static final long TICK_MILLIS = 100;
     private static final long POLL_MILLIS = 1000;
     private static final long COUNT_MILLIS = 5000;
+    /** The longest wait between two tries while the database fails (an outage costs a try every 5 s). */
+    static final long MAX_RETRY_MILLIS = 5000;
     private static final long PURGE_MILLIS = 600_000;
     private static final int WRITE_BATCH = 500;
     private static final int SCAN_PAGE = 500;
@@ -86,6 +88,10 @@ public class Webhooks {
     private final AtomicBoolean wake = new AtomicBoolean();
     private final AtomicBoolean kicked = new AtomicBoolean();
     private final AtomicBoolean storeFailing = new AtomicBoolean();
+    // Only the webhooks' own thread (the ticks) touches these.
+    private long retryAt;
+    private long retryDelay = TICK_MILLIS;
+    private long failingSince;
     private final FailureLog tickFailures = new FailureLog(LOG, Level.SEVERE, "the webhooks' tick");
     private final List<Change> unwritten = new ArrayList<>();
     private boolean reconciled;
@@ -199,7 +205,13 @@ public class Webhooks {
             return;
         }
         long now = System.currentTimeMillis();
+        if (storeFailing.get() && now < retryAt) {
+            return; // backing off: each try against a database that is down costs the server's log lines too
+        }
         try {
+            if (storeFailing.get()) {
+                stats.pending(store.pending()); // a read that needs the database: is it back?
+            }
             dispatcher.settle(now);
             if (!reconciled) {
                 reconcile(in, now);
@@ -224,16 +236,23 @@ public class Webhooks {
                 store.purge(now - config.durableRetention().toMillis());
             }
             if (storeFailing.compareAndSet(true, false)) {
-                LOG.info("webhooks: the database is usable again");
+                retryDelay = TICK_MILLIS;
+                LOG.info("webhooks: the database is usable again after " + (now - failingSince) / 1000
+                        + " s; " + in.buffered() + " buffered events are being written");
             }
         } catch (RuntimeException e) {
             // Whatever failed is retried on a later tick: buffered changes stay, leased events come back.
             if (storeFailing.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "webhooks: a database operation failed; retrying every "
-                        + TICK_MILLIS + " ms, and logging again when it works", e);
+                failingSince = now;
+                retryDelay = TICK_MILLIS;
+                LOG.log(Level.WARNING, "webhooks: a database operation failed; events are buffered (up to "
+                        + settings.bufferCapacity + ") and the database is tried again with a growing delay (up to "
+                        + MAX_RETRY_MILLIS + " ms); logging again when it works", e);
             } else {
+                retryDelay = Math.min(MAX_RETRY_MILLIS, retryDelay * 2);
                 LOG.log(Level.FINE, "webhooks: a database operation failed again", e);
             }
+            retryAt = now + retryDelay;
         }
     }
 
