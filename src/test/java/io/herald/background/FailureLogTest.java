@@ -76,4 +76,21 @@ class FailureLogTest {
         assertTrue(severe.get(1).getMessage().contains("5 more times"), severe.get(1).getMessage());
         assertSame(later, severe.get(1).getThrown());
     }
+
+    @Test
+    void saysOnceThatTheWorkWorksAgainAndLogsTheNextFailureAtOnce() {
+        FailureLog log = new FailureLog(logger, Level.WARNING, "storing acknowledgements", now::get);
+        assertFalse(log.succeeded(), "nothing to say while nothing failed");
+        log.failed(new IllegalStateException("down"), "kept");
+        log.failed(new IllegalStateException("down"), "kept");
+        assertTrue(log.succeeded());
+        assertFalse(log.succeeded(), "said once");
+        List<LogRecord> info = at(Level.INFO);
+        assertEquals(1, info.size());
+        assertTrue(info.get(0).getMessage().contains("works again, after 2 failures"), info.get(0).getMessage());
+
+        // A new outage is news: its first failure is logged at once, not folded into the last minute's count.
+        assertTrue(log.failed(new IllegalStateException("down again"), "kept"));
+        assertEquals(2, at(Level.WARNING).size());
+    }
 }
