@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -58,9 +59,13 @@ public class HazelcastCluster implements Cluster, MembershipListener {
     private final IExecutorService calls;
     private final long callTimeoutMillis;
     private final Backlog backlog;
+    private final Consumer<NodeLeft> nodeLeft;
 
-    public HazelcastCluster(HeraldConfig config, String node, Object local, Registry registry) {
+    /** @param nodeLeft told on the oldest member, after the presence entries of a node that left are removed */
+    public HazelcastCluster(HeraldConfig config, String node, Object local, Registry registry,
+                            Consumer<NodeLeft> nodeLeft) {
         this.node = node;
+        this.nodeLeft = nodeLeft;
         this.local = local;
         this.callTimeoutMillis = TimeUnit.SECONDS.toMillis(config.clusterCallTimeoutSeconds());
         this.backlog = new Backlog(config.clusterMaxPendingBytes());
@@ -252,6 +257,7 @@ public class HazelcastCluster implements Cluster, MembershipListener {
             if (gone != null && oldest.localMember()) {
                 int removed = forget(uidNodes, gone) + forget(groupNodes, gone);
                 LOG.info(() -> "removed " + removed + " presence entries of node " + gone);
+                nodeLeft.accept(new NodeLeft(gone));
             }
         } catch (Throwable e) {
             // This member stopping too is expected; anything else leaves stale entries, which readers filter

@@ -6,12 +6,14 @@ import io.herald.routing.Registry;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import io.herald.cluster.HazelcastCluster;
 import io.herald.cluster.LocalCluster;
+import io.herald.cluster.NodeLeft;
 import io.herald.cluster.Cluster;
 
 /** Chooses the cluster: this node alone unless {@code herald.cluster.enabled=true}. */
@@ -30,11 +32,14 @@ public class Clustering {
     @Inject
     Registry registry;
 
+    @Inject
+    Event<NodeLeft> nodeLeft;
+
     @Produces
     @ApplicationScoped
     Cluster cluster() {
         if (config.clusterEnabled()) {
-            return new HazelcastCluster(config, ids.node(), local, registry);
+            return new HazelcastCluster(config, ids.node(), local, registry, nodeLeft::fire);
         }
         return new LocalCluster(ids.node(), local, registry);
     }

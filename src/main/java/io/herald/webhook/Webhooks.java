@@ -3,6 +3,7 @@ package io.herald.webhook;
 import io.herald.background.FailureLog;
 import io.herald.background.Guarded;
 import io.herald.cluster.Cluster;
+import io.herald.cluster.NodeLeft;
 import io.herald.config.HeraldConfig;
 import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
@@ -94,7 +95,7 @@ public class Webhooks {
     private long failingSince;
     private final FailureLog tickFailures = new FailureLog(LOG, Level.SEVERE, "the webhooks' tick");
     private final List<Change> unwritten = new ArrayList<>();
-    private boolean reconciled;
+    private volatile boolean reconciled;
     private long nextPoll;
     private long nextScan;
     private long nextCount;
@@ -166,6 +167,17 @@ public class Webhooks {
         Intake in = intake;
         if (in != null && settings.sends(EventType.CLIENT_CONNECTED)) {
             in.event(events.clientConnected(event.clientId(), event.uid()));
+        }
+    }
+
+    /**
+     * A node died: its uids are reported offline after the delay unless they have a client somewhere by
+     * then, as at this node's start (otherwise only the next node to start would notice).
+     */
+    void nodeLeft(@Observes NodeLeft left) {
+        if (intake != null && settings.tracksPresence()) {
+            LOG.info(() -> "webhooks: node " + left.node() + " left; checking which uids went offline with it");
+            reconciled = false;
         }
     }
 

@@ -2,6 +2,7 @@ package io.herald.it.process;
 
 import io.herald.it.support.Api;
 import io.herald.it.support.Herald;
+import io.herald.it.support.WebhookReceiver;
 import io.herald.it.support.WsClient;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.json.JsonObject;
@@ -48,8 +49,10 @@ class ClusterIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int NODES = 3;
     private static final int FAILURE_TIMEOUT_SECONDS = 6;
+    private static final int OFFLINE_DELAY_MILLIS = 500;
 
     private static EmbeddedPostgres postgres;
+    private static final WebhookReceiver receiver = WebhookReceiver.start();
     private static final List<WildFlyNode> servers = new ArrayList<>();
     private static final List<Herald> nodes = new ArrayList<>();
 
@@ -70,7 +73,12 @@ class ClusterIT {
                             "herald.cluster.interface", "127.0.0.1",
                             "herald.cluster.port", String.valueOf(5801 + i),
                             "herald.cluster.members", members,
-                            "herald.cluster.failure-timeout-seconds", String.valueOf(FAILURE_TIMEOUT_SECONDS)));
+                            "herald.cluster.failure-timeout-seconds", String.valueOf(FAILURE_TIMEOUT_SECONDS)))
+                    .with(Map.of(
+                            "herald.webhook.url", receiver.url(),
+                            "herald.webhook.secret", "process-it-webhook-secret-0123456789",
+                            "herald.webhook.events", "uid.online,uid.offline",
+                            "herald.webhook.offline-delay-ms", String.valueOf(OFFLINE_DELAY_MILLIS)));
             servers.add(server);
         }
         ExecutorService starting = Executors.newFixedThreadPool(NODES);
@@ -103,6 +111,7 @@ class ClusterIT {
         if (postgres != null) {
             postgres.close();
         }
+        receiver.close();
     }
 
     private static Api api(int node) {
@@ -293,6 +302,16 @@ class ClusterIT {
         long gone = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt);
         assertTrue(gone <= 10, "the dead node left presence after " + gone + " s; the bound is 10 s");
         api(0).get("/clients/" + erin3.clientId()).expectError(404, "client_not_found");
+
+        // A survivor reports the uid that had clients only on the dead node offline, without waiting for a
+        // node to start: within the failure timeout and the offline delay (plus a margin to observe it).
+        receiver.awaitDelivered(r -> r.type().equals("uid.offline") && erin.equals(r.uid()), WAIT);
+        long reported = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt);
+        assertTrue(reported <= FAILURE_TIMEOUT_SECONDS + 10, "uid.offline of " + erin + " after " + reported + " s");
+        assertEquals(1, receiver.requests(r -> r.type().equals("uid.offline") && erin.equals(r.uid()) && r.delivered())
+                .size(), "reported once");
+        assertTrue(receiver.requests(r -> r.type().equals("uid.offline") && dave.equals(r.uid())).isEmpty(),
+                dave + " is online on another node: not reported offline");
         assertTrue(api(1).stats().getInt("clients") >= 1);
         assertEquals(Set.of(), api(1).get("/uids/" + erin).expect(200).object().getJsonArray("clientIds")
                 .stream().collect(Collectors.toSet()));
