@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -23,12 +24,22 @@ final class PayaraNode implements AppServer {
      * @param options extra Payara Micro options, e.g. {@code --addLibs}, {@code --postbootcommandfile}
      */
     PayaraNode(Path root, int port, Map<String, String> environment, List<String> options) throws IOException {
+        this(root, port, environment, List.of(), options);
+    }
+
+    /**
+     * @param jvmOptions extra options of the server's JVM, e.g. {@code -Djavax.net.ssl.keyStore=…}
+     */
+    PayaraNode(Path root, int port, Map<String, String> environment, List<String> jvmOptions, List<String> options)
+            throws IOException {
         this.port = port;
+        List<String> jvm = new ArrayList<>(List.of("-Xms128m", "-Xmx768m", "-Dherald.dev-mode=true",
+                "-Dherald.api.keys=test-key"));
+        jvm.addAll(jvmOptions);
         this.server = new PayaraProcess(Path.of(System.getProperty("payara.micro.jar")),
                 Path.of(System.getProperty("herald.war")), root, port, environment,
                 List.of("set configs.config.server-config.network-config.protocols.protocol.http-listener.http.allow-payload-for-undefined-http-methods=true"),
-                List.of("-Xms128m", "-Xmx768m", "-Dherald.dev-mode=true", "-Dherald.api.keys=test-key"),
-                options);
+                jvm, options);
     }
 
     @Override
