@@ -3,7 +3,7 @@ package io.herald.delivery;
 import io.herald.background.FailureLog;
 import io.herald.background.Guarded;
 import io.herald.background.Timers;
-import io.herald.config.HeraldConfig;
+import io.herald.routing.ConnectionSettings;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
 import io.herald.routing.Frames;
@@ -55,7 +55,10 @@ public class Deliveries {
     private static final Logger LOG = Logger.getLogger(Deliveries.class.getName());
 
     @Inject
-    HeraldConfig config;
+    DurableSettings durable;
+
+    @Inject
+    ConnectionSettings connection;
 
     @Inject
     Registry registry;
@@ -95,7 +98,7 @@ public class Deliveries {
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        ackFlushes = timers.every("the acknowledgement flush", config.durableAckFlushMillis(), this::flushAcks);
+        ackFlushes = timers.every("the acknowledgement flush", durable.ackFlushMillis(), this::flushAcks);
     }
 
     @PreDestroy
@@ -300,9 +303,9 @@ public class Deliveries {
      */
     private void catchUp(Cursor cursor) {
         try {
-            int pageSize = config.durableReplayPage();
-            long pageChars = config.durablePageMaxBytes();
-            int room = config.sendQueueMaxFrames() / 2;
+            int pageSize = durable.replayPage();
+            long pageChars = durable.pageMaxBytes();
+            int room = connection.sendQueueMaxFrames() / 2;
             while (true) {
                 int depth = cursor.client.outbox().depth();
                 int free = room - depth;

@@ -1,6 +1,6 @@
 package io.herald.gateway;
 
-import io.herald.config.HeraldConfig;
+import io.herald.cluster.ClusterSettings;
 import io.herald.routing.Ids;
 import io.herald.routing.Registry;
 import jakarta.annotation.Priority;
@@ -19,7 +19,7 @@ import io.herald.cluster.Cluster;
 public class Clustering {
 
     @Inject
-    HeraldConfig config;
+    ClusterSettings settings;
 
     @Inject
     Ids ids;
@@ -33,8 +33,8 @@ public class Clustering {
     @Produces
     @ApplicationScoped
     Cluster cluster() {
-        if (config.clusterEnabled()) {
-            return new HazelcastCluster(config, ids.node(), local, registry);
+        if (settings.enabled()) {
+            return new HazelcastCluster(settings, ids.node(), local, registry);
         }
         return new LocalCluster(ids.node(), local, registry);
     }

@@ -3,7 +3,7 @@ package io.herald.webhook;
 import io.herald.background.FailureLog;
 import io.herald.background.Guarded;
 import io.herald.cluster.Cluster;
-import io.herald.config.HeraldConfig;
+import io.herald.delivery.DurableSettings;
 import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
 import io.herald.routing.Ids;
@@ -57,7 +57,10 @@ public class Webhooks {
     private static final long SCAN_LEASE_MILLIS = 60_000;
 
     @Inject
-    HeraldConfig config;
+    WebhookSettings settings;
+
+    @Inject
+    DurableSettings durable;
 
     @Inject
     Ids ids;
@@ -77,7 +80,6 @@ public class Webhooks {
     @Resource
     ManagedThreadFactory threads;
 
-    private Settings settings;
     private Events events;
     private volatile Intake intake;
     private Dispatcher dispatcher;
@@ -95,13 +97,8 @@ public class Webhooks {
     private long nextPurge;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        settings = new Settings(config);
-        settings.problems().forEach(problem -> LOG.warning("webhooks: " + problem));
-        stats.enabled(settings.enabled);
-        if (!settings.enabled) {
-            if (config.webhookUrl().isPresent()) {
-                LOG.warning("Herald webhooks are OFF because of the problems above");
-            }
+        stats.enabled(settings.enabled());
+        if (!settings.enabled()) {
             return;
         }
         events = new Events(ids.node());
@@ -115,7 +112,7 @@ public class Webhooks {
         httpThreads = http;
         HttpClient client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout)
+                .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(httpThreads)
                 .build();
@@ -128,10 +125,9 @@ public class Webhooks {
         intake = in;
         // Guarded: a periodic task that throws (an Error gets past tick()'s own catch) is cancelled silently.
         scheduler.scheduleWithFixedDelay(guardedTick(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        LOG.info(() -> "Herald webhooks ON: posting " + settings.events.stream().map(EventType::wireName).sorted().toList()
-                + " to " + settings.url.getHost() + (settings.url.getPort() >= 0 ? ":" + settings.url.getPort() : "")
-                + settings.url.getPath() + " (offline after " + settings.offlineDelayMillis + " ms, unacknowledged after "
-                + settings.unackedAfterMillis / 1000 + " s)");
+        LOG.info(() -> "Herald webhooks ON: posting " + settings.events().stream().map(EventType::wireName).sorted().toList()
+                + " to " + settings.destination() + " (offline after " + settings.offlineDelayMillis() + " ms, unacknowledged after "
+                + settings.unackedAfterMillis() / 1000 + " s)");
     }
 
     @PreDestroy
@@ -212,7 +208,7 @@ public class Webhooks {
                 dispatcher.dispatch(now);
             }
             if (settings.sends(EventType.MESSAGE_UNACKNOWLEDGED) && now >= nextScan) {
-                nextScan = now + Math.max(TICK_MILLIS, Math.min(settings.unackedAfterMillis / 2, 10_000));
+                nextScan = now + Math.max(TICK_MILLIS, Math.min(settings.unackedAfterMillis() / 2, 10_000));
                 scan(now);
             }
             if (now >= nextCount) {
@@ -221,7 +217,7 @@ public class Webhooks {
             }
             if (now >= nextPurge) {
                 nextPurge = now + PURGE_MILLIS;
-                store.purge(now - config.durableRetention().toMillis());
+                store.purge(now - durable.retention().toMillis());
             }
             if (storeFailing.compareAndSet(true, false)) {
                 LOG.info("webhooks: the database is usable again");
@@ -330,8 +326,8 @@ public class Webhooks {
             return;
         }
         try {
-            long to = now - settings.unackedAfterMillis;
-            long floor = to - settings.maxAgeMillis;
+            long to = now - settings.unackedAfterMillis();
+            long floor = to - settings.maxAgeMillis();
             for (int page = 0; page < SCAN_PAGES_PER_TICK; page++) {
                 if (!store.scan(events, to, SCAN_SLACK_MILLIS, floor, SCAN_PAGE)) {
                     break;
