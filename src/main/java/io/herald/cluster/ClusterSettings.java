@@ -38,4 +38,13 @@ public record ClusterSettings(boolean enabled, String name, List<String> members
                 settings.integer("herald.cluster.call-timeout-seconds", 10, 1),
                 settings.number("herald.cluster.max-pending-bytes", 67108864, 1));
     }
+
+    /** As the settings write it, for the startup report. */
+    @Override
+    public String toString() {
+        return "ClusterSettings[enabled=" + enabled + ", name=" + name + ", members=" + members + ", networkInterface="
+                + networkInterface + ", port=" + port + ", multicast=" + multicast + ", kubernetesServiceDns="
+                + kubernetesServiceDns.orElse("none") + ", failureTimeoutSeconds=" + failureTimeoutSeconds
+                + ", callTimeoutSeconds=" + callTimeoutSeconds + ", maxPendingBytes=" + maxPendingBytes + "]";
+    }
 }

@@ -27,7 +27,13 @@ public record LimitSettings(int messagesPerSecond, int messagesBurst, int bytesP
         /** The newcomer is accepted and the uid's oldest client closed (4101). */
         CLOSE_OLDEST,
         /** The newcomer is refused (429), or closed (4102) if it slipped past the check in a race. */
-        REFUSE_NEW
+        REFUSE_NEW;
+
+        /** As the setting writes it, for the startup report. */
+        @Override
+        public String toString() {
+            return Settings.word(this);
+        }
     }
 
     public static LimitSettings from(Settings settings, ConnectionSettings connection) {
