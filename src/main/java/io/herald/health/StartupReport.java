@@ -39,7 +39,6 @@ public class StartupReport {
                     ? ", and pages from any origin may connect (herald.allowed-origins is not set)" : "")
                     + ". Never use it in production.");
         }
-        // Touching the verifier now reports problems with its keys at start, not at the first client.
         if (!tokens.configured() && !security.devMode() && !security.anonymousEnabled()) {
             LOG.warning("Herald accepts no WebSocket client: no token key is configured (herald.token.hmac-secret,"
                     + " herald.token.public-key or herald.token.jwks-url) and anonymous clients are off"

@@ -26,9 +26,9 @@ public record SecuritySettings(boolean devMode, ApiKeys apiKeys, boolean anonymo
                                int anonymousBindTimeoutSeconds, List<String> allowedOrigins,
                                List<String> trustedProxies, RelayPolicy relayPolicy) {
 
-    static final String API_KEYS = "herald.api.keys";
-    static final String RELAY_POLICY = "herald.relay.policy";
-    static final String TRUSTED_PROXIES = "herald.trusted-proxies";
+    private static final String API_KEYS = "herald.api.keys";
+    private static final String RELAY_POLICY = "herald.relay.policy";
+    private static final String TRUSTED_PROXIES = "herald.trusted-proxies";
 
     public static SecuritySettings from(Settings settings) {
         ApiKeys keys = ApiKeys.parse(settings.list(API_KEYS));

@@ -31,7 +31,7 @@ public record TokenSettings(Optional<byte[]> hmacSecret, Optional<JWK> publicKey
                             int clockSkewSeconds, String groupsClaim) {
 
     /** HS256 needs a key as long as its hash; Nimbus would refuse a shorter one at every verification. */
-    static final int MIN_HMAC_BYTES = 32;
+    private static final int MIN_HMAC_BYTES = 32;
     private static final String HMAC_SECRET = "herald.token.hmac-secret";
     private static final String PUBLIC_KEY = "herald.token.public-key";
     private static final String JWKS_URL = "herald.token.jwks-url";

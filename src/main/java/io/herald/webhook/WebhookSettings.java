@@ -35,7 +35,7 @@ public record WebhookSettings(Optional<URI> url, byte[] secret, Set<EventType> e
                               int unackedAfterSeconds, long connectTimeoutMillis, long timeoutMillis, int concurrency,
                               int bufferCapacity, Backoff backoff, int maxAttempts, Duration maxAge) {
 
-    static final int MIN_SECRET_BYTES = 16;
+    private static final int MIN_SECRET_BYTES = 16;
     private static final String URL = "herald.webhook.url";
     private static final String SECRET = "herald.webhook.secret";
     private static final String EVENTS = "herald.webhook.events";
