@@ -1,6 +1,6 @@
 package io.herald.api;
 
-import io.herald.config.HeraldConfig;
+import io.herald.security.ApiSettings;
 import io.herald.core.HeraldException;
 import io.herald.core.JsonCodec;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +32,7 @@ public class Bodies {
     private static final Logger LOG = Logger.getLogger(Bodies.class.getName());
 
     @Inject
-    HeraldConfig config;
+    ApiSettings settings;
 
     /** The body as a JSON object; 400 bad_json if it is not one. */
     public JsonObject object(InputStream body) {
@@ -131,7 +131,7 @@ public class Bodies {
         if (body == null) {
             return "";
         }
-        int limit = config.apiMaxBodyBytes();
+        int limit = settings.maxBodyBytes();
         try {
             // Grows from a small buffer: most pushes are a few hundred bytes, and InputStream.readNBytes
             // would allocate an 8 KiB chunk per request first.

@@ -1,6 +1,6 @@
 package io.herald.api;
 
-import io.herald.config.HeraldConfig;
+import io.herald.security.ApiSettings;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -25,11 +25,11 @@ import jakarta.ws.rs.ext.Provider;
 public class BodyLimitFilter implements ContainerRequestFilter {
 
     @Inject
-    HeraldConfig config;
+    ApiSettings settings;
 
     @Override
     public void filter(ContainerRequestContext request) {
-        int limit = config.apiMaxBodyBytes();
+        int limit = settings.maxBodyBytes();
         if (declaredOver(request.getHeaderString(HttpHeaders.CONTENT_LENGTH), limit)) {
             request.abortWith(new BodyTooLarge(limit).response());
         }

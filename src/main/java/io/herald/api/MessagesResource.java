@@ -1,6 +1,6 @@
 package io.herald.api;
 
-import io.herald.config.HeraldConfig;
+import io.herald.security.ApiSettings;
 import io.herald.gateway.Gateway;
 import io.herald.gateway.Presence;
 import io.herald.core.HeraldException;
@@ -39,7 +39,7 @@ public class MessagesResource {
     Bodies bodies;
 
     @Inject
-    HeraldConfig config;
+    ApiSettings settings;
 
     @POST
     @Path("broadcast")
@@ -98,7 +98,7 @@ public class MessagesResource {
             throw HeraldException.badRequest("bad_idempotency_key", "a batch takes an idempotency key per message"
                     + " (messages[i].idempotencyKey), not the Idempotency-Key header");
         }
-        BatchBody batch = BatchBody.parse(bodies.object(body), config.apiMaxBatchMessages());
+        BatchBody batch = BatchBody.parse(bodies.object(body), settings.maxBatchMessages());
         if (!batch.durable()) {
             return CompletableFuture.completedFuture(Accepted.messages(gateway.sendAll(batch.messages())));
         }

@@ -14,7 +14,6 @@ import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.multimap.MultiMap;
 import com.hazelcast.spi.exception.TargetNotMemberException;
-import io.herald.config.HeraldConfig;
 import io.herald.core.HeraldException;
 import io.herald.routing.Registry;
 
@@ -62,27 +61,27 @@ public class HazelcastCluster implements Cluster, MembershipListener {
     private final Consumer<NodeLeft> nodeLeft;
 
     /** @param nodeLeft told on the oldest member, after the presence entries of a node that left are removed */
-    public HazelcastCluster(HeraldConfig config, String node, Object local, Registry registry,
+    public HazelcastCluster(ClusterSettings settings, String node, Object local, Registry registry,
                             Consumer<NodeLeft> nodeLeft) {
         this.node = node;
         this.nodeLeft = nodeLeft;
         this.local = local;
-        this.callTimeoutMillis = TimeUnit.SECONDS.toMillis(config.clusterCallTimeoutSeconds());
-        this.backlog = new Backlog(config.clusterMaxPendingBytes());
-        this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(config, node, local));
+        this.callTimeoutMillis = TimeUnit.SECONDS.toMillis(settings.callTimeoutSeconds());
+        this.backlog = new Backlog(settings.maxPendingBytes());
+        this.hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig(settings, node, local));
         this.uidNodes = hazelcast.getMultiMap("herald.uid-nodes");
         this.groupNodes = hazelcast.getMultiMap("herald.group-nodes");
         this.calls = hazelcast.getExecutorService("herald.calls");
         hazelcast.getCluster().addMembershipListener(this);
         registry.track((uid, present) -> index(uidNodes, uid, present),
                 (group, present) -> index(groupNodes, group, present));
-        LOG.info(() -> "Herald node " + node + " joined cluster '" + config.clusterName() + "' with "
+        LOG.info(() -> "Herald node " + node + " joined cluster '" + settings.name() + "' with "
                 + hazelcast.getCluster().getMembers().size() + " member(s)");
     }
 
-    private static Config hazelcastConfig(HeraldConfig settings, String node, Object local) {
+    private static Config hazelcastConfig(ClusterSettings settings, String node, Object local) {
         Config config = new Config();
-        config.setClusterName(settings.clusterName());
+        config.setClusterName(settings.name());
         config.setInstanceName("herald-" + node);
         // Tasks and lambdas from other nodes are classes of this WAR.
         config.setClassLoader(HazelcastCluster.class.getClassLoader());
@@ -92,21 +91,21 @@ public class HazelcastCluster implements Cluster, MembershipListener {
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.socket.bind.any", "false");
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(settings.clusterFailureTimeoutSeconds()));
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(settings.failureTimeoutSeconds()));
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
 
         NetworkConfig network = config.getNetworkConfig();
-        network.setPort(settings.clusterPort()).setPortAutoIncrement(false);
-        network.getInterfaces().setEnabled(true).addInterface(settings.clusterInterface());
+        network.setPort(settings.port()).setPortAutoIncrement(false);
+        network.getInterfaces().setEnabled(true).addInterface(settings.networkInterface());
         network.getRestApiConfig().setEnabled(false);
         JoinConfig join = network.getJoin();
         join.getAutoDetectionConfig().setEnabled(false);
-        join.getMulticastConfig().setEnabled(settings.clusterMulticast());
-        if (!settings.clusterMembers().isEmpty()) {
-            join.getTcpIpConfig().setEnabled(true).setMembers(settings.clusterMembers());
+        join.getMulticastConfig().setEnabled(settings.multicast());
+        if (!settings.members().isEmpty()) {
+            join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
         }
         // DNS lookup of a headless service: needs no access to the Kubernetes API.
-        settings.clusterKubernetesServiceDns().ifPresent(service ->
+        settings.kubernetesServiceDns().ifPresent(service ->
                 join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", service));
         return config;
     }

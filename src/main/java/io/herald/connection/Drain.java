@@ -5,7 +5,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.Initialized;
 import io.herald.background.Timers;
 import io.herald.routing.Ids;
-import io.herald.config.HeraldConfig;
 import io.herald.routing.Registry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,7 +32,7 @@ public class Drain {
     private static final long TICK_MILLIS = 50;
 
     @Inject
-    HeraldConfig config;
+    DrainSettings settings;
 
     @Inject
     Registry registry;
@@ -68,7 +67,7 @@ public class Drain {
             return 0;
         }
         active = true;
-        pass = new Pass("operator request", List.copyOf(registry.allClients()), config.drainSpreadMillis());
+        pass = new Pass("operator request", List.copyOf(registry.allClients()), settings.spreadMillis());
         if (!pass.begin()) {
             schedule(pass);
         }
@@ -99,7 +98,7 @@ public class Drain {
      * grace. The server's own shutdown timeout may cut this short.
      */
     public void drainForShutdown() {
-        drainStopping("shutdown", config.drainSpreadMillis());
+        drainStopping("shutdown", settings.spreadMillis());
     }
 
     /**
@@ -173,7 +172,7 @@ public class Drain {
         final String why;
         final List<Client> clients;
         final long spreadMillis;
-        final long graceMillis = config.drainGraceMillis();
+        final long graceMillis = settings.graceMillis();
         long startedNanos;
         int next;
         boolean over;

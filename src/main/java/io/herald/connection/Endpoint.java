@@ -1,6 +1,7 @@
 package io.herald.connection;
 
-import io.herald.config.HeraldConfig;
+import io.herald.routing.ConnectionSettings;
+import io.herald.security.SecuritySettings;
 import io.herald.delivery.Deliveries;
 import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
@@ -52,7 +53,10 @@ public class Endpoint {
     private static final Logger LOG = Logger.getLogger(Endpoint.class.getName());
 
     @Inject
-    HeraldConfig config;
+    ConnectionSettings settings;
+
+    @Inject
+    SecuritySettings security;
 
     @Inject
     Registry registry;
@@ -107,15 +111,15 @@ public class Endpoint {
             return;
         }
         client = new Client(ids.nextClientId(),
-                Outbox.held(session.getAsyncRemote(), new Link(session), config.sendQueueMaxFrames(),
-                        config.sendQueueMaxBytes()));
+                Outbox.held(session.getAsyncRemote(), new Link(session), settings.sendQueueMaxFrames(),
+                        settings.sendQueueMaxBytes()));
         client.address(Guards.address(session));
         String uid = identity != null ? identity.uid() : devModeUid(session);
 
         // The welcome goes first into the held outbox, so it precedes anything sent once the client is
         // visible; sending starts only once the client is registered, so its clientId works at once.
-        client.send(Frames.welcome(client.id(), uid, config.heartbeatIntervalMillis(),
-                config.heartbeatTimeoutMillis()));
+        client.send(Frames.welcome(client.id(), uid, settings.heartbeatIntervalMillis(),
+                settings.heartbeatTimeoutMillis()));
         registry.add(client);
         if (uid != null) {
             registry.bind(client, uid);
@@ -163,7 +167,7 @@ public class Endpoint {
             skipping = !last;
             return;
         }
-        int max = config.frameMaxBytes();
+        int max = settings.frameMaxBytes();
         if (first && last) {
             if (bytes > max) {
                 tooBig();
@@ -306,7 +310,7 @@ public class Endpoint {
     /** The handshake filter has already refused a uid outside development mode, or a malformed one. */
     private String devModeUid(Session session) {
         String uid = parameter(session, "uid");
-        return uid == null || !config.devMode() || !Names.validName(uid) ? null : uid;
+        return uid == null || !security.devMode() || !Names.validName(uid) ? null : uid;
     }
 
     /** {@code ?since=N}; the handshake filter has already refused a malformed one. */
@@ -380,7 +384,7 @@ public class Endpoint {
             metrics.slowConsumerCloses().inc();
             metrics.sendFailures().inc(dropped);
             registry.remove(client);
-            log.slowConsumer(client, config.sendQueueMaxFrames(), config.sendQueueMaxBytes());
+            log.slowConsumer(client, settings.sendQueueMaxFrames(), settings.sendQueueMaxBytes());
         }
     }
 }

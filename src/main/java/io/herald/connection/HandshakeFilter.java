@@ -1,6 +1,6 @@
 package io.herald.connection;
 
-import io.herald.config.HeraldConfig;
+import io.herald.security.SecuritySettings;
 import io.herald.core.JsonCodec;
 import io.herald.metrics.Metrics;
 import io.herald.core.Names;
@@ -37,7 +37,10 @@ import java.util.concurrent.TimeUnit;
 public class HandshakeFilter extends HttpFilter {
 
     @Inject
-    HeraldConfig config;
+    DrainSettings drainSettings;
+
+    @Inject
+    SecuritySettings security;
 
     @Inject
     Admission admission;
@@ -82,12 +85,12 @@ public class HandshakeFilter extends HttpFilter {
         if (drain.active()) {
             // Another node should take this client; by the Retry-After this one has gone or is back.
             throw new HandshakeRefusal(Refusal.DRAINING, "this node is draining; connect to another node or retry later",
-                    Math.max(1, TimeUnit.MILLISECONDS.toSeconds(config.drainGraceMillis())));
+                    Math.max(1, TimeUnit.MILLISECONDS.toSeconds(drainSettings.graceMillis())));
         }
         admission.screen(request); // source address rate, Origin: before anything else is looked at
         String uid = request.getParameter("uid");
         if (uid != null) {
-            if (!config.devMode()) {
+            if (!security.devMode()) {
                 throw new HandshakeRefusal(Refusal.DEV_MODE_OFF,
                         "?uid= identification needs development mode (herald.dev-mode=true)");
             }

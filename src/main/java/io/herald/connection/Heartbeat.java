@@ -2,7 +2,7 @@ package io.herald.connection;
 
 import io.herald.background.FailureLog;
 import io.herald.background.Timers;
-import io.herald.config.HeraldConfig;
+import io.herald.routing.ConnectionSettings;
 import io.herald.metrics.Metrics;
 import io.herald.routing.Registry;
 import jakarta.annotation.PreDestroy;
@@ -29,7 +29,7 @@ import io.herald.routing.CloseCodes;
 public class Heartbeat {
 
     @Inject
-    HeraldConfig config;
+    ConnectionSettings settings;
 
     @Inject
     Registry registry;
@@ -48,7 +48,7 @@ public class Heartbeat {
     private ScheduledFuture<?> sweeps;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        long tick = Math.min(config.heartbeatIntervalMillis(), config.heartbeatTimeoutMillis()) / 4;
+        long tick = Math.min(settings.heartbeatIntervalMillis(), settings.heartbeatTimeoutMillis()) / 4;
         tick = Math.max(250, Math.min(5000, tick));
         // Guarded by the timers: a sweep that throws is logged and the next one runs.
         sweeps = timers.every("the heartbeat sweep", tick, this::sweep);
@@ -63,8 +63,8 @@ public class Heartbeat {
 
     void sweep() {
         long now = System.nanoTime();
-        long interval = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
-        long timeout = TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis());
+        long interval = TimeUnit.MILLISECONDS.toNanos(settings.heartbeatIntervalMillis());
+        long timeout = TimeUnit.MILLISECONDS.toNanos(settings.heartbeatTimeoutMillis());
         for (Client client : registry.allClients()) {
             try {
                 check(client, now, interval, timeout);

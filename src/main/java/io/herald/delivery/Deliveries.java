@@ -3,7 +3,7 @@ package io.herald.delivery;
 import io.herald.background.FailureLog;
 import io.herald.background.Guarded;
 import io.herald.background.Timers;
-import io.herald.config.HeraldConfig;
+import io.herald.routing.ConnectionSettings;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
 import io.herald.routing.Frames;
@@ -57,7 +57,10 @@ public class Deliveries {
     private static final long MAX_ACK_RETRY_MILLIS = 5000;
 
     @Inject
-    HeraldConfig config;
+    DurableSettings durable;
+
+    @Inject
+    ConnectionSettings connection;
 
     @Inject
     Registry registry;
@@ -101,7 +104,7 @@ public class Deliveries {
     }
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        ackFlushes = timers.every("the acknowledgement flush", config.durableAckFlushMillis(), this::flushAcksOnTime);
+        ackFlushes = timers.every("the acknowledgement flush", durable.ackFlushMillis(), this::flushAcksOnTime);
     }
 
     @PreDestroy
@@ -306,9 +309,9 @@ public class Deliveries {
      */
     private void catchUp(Cursor cursor) {
         try {
-            int pageSize = config.durableReplayPage();
-            long pageChars = config.durablePageMaxBytes();
-            int room = config.sendQueueMaxFrames() / 2;
+            int pageSize = durable.replayPage();
+            long pageChars = durable.pageMaxBytes();
+            int room = connection.sendQueueMaxFrames() / 2;
             while (true) {
                 int depth = cursor.client.outbox().depth();
                 int free = room - depth;
@@ -429,7 +432,7 @@ public class Deliveries {
             // Put them back (keeping any newer ones) for the next flush; a lost ack only means a replay.
             batch.forEach((uid, seq) -> acks.merge(uid, seq, Math::max));
             // While the database fails, try less and less often: each try costs the server's log lines too.
-            ackRetryDelay = Math.min(MAX_ACK_RETRY_MILLIS, Math.max(2 * ackRetryDelay, config.durableAckFlushMillis()));
+            ackRetryDelay = Math.min(MAX_ACK_RETRY_MILLIS, Math.max(2 * ackRetryDelay, durable.ackFlushMillis()));
             ackRetryAt = System.currentTimeMillis() + ackRetryDelay;
             ackFailures.failed(e, "the " + batch.size() + " acknowledgements are kept, and tried again in "
                     + ackRetryDelay + " ms");

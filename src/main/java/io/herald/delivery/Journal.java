@@ -3,7 +3,6 @@ package io.herald.delivery;
 import io.herald.metrics.Metrics;
 import io.herald.background.FailureLog;
 import io.herald.background.Guarded;
-import io.herald.config.HeraldConfig;
 import io.herald.core.HeraldException;
 import io.herald.core.Receipt;
 import jakarta.annotation.PreDestroy;
@@ -63,7 +62,7 @@ public class Journal {
     }
 
     @Inject
-    HeraldConfig config;
+    DurableSettings settings;
 
     @Inject
     Streams streams;
@@ -93,8 +92,8 @@ public class Journal {
     private final ReentrantLock producers = new ReentrantLock();
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        queue = new ArrayBlockingQueue<>(config.durableQueueCapacity());
-        maxChars = config.durableQueueMaxBytes();
+        queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        maxChars = settings.queueMaxBytes();
         running = true;
         startWriter();
     }
@@ -210,7 +209,7 @@ public class Journal {
     }
 
     private void run() {
-        int batchSize = config.durableBatchSize();
+        int batchSize = settings.batchSize();
         List<Pending> batch = new ArrayList<>(batchSize);
         // Once stopping, the writer goes on until the queue is empty: those pushes were accepted.
         while (running || !queue.isEmpty()) {

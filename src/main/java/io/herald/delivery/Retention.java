@@ -1,7 +1,6 @@
 package io.herald.delivery;
 
 import io.herald.background.Timers;
-import io.herald.config.HeraldConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -23,7 +22,7 @@ public class Retention {
     private static final Logger LOG = Logger.getLogger(Retention.class.getName());
 
     @Inject
-    HeraldConfig config;
+    DurableSettings settings;
 
     @Inject
     Streams streams;
@@ -34,7 +33,7 @@ public class Retention {
     private ScheduledFuture<?> purges;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        purges = timers.every("the purge of expired durable messages", config.durablePurgeInterval().toMillis(),
+        purges = timers.every("the purge of expired durable messages", settings.purgeInterval().toMillis(),
                 this::purge);
     }
 
@@ -47,14 +46,14 @@ public class Retention {
 
     void purge() {
         try {
-            long before = System.currentTimeMillis() - config.durableRetention().toMillis();
-            int deleted = streams.purge(before, config.durableMaxPerUid());
+            long before = System.currentTimeMillis() - settings.retention().toMillis();
+            int deleted = streams.purge(before, settings.maxPerUid());
             if (deleted > 0) {
                 LOG.fine(() -> "purged " + deleted + " expired durable messages");
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "purging expired durable messages failed; next try in "
-                    + config.durablePurgeInterval(), e);
+                    + settings.purgeInterval(), e);
         }
     }
 }

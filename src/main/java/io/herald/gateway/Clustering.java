@@ -1,6 +1,6 @@
 package io.herald.gateway;
 
-import io.herald.config.HeraldConfig;
+import io.herald.cluster.ClusterSettings;
 import io.herald.routing.Ids;
 import io.herald.routing.Registry;
 import jakarta.annotation.Priority;
@@ -21,7 +21,7 @@ import io.herald.cluster.Cluster;
 public class Clustering {
 
     @Inject
-    HeraldConfig config;
+    ClusterSettings settings;
 
     @Inject
     Ids ids;
@@ -38,8 +38,8 @@ public class Clustering {
     @Produces
     @ApplicationScoped
     Cluster cluster() {
-        if (config.clusterEnabled()) {
-            return new HazelcastCluster(config, ids.node(), local, registry, nodeLeft::fire);
+        if (settings.enabled()) {
+            return new HazelcastCluster(settings, ids.node(), local, registry, nodeLeft::fire);
         }
         return new LocalCluster(ids.node(), local, registry);
     }

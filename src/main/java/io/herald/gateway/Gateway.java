@@ -2,7 +2,6 @@ package io.herald.gateway;
 
 import io.herald.cluster.Cluster;
 import io.herald.routing.Frames;
-import io.herald.config.HeraldConfig;
 import io.herald.routing.Frames;
 import io.herald.delivery.Append;
 import io.herald.delivery.Committed;
@@ -57,8 +56,6 @@ public class Gateway {
     @Inject
     Cluster cluster;
 
-    @Inject
-    HeraldConfig config;
 
     @Inject
     Ids ids;

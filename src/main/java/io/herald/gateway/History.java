@@ -1,6 +1,6 @@
 package io.herald.gateway;
 
-import io.herald.config.HeraldConfig;
+import io.herald.delivery.DurableSettings;
 import io.herald.core.Names;
 import io.herald.delivery.StoredMessage;
 import io.herald.delivery.Stream;
@@ -18,7 +18,7 @@ public class History {
     Streams streams;
 
     @Inject
-    HeraldConfig config;
+    DurableSettings durable;
 
     /**
      * Up to {@code limit} stored messages of the uid after {@code since}, oldest first, and no more than
@@ -26,7 +26,7 @@ public class History {
      * the last seq it got.
      */
     public List<StoredMessage> history(String uid, long since, int limit) {
-        return streams.read(Names.uid(uid), since, limit, config.durablePageMaxBytes(), true).messages();
+        return streams.read(Names.uid(uid), since, limit, durable.pageMaxBytes(), true).messages();
     }
 
     /** The uid's stream, or null if nothing was ever stored for it. */

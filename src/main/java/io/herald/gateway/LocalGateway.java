@@ -1,6 +1,6 @@
 package io.herald.gateway;
 
-import io.herald.config.HeraldConfig;
+import io.herald.routing.ConnectionSettings;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
 import io.herald.delivery.Append;
@@ -41,7 +41,7 @@ public class LocalGateway {
     Deliveries deliveries;
 
     @Inject
-    HeraldConfig config;
+    ConnectionSettings connection;
 
     @Inject
     Metrics metrics;
@@ -137,9 +137,9 @@ public class LocalGateway {
         Client client = require(clientId);
         // Under the client's lock, as the registry changes its groups: the limit holds against racing joins.
         synchronized (client) {
-            if (!client.groups().contains(group) && client.groups().size() >= config.groupsPerClient()) {
+            if (!client.groups().contains(group) && client.groups().size() >= connection.groupsPerClient()) {
                 throw new HeraldException(409, "too_many_groups", "the client is in "
-                        + config.groupsPerClient() + " groups already (herald.limits.groups-per-client)");
+                        + connection.groupsPerClient() + " groups already (herald.limits.groups-per-client)");
             }
             if (!registry.join(client, group)) {
                 throw HeraldException.clientNotFound(clientId);
@@ -243,9 +243,9 @@ public class LocalGateway {
 
     private JsonObject checkedSize(JsonObject session) {
         int bytes = session.toString().getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > config.sessionMaxBytes()) {
+        if (bytes > connection.sessionMaxBytes()) {
             throw HeraldException.badRequest("session_too_large", "the session would be " + bytes
-                    + " bytes of JSON; the limit is " + config.sessionMaxBytes());
+                    + " bytes of JSON; the limit is " + connection.sessionMaxBytes());
         }
         return session;
     }

@@ -3,16 +3,13 @@ package io.herald.security;
 import io.herald.metrics.Metrics;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.Initialized;
-import io.herald.config.HeraldConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 
-import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * The security checks of a WebSocket handshake, made by the handshake filter before the upgrade so that a
@@ -22,10 +19,8 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class Admission {
 
-    private static final Logger LOG = Logger.getLogger(Admission.class.getName());
-
     @Inject
-    HeraldConfig config;
+    SecuritySettings security;
 
     @Inject
     ConnectionRate connections;
@@ -41,16 +36,8 @@ public class Admission {
 
     @PostConstruct
     void start() {
-        origins = new OriginPolicy(originEntries(config.devMode(), config.allowedOrigins()));
-        List<AddressRange> proxies = new ArrayList<>();
-        for (String entry : config.trustedProxies()) {
-            try {
-                proxies.add(AddressRange.parse(entry));
-            } catch (IllegalArgumentException e) {
-                LOG.severe("herald.trusted-proxies: " + e.getMessage() + " (entry ignored)");
-            }
-        }
-        addresses = new ClientAddress(proxies);
+        origins = new OriginPolicy(originEntries(security.devMode(), security.allowedOrigins()));
+        addresses = new ClientAddress(security.proxyRanges());
     }
 
     /**
@@ -109,7 +96,7 @@ public class Admission {
             uidLimit.check(devUid);
             return null;
         }
-        if (!config.devMode() && !config.anonymousEnabled()) {
+        if (!security.devMode() && !security.anonymousEnabled()) {
             throw new HandshakeRefusal(Refusal.TOKEN_REQUIRED,
                     "a token is required: ?token=<JWT from the application's backend>");
         }

@@ -28,7 +28,8 @@ public final class ApiKeys {
 
     /**
      * Parses the entries. A malformed entry (empty key, unknown scope) is left out, so that a typo never
-     * grants more than was meant; {@link #problems()} says which and why.
+     * grants more than was meant; {@link #problems()} says which and why (at start, {@link SecuritySettings}
+     * stops the deployment on any).
      */
     public static ApiKeys parse(List<String> entries) {
         List<Key> keys = new ArrayList<>();
@@ -47,7 +48,7 @@ public final class ApiKeys {
                 Set<Scope> scopes = colon < 0 ? EnumSet.allOf(Scope.class) : scopes(text.substring(colon + 1));
                 keys.add(new Key(secret.getBytes(StandardCharsets.UTF_8), scopes));
             } catch (IllegalArgumentException e) {
-                problems.add("entry " + position + " of herald.api.keys is ignored: " + e.getMessage());
+                problems.add("entry " + position + " of herald.api.keys: " + e.getMessage());
             }
         }
         return new ApiKeys(List.copyOf(keys), List.copyOf(problems));

@@ -1,7 +1,6 @@
 package io.herald.security;
 
 import io.herald.background.Timers;
-import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
 import io.herald.routing.Registry;
@@ -19,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 public class BindDeadline {
 
     @Inject
-    HeraldConfig config;
+    SecuritySettings security;
 
     @Inject
     Registry registry;
@@ -30,7 +29,7 @@ public class BindDeadline {
     /** Not scheduled once the application stops: its drain closes the client anyway. */
     public void start(Client client) {
         timers.after("an anonymous client's bind deadline",
-                TimeUnit.SECONDS.toMillis(config.anonymousBindTimeoutSeconds()), () -> expire(client));
+                TimeUnit.SECONDS.toMillis(security.anonymousBindTimeoutSeconds()), () -> expire(client));
     }
 
     private void expire(Client client) {

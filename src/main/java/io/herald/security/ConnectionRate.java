@@ -1,6 +1,5 @@
 package io.herald.security;
 
-import io.herald.config.HeraldConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -22,18 +21,18 @@ public class ConnectionRate {
     private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     @Inject
-    HeraldConfig config;
+    LimitSettings limits;
 
     private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
 
     /** Counts a handshake from the address; a 429 refusal when the address is over its rate. */
     public void admit(String address) throws HandshakeRefusal {
-        int perSecond = config.connectionsPerAddressPerSecond();
+        int perSecond = limits.connectionsPerAddressPerSecond();
         if (perSecond <= 0) {
             return;
         }
-        int burst = Math.max(1, config.connectionsPerAddressBurst());
+        int burst = limits.connectionsPerAddressBurst();
         long now = System.nanoTime();
         long[] retryAfter = {0};
         // compute() runs under the key's lock: the bucket needs no lock of its own.

@@ -1,6 +1,5 @@
 package io.herald.security;
 
-import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.Registry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +15,10 @@ import java.util.List;
 public class Guards {
 
     @Inject
-    HeraldConfig config;
+    SecuritySettings security;
+
+    @Inject
+    LimitSettings limits;
 
     @Inject
     TokenVerifier tokens;
@@ -43,7 +45,7 @@ public class Guards {
         if (token != null) {
             return tokens.verify(token);
         }
-        if (parameter(session, "uid") == null && !config.devMode() && !config.anonymousEnabled()) {
+        if (parameter(session, "uid") == null && !security.devMode() && !security.anonymousEnabled()) {
             throw new HandshakeRefusal(Refusal.TOKEN_REQUIRED, "a token is required");
         }
         return null;
@@ -68,12 +70,12 @@ public class Guards {
         if (uid != null) {
             uidLimit.enforce(client, uid);
         }
-        boolean anonymous = uid == null && config.anonymousEnabled();
+        boolean anonymous = uid == null && security.anonymousEnabled();
         if (anonymous) {
             deadlines.start(client);
         }
-        return new Guard(client, registry, new MessageRate(config.messagesPerSecond(), config.messagesBurst(),
-                config.bytesPerSecond(), config.bytesBurst(), config.floodCloseAfter(), System.nanoTime()), anonymous);
+        return new Guard(client, registry, new MessageRate(limits.messagesPerSecond(), limits.messagesBurst(),
+                limits.bytesPerSecond(), limits.bytesBurst(), limits.floodCloseAfter(), System.nanoTime()), anonymous);
     }
 
     private static String parameter(Session session, String name) {

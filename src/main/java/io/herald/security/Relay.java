@@ -1,14 +1,12 @@
 package io.herald.security;
 
 import io.herald.cluster.ClusterBusy;
-import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.Frames;
 import io.herald.gateway.ClientMessage;
 import io.herald.gateway.Gateway;
 import io.herald.metrics.Metrics;
 import io.herald.core.Names;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -16,7 +14,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
-import java.util.logging.Logger;
 
 /**
  * Client-to-client messages: {@code {"type":"send","to":{"uid":…}|{"group":…},"data":…}}. Relayed when
@@ -31,10 +28,8 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class Relay {
 
-    private static final Logger LOG = Logger.getLogger(Relay.class.getName());
-
     @Inject
-    HeraldConfig config;
+    SecuritySettings security;
 
     @Inject
     Gateway gateway;
@@ -45,17 +40,6 @@ public class Relay {
     @Inject
     Event<ClientMessage> messages;
 
-    private RelayPolicy policy;
-
-    @PostConstruct
-    void start() {
-        try {
-            policy = RelayPolicy.parse(config.relayPolicy());
-        } catch (IllegalArgumentException e) {
-            LOG.severe(e.getMessage() + ": no client message is relayed");
-            policy = RelayPolicy.none();
-        }
-    }
 
     public void send(Client sender, JsonObject frame) {
         JsonValue data = frame.get("data");
@@ -80,7 +64,7 @@ public class Relay {
         boolean relayed = false;
         if (from == null) {
             sender.send(Frames.error("not_bound", "only a client bound to a uid may send to others"));
-        } else if (uid != null ? policy.toUid() : policy.toGroup(group, sender.groups())) {
+        } else if (uid != null ? security.relayPolicy().toUid() : security.relayPolicy().toGroup(group, sender.groups())) {
             try {
                 gateway.relay(sender.id(), from, to, uid, group, data);
                 relayed = true;

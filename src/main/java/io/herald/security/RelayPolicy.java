@@ -21,10 +21,6 @@ public final class RelayPolicy {
         this.anyGroup = anyGroup;
     }
 
-    public static RelayPolicy none() {
-        return new RelayPolicy(false, false, false);
-    }
-
     /** Parses the setting; throws IllegalArgumentException on an unknown word. */
     public static RelayPolicy parse(String setting) {
         boolean uids = false;
@@ -45,6 +41,17 @@ public final class RelayPolicy {
             }
         }
         return new RelayPolicy(uids, member, any);
+    }
+
+    /** As the setting would say it, for the startup report. */
+    @Override
+    public String toString() {
+        if (!uids && !memberGroups) {
+            return "none";
+        }
+        return String.join(",", java.util.stream.Stream.of(uids ? "uids" : null,
+                anyGroup ? "groups" : memberGroups ? "groups-member" : null)
+                .filter(java.util.Objects::nonNull).toList());
     }
 
     public boolean toUid() {

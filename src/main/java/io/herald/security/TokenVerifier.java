@@ -26,20 +26,16 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import io.herald.config.HeraldConfig;
+import io.herald.routing.ConnectionSettings;
 import io.herald.core.Names;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.net.MalformedURLException;
-import java.net.URI;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -80,7 +76,10 @@ public class TokenVerifier {
             JOSEObjectType.JWT, null);
 
     @Inject
-    HeraldConfig config;
+    TokenSettings settings;
+
+    @Inject
+    ConnectionSettings connection;
 
     private DefaultJWTProcessor<SecurityContext> processor;
     /** The algorithms the configured keys accept; a token naming another is refused before verification. */
@@ -91,19 +90,19 @@ public class TokenVerifier {
     @PostConstruct
     void start() {
         List<JWK> local = new ArrayList<>();
-        config.tokenHmacSecret().ifPresent(secret -> hmac(secret, local, algorithms));
-        config.tokenPublicKey().ifPresent(pem -> publicKey(pem, local, algorithms));
-        JWKSource<SecurityContext> remote = config.tokenJwksUrl().map(url -> jwks(url, algorithms)).orElse(null);
-        groupsClaim = config.tokenGroupsClaim();
-        maxGroups = config.groupsPerClient();
+        settings.hmacSecret().ifPresent(secret -> hmac(secret, local, algorithms));
+        settings.publicKey().ifPresent(key -> publicKey(key, local, algorithms));
+        JWKSource<SecurityContext> remote = settings.jwksUrl().map(url -> jwks(url, algorithms)).orElse(null);
+        groupsClaim = settings.groupsClaim();
+        maxGroups = connection.groupsPerClient();
         if (algorithms.isEmpty()) {
             return; // no key: every token is refused
         }
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(TokenVerifier::checkType);
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, new Keys(new JWKSet(local), remote)));
-        processor.setJWTClaimsSetVerifier(new ClaimRules(config.tokenIssuer().orElse(null),
-                config.tokenAudience().orElse(null), config.tokenClockSkewSeconds(), Clock.systemUTC()));
+        processor.setJWTClaimsSetVerifier(new ClaimRules(settings.issuer().orElse(null),
+                settings.audience().orElse(null), settings.clockSkewSeconds(), Clock.systemUTC()));
     }
 
     /** True when at least one key is configured. */
@@ -188,16 +187,9 @@ public class TokenVerifier {
         }
     }
 
-    private static void hmac(String setting, List<JWK> keys, Set<JWSAlgorithm> algorithms) {
-        byte[] secret = setting.startsWith("base64:")
-                ? Base64.getDecoder().decode(setting.substring("base64:".length()).strip())
-                : setting.getBytes(StandardCharsets.UTF_8);
+    /** The secret is at least 32 bytes ({@link TokenSettings}). */
+    private static void hmac(byte[] secret, List<JWK> keys, Set<JWSAlgorithm> algorithms) {
         int bits = secret.length * 8;
-        if (bits < 256) {
-            // Nimbus would refuse it at every verification; say so once, clearly.
-            LOG.severe("herald.token.hmac-secret is shorter than 32 bytes: HMAC tokens are refused");
-            return;
-        }
         keys.add(new OctetSequenceKey.Builder(secret).build());
         algorithms.add(JWSAlgorithm.HS256);
         if (bits >= 384) {
@@ -208,14 +200,7 @@ public class TokenVerifier {
         }
     }
 
-    private static void publicKey(String pem, List<JWK> keys, Set<JWSAlgorithm> algorithms) {
-        JWK key;
-        try {
-            key = PemKeys.publicKey(pem);
-        } catch (IllegalArgumentException e) {
-            LOG.severe(e.getMessage() + ": tokens signed with a public key are refused");
-            return;
-        }
+    private static void publicKey(JWK key, List<JWK> keys, Set<JWSAlgorithm> algorithms) {
         keys.add(key);
         if (key instanceof RSAKey) {
             algorithms.addAll(RSA);
@@ -225,17 +210,10 @@ public class TokenVerifier {
         }
     }
 
-    private JWKSource<SecurityContext> jwks(String url, Set<JWSAlgorithm> algorithms) {
-        URL location;
-        try {
-            location = URI.create(url.strip()).toURL();
-        } catch (IllegalArgumentException | MalformedURLException e) {
-            LOG.severe("herald.token.jwks-url is not a URL: " + url);
-            return null;
-        }
+    private JWKSource<SecurityContext> jwks(URL location, Set<JWSAlgorithm> algorithms) {
         algorithms.addAll(RSA);
         algorithms.addAll(EC);
-        long ttl = config.tokenJwksRefreshSeconds() * 1000L;
+        long ttl = settings.jwksRefreshSeconds() * 1000L;
         // Refresh-ahead would run on threads of the library's own; a refresh on expiry runs on a request
         // thread and blocks the others for at most the refresh timeout. An unknown kid forces a refresh
         // (key rotation), at most twice per rate-limit interval.

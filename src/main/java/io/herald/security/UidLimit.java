@@ -1,6 +1,5 @@
 package io.herald.security;
 
-import io.herald.config.HeraldConfig;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
 import io.herald.delivery.Deliveries;
@@ -24,7 +23,7 @@ public class UidLimit {
             Comparator.comparingLong(Client::connectedAt).thenComparing(Client::id);
 
     @Inject
-    HeraldConfig config;
+    LimitSettings limits;
 
     @Inject
     Registry registry;
@@ -34,7 +33,7 @@ public class UidLimit {
 
     /** Before the upgrade: refuses a client of a uid that is full, under {@code refuse-new}. */
     public void check(String uid) throws HandshakeRefusal {
-        int max = config.clientsPerUid();
+        int max = limits.clientsPerUid();
         if (max > 0 && refuseNew() && registry.clientsOfUid(uid).size() >= max) {
             throw new HandshakeRefusal(Refusal.TOO_MANY_CLIENTS, "the uid has " + max
                     + " clients already (herald.limits.clients-per-uid)");
@@ -43,7 +42,7 @@ public class UidLimit {
 
     /** After a newcomer was bound to the uid: brings the uid back to its limit. */
     public void enforce(Client newcomer, String uid) {
-        int max = config.clientsPerUid();
+        int max = limits.clientsPerUid();
         if (max <= 0) {
             return;
         }
@@ -64,7 +63,7 @@ public class UidLimit {
     }
 
     private boolean refuseNew() {
-        return "refuse-new".equals(config.clientsPerUidPolicy());
+        return limits.clientsPerUidPolicy() == LimitSettings.UidPolicy.REFUSE_NEW;
     }
 
     private void close(Client client, CloseCodes code) {

@@ -41,7 +41,9 @@ final class Dispatcher {
         }
     }
 
-    private final Settings settings;
+    private final WebhookSettings settings;
+    /** Only enabled webhooks have a dispatcher: there is a URL. */
+    private final URI url;
     private final EventStore store;
     private final WebhookStats stats;
     private final String node;
@@ -55,19 +57,20 @@ final class Dispatcher {
     private long announcedAt = Long.MIN_VALUE / 2;
     private long nextDue = Long.MAX_VALUE;
 
-    Dispatcher(Settings settings, EventStore store, WebhookStats stats, String node, HttpClient http, Runnable wake) {
+    Dispatcher(WebhookSettings settings, EventStore store, WebhookStats stats, String node, HttpClient http, Runnable wake) {
         this.settings = settings;
+        this.url = settings.url().orElseThrow();
         this.store = store;
         this.stats = stats;
         this.node = node;
         this.http = http;
-        this.signature = new Signature(settings.secret);
+        this.signature = new Signature(settings.secret());
         this.wake = wake;
     }
 
     /** Claims and sends due events while there is room. */
     void dispatch(long now) {
-        int room = settings.concurrency - inFlight.size();
+        int room = settings.concurrency() - inFlight.size();
         if (room <= 0) {
             return;
         }
@@ -80,7 +83,7 @@ final class Dispatcher {
         if (due.isEmpty()) {
             return;
         }
-        long leaseUntil = now + settings.connectTimeout.toMillis() + 2 * settings.timeout.toMillis() + LEASE_MARGIN_MILLIS;
+        long leaseUntil = now + settings.connectTimeout().toMillis() + 2 * settings.timeout().toMillis() + LEASE_MARGIN_MILLIS;
         for (String id : store.claim(List.copyOf(due.keySet()), node, now, leaseUntil)) {
             OutboxEvent event = due.get(id);
             send(event, event.attempts() + 1);
@@ -94,8 +97,8 @@ final class Dispatcher {
 
     private void send(OutboxEvent event, int attempt) {
         long timestamp = System.currentTimeMillis() / 1000;
-        HttpRequest request = HttpRequest.newBuilder(settings.url)
-                .timeout(settings.timeout)
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(settings.timeout())
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "Herald-Webhooks/1")
                 .header("Herald-Event-Id", event.id())
@@ -108,7 +111,7 @@ final class Dispatcher {
         try {
             http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
                     // The request timeout covers the response headers; this bounds a body that never ends.
-                    .orTimeout(2 * settings.timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .orTimeout(2 * settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((response, error) -> {
                         outcomes.add(new Outcome(event, attempt, response == null ? 0 : response.statusCode(), error));
                         wake.run();
@@ -156,8 +159,8 @@ final class Dispatcher {
         OutboxEvent event = outcome.event();
         stats.countFailedAttempt();
         String error = outcome.describe();
-        boolean tooOld = now - event.createdAt() > settings.maxAgeMillis;
-        if (outcome.attempt() >= settings.maxAttempts || tooOld) {
+        boolean tooOld = now - event.createdAt() > settings.maxAgeMillis();
+        if (outcome.attempt() >= settings.maxAttempts() || tooOld) {
             stats.countDead();
             LOG.warning(() -> "webhook event " + event.id() + " (" + event.type() + (event.uid() != null ? ", uid "
                     + event.uid() : "") + ") is dead after " + outcome.attempt() + " attempts"
@@ -166,7 +169,7 @@ final class Dispatcher {
             store.failed(event.id(), node, -1, error);
             return;
         }
-        long dueAt = now + settings.backoff.delay(outcome.attempt());
+        long dueAt = now + settings.backoff().delay(outcome.attempt());
         nextDue = Math.min(nextDue, dueAt);
         // One warning per streak, and at most one a minute: an endpoint that refuses only some events
         // would otherwise flip between failing and recovered on every retry.
@@ -195,7 +198,6 @@ final class Dispatcher {
 
     /** The endpoint without its query, which may carry a credential. */
     private String endpoint() {
-        URI url = settings.url;
         return url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "") + url.getPath();
     }
 }

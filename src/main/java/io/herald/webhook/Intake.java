@@ -21,7 +21,7 @@ final class Intake {
 
     private static final Logger LOG = Logger.getLogger(Intake.class.getName());
 
-    private final Settings settings;
+    private final WebhookSettings settings;
     private final Events events;
     private final WebhookStats stats;
     private final BlockingQueue<Change> buffer;
@@ -29,11 +29,11 @@ final class Intake {
     private final Map<String, Long> leaving = new ConcurrentHashMap<>();
     private final AtomicBoolean dropping = new AtomicBoolean();
 
-    Intake(Settings settings, Events events, WebhookStats stats) {
+    Intake(WebhookSettings settings, Events events, WebhookStats stats) {
         this.settings = settings;
         this.events = events;
         this.stats = stats;
-        this.buffer = new ArrayBlockingQueue<>(settings.bufferCapacity);
+        this.buffer = new ArrayBlockingQueue<>(settings.bufferCapacity());
     }
 
     /** The registry's uid hook: called in order for one uid. */
@@ -66,7 +66,7 @@ final class Intake {
         for (Map.Entry<String, Long> entry : leaving.entrySet()) {
             String uid = entry.getKey();
             long since = entry.getValue();
-            if (now - since >= settings.offlineDelayMillis && leaving.remove(uid, since)) {
+            if (now - since >= settings.offlineDelayMillis() && leaving.remove(uid, since)) {
                 offer(new Change(Change.Kind.OFFLINE, uid,
                         settings.sends(EventType.UID_OFFLINE) ? events.uidOffline(uid, since) : null));
             }
@@ -100,7 +100,7 @@ final class Intake {
         }
         stats.countDropped();
         if (dropping.compareAndSet(false, true)) {
-            LOG.warning("webhook buffer full (herald.webhook.buffer-capacity=" + settings.bufferCapacity
+            LOG.warning("webhook buffer full (herald.webhook.buffer-capacity=" + settings.bufferCapacity()
                     + "): dropping presence and client events until the outbox writer catches up; first dropped: "
                     + (change.event() != null ? change.event().type().wireName() + " " + change.event().id() : change.kind())
                     + " for " + change.key());

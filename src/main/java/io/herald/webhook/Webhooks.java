@@ -4,7 +4,7 @@ import io.herald.background.FailureLog;
 import io.herald.background.Guarded;
 import io.herald.cluster.Cluster;
 import io.herald.cluster.NodeLeft;
-import io.herald.config.HeraldConfig;
+import io.herald.delivery.DurableSettings;
 import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
 import io.herald.routing.Ids;
@@ -60,7 +60,10 @@ public class Webhooks {
     private static final long SCAN_LEASE_MILLIS = 60_000;
 
     @Inject
-    HeraldConfig config;
+    WebhookSettings settings;
+
+    @Inject
+    DurableSettings durable;
 
     @Inject
     Ids ids;
@@ -80,7 +83,6 @@ public class Webhooks {
     @Resource
     ManagedThreadFactory threads;
 
-    private Settings settings;
     private Events events;
     private volatile Intake intake;
     private Dispatcher dispatcher;
@@ -102,13 +104,8 @@ public class Webhooks {
     private long nextPurge;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        settings = new Settings(config);
-        settings.problems().forEach(problem -> LOG.warning("webhooks: " + problem));
-        stats.enabled(settings.enabled);
-        if (!settings.enabled) {
-            if (config.webhookUrl().isPresent()) {
-                LOG.warning("Herald webhooks are OFF because of the problems above");
-            }
+        stats.enabled(settings.enabled());
+        if (!settings.enabled()) {
             return;
         }
         events = new Events(ids.node());
@@ -122,7 +119,7 @@ public class Webhooks {
         httpThreads = http;
         HttpClient client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout)
+                .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(httpThreads)
                 .build();
@@ -135,10 +132,9 @@ public class Webhooks {
         intake = in;
         // Guarded: a periodic task that throws (an Error gets past tick()'s own catch) is cancelled silently.
         scheduler.scheduleWithFixedDelay(guardedTick(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        LOG.info(() -> "Herald webhooks ON: posting " + settings.events.stream().map(EventType::wireName).sorted().toList()
-                + " to " + settings.url.getHost() + (settings.url.getPort() >= 0 ? ":" + settings.url.getPort() : "")
-                + settings.url.getPath() + " (offline after " + settings.offlineDelayMillis + " ms, unacknowledged after "
-                + settings.unackedAfterMillis / 1000 + " s)");
+        LOG.info(() -> "Herald webhooks ON: posting " + settings.events().stream().map(EventType::wireName).sorted().toList()
+                + " to " + settings.destination() + " (offline after " + settings.offlineDelayMillis() + " ms, unacknowledged after "
+                + settings.unackedAfterMillis() / 1000 + " s)");
     }
 
     @PreDestroy
@@ -236,7 +232,7 @@ public class Webhooks {
                 dispatcher.dispatch(now);
             }
             if (settings.sends(EventType.MESSAGE_UNACKNOWLEDGED) && now >= nextScan) {
-                nextScan = now + Math.max(TICK_MILLIS, Math.min(settings.unackedAfterMillis / 2, 10_000));
+                nextScan = now + Math.max(TICK_MILLIS, Math.min(settings.unackedAfterMillis() / 2, 10_000));
                 scan(now);
             }
             if (now >= nextCount) {
@@ -245,7 +241,7 @@ public class Webhooks {
             }
             if (now >= nextPurge) {
                 nextPurge = now + PURGE_MILLIS;
-                store.purge(now - config.durableRetention().toMillis());
+                store.purge(now - durable.retention().toMillis());
             }
             if (storeFailing.compareAndSet(true, false)) {
                 retryDelay = TICK_MILLIS;
@@ -258,7 +254,7 @@ public class Webhooks {
                 failingSince = now;
                 retryDelay = TICK_MILLIS;
                 LOG.log(Level.WARNING, "webhooks: a database operation failed; events are buffered (up to "
-                        + settings.bufferCapacity + ") and the database is tried again with a growing delay (up to "
+                        + settings.bufferCapacity() + ") and the database is tried again with a growing delay (up to "
                         + MAX_RETRY_MILLIS + " ms); logging again when it works", e);
             } else {
                 retryDelay = Math.min(MAX_RETRY_MILLIS, retryDelay * 2);
@@ -361,8 +357,8 @@ public class Webhooks {
             return;
         }
         try {
-            long to = now - settings.unackedAfterMillis;
-            long floor = to - settings.maxAgeMillis;
+            long to = now - settings.unackedAfterMillis();
+            long floor = to - settings.maxAgeMillis();
             for (int page = 0; page < SCAN_PAGES_PER_TICK; page++) {
                 if (!store.scan(events, to, SCAN_SLACK_MILLIS, floor, SCAN_PAGE)) {
                     break;

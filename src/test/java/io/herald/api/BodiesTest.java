@@ -1,12 +1,12 @@
 package io.herald.api;
 
+import io.herald.security.ApiSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.herald.config.HeraldConfig;
 import io.herald.core.HeraldException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,12 +22,7 @@ class BodiesTest {
 
     private static Bodies bodies() {
         Bodies bodies = new Bodies();
-        bodies.config = new HeraldConfig() {
-            @Override
-            public int apiMaxBodyBytes() {
-                return LIMIT;
-            }
-        };
+        bodies.settings = new ApiSettings(LIMIT, 1000);
         return bodies;
     }
 

@@ -1,6 +1,6 @@
 package io.herald.delivery;
 
-import io.herald.config.HeraldConfig;
+import io.herald.config.Settings;
 import io.herald.core.HeraldException;
 import io.herald.core.Receipt;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -94,31 +94,6 @@ class JournalTest {
         }
     }
 
-    private static final class Config extends HeraldConfig {
-        final int capacity;
-        final long maxBytes;
-
-        Config(int capacity, long maxBytes) {
-            this.capacity = capacity;
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public int durableQueueCapacity() {
-            return capacity;
-        }
-
-        @Override
-        public long durableQueueMaxBytes() {
-            return maxBytes;
-        }
-
-        @Override
-        public int durableBatchSize() {
-            return 10;
-        }
-    }
-
     private final FakeStreams streams = new FakeStreams();
     private final FakeDeliveries deliveries = new FakeDeliveries();
     private final List<Thread> writers = new CopyOnWriteArrayList<>();
@@ -128,7 +103,8 @@ class JournalTest {
 
     private Journal journal(int capacity, long maxBytes) {
         journal = new Journal();
-        journal.config = new Config(capacity, maxBytes);
+        journal.settings = DurableSettings.from(Settings.of(Map.of("herald.durable.queue-capacity", String.valueOf(capacity),
+                "herald.durable.queue-max-bytes", String.valueOf(maxBytes), "herald.durable.batch-size", "10")));
         journal.streams = streams;
         journal.committed = deliveries.event();
         journal.threads = (ManagedThreadFactory) Proxy.newProxyInstance(getClass().getClassLoader(),

@@ -19,7 +19,8 @@ import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.herald.config.HeraldConfig;
+import io.herald.config.BadSetting;
+import io.herald.routing.ConnectionSettings;
 import io.herald.it.support.JwksServer;
 import io.herald.it.support.Tokens;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,9 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,8 +43,8 @@ class TokenVerifierTest {
     private static final KeyPair RSA = Tokens.rsaKeyPair();
     private static final KeyPair EC = Tokens.ecKeyPair();
 
-    /** Configuration with only the token settings a test gives. */
-    private static final class Settings extends HeraldConfig {
+    /** The token settings a test gives; the rest are the defaults. */
+    private static final class Settings {
         String secret;
         String publicKey;
         String issuer;
@@ -50,58 +52,25 @@ class TokenVerifierTest {
         String jwksUrl;
         int skew = 30;
         int maxGroups = 100;
-
-        @Override
-        public Optional<String> tokenHmacSecret() {
-            return Optional.ofNullable(secret);
-        }
-
-        @Override
-        public Optional<String> tokenPublicKey() {
-            return Optional.ofNullable(publicKey);
-        }
-
-        @Override
-        public Optional<String> tokenJwksUrl() {
-            return Optional.ofNullable(jwksUrl);
-        }
-
-        @Override
-        public int tokenJwksRefreshSeconds() {
-            return 300;
-        }
-
-        @Override
-        public Optional<String> tokenIssuer() {
-            return Optional.ofNullable(issuer);
-        }
-
-        @Override
-        public Optional<String> tokenAudience() {
-            return Optional.ofNullable(audience);
-        }
-
-        @Override
-        public int tokenClockSkewSeconds() {
-            return skew;
-        }
-
-        @Override
-        public String tokenGroupsClaim() {
-            return "groups";
-        }
-
-        @Override
-        public int groupsPerClient() {
-            return maxGroups;
-        }
     }
 
     private static TokenVerifier verifier(Settings settings) {
         TokenVerifier verifier = new TokenVerifier();
-        verifier.config = settings;
+        verifier.settings = tokenSettings(settings);
+        verifier.connection = new ConnectionSettings(25, 60, 65536, 1000, 1048576, 4096, settings.maxGroups);
         verifier.start();
         return verifier;
+    }
+
+    private static TokenSettings tokenSettings(Settings settings) {
+        Map<String, String> values = new HashMap<>();
+        values.put("herald.token.hmac-secret", settings.secret);
+        values.put("herald.token.public-key", settings.publicKey);
+        values.put("herald.token.jwks-url", settings.jwksUrl);
+        values.put("herald.token.issuer", settings.issuer);
+        values.put("herald.token.audience", settings.audience);
+        values.put("herald.token.clock-skew-seconds", String.valueOf(settings.skew));
+        return TokenSettings.from(io.herald.config.Settings.of(values));
     }
 
     private static Settings hmac() {
@@ -272,10 +241,23 @@ class TokenVerifierTest {
     }
 
     @Test
-    void aShortSecretIsNotUsed() {
+    void aShortOrMalformedKeyStopsTheStart() {
         Settings settings = new Settings();
         settings.secret = "too-short";
-        assertFalse(verifier(settings).configured());
+        BadSetting shortSecret = assertThrows(BadSetting.class, () -> tokenSettings(settings));
+        assertEquals("herald.token.hmac-secret", shortSecret.key());
+        assertFalse(shortSecret.getMessage().contains("too-short"), "the secret is never shown");
+
+        settings.secret = "base64:***";
+        assertEquals("herald.token.hmac-secret", assertThrows(BadSetting.class, () -> tokenSettings(settings)).key());
+
+        Settings pem = new Settings();
+        pem.publicKey = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----";
+        assertEquals("herald.token.public-key", assertThrows(BadSetting.class, () -> tokenSettings(pem)).key());
+
+        Settings jwks = new Settings();
+        jwks.jwksUrl = "not a url";
+        assertEquals("herald.token.jwks-url", assertThrows(BadSetting.class, () -> tokenSettings(jwks)).key());
     }
 
     @Test
