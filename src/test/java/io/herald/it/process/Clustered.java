@@ -317,4 +317,20 @@ abstract class Clustered {
         assertEquals(Set.of(), api(1).get("/uids/" + erin).expect(200).object().getJsonArray("clientIds")
                 .stream().collect(Collectors.toSet()));
     }
+
+    @Test
+    @Order(4)
+    void theKilledNodeRestartsAndRejoins() throws Exception {
+        servers.get(2).start(Duration.ofMinutes(4));
+        for (Herald node : nodes) {
+            eventually(WAIT, () -> assertEquals(NODES, node.api().stats().getInt("nodes"), "the node rejoined"));
+        }
+        String fran = unique("fran");
+        try (WsClient fran3 = nodes.get(2).connect(fran)) {
+            fran3.awaitFrame("replay", WAIT);
+            eventually(WAIT, () -> assertTrue(api(0).get("/uids/" + fran).expect(200).object().getBoolean("online")));
+            api(0).post("/uids/" + fran + "/messages", obj("data", "welcome back", "durable", false)).expect(202);
+            assertEquals("welcome back", fran3.awaitMessage(WAIT).getString("data"));
+        }
+    }
 }
