@@ -219,7 +219,7 @@ export class StreamSocket {
 
   constructor(wsUrl, EventSourceClass, fetchFn = globalThis.fetch) {
     this.#base = toStreamUrl(wsUrl);
-    this.#fetch = fetchFn;
+    this.#fetch = (...args) => fetchFn(...args); // a browser's fetch refuses to run as another object's method
     this.#source = new EventSourceClass(this.#base.href);
     this.#source.onmessage = (event) => this.#event(event.data);
     this.#source.onerror = () => this.#end(1006, 'the event stream failed');

@@ -42,7 +42,9 @@ class FakeEventSource {
 function recordPosts() {
   const original = globalThis.fetch;
   const posts = [];
-  globalThis.fetch = async (url, init = {}) => {
+  globalThis.fetch = async function fetch(url, init = {}) {
+    // As a browser's fetch: called as any other object's method, it throws ("Illegal invocation").
+    if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
     if (init.method === 'POST') {
       posts.push({ url: String(url), frame: JSON.parse(init.body) });
       return new Response(null, { status: 204 });
