@@ -12,6 +12,9 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,7 +23,10 @@ import java.util.logging.Logger;
  * One client on the event stream door: how its {@link Outbox} writes events to the stream and ends it, and
  * the secret that its posted frames must name. Writes run on an executor, one at a time (the outbox keeps
  * one in flight, and the final {@code close} event waits for it): a write to a slow client may block, and
- * the caller may be a fan-out loop.
+ * the caller may be a fan-out loop. A write that stays blocked (a client that does not read) holds its
+ * executor thread for as long as the server's blocking write lasts; meanwhile the send queue's bound
+ * closes the client (4001), and the end of its stream does not wait for that write longer than
+ * {@link #LAST_WRITE_WAIT_SECONDS}.
  */
 final class StreamConnection implements Outbox.Sender, Outbox.Connection {
 
@@ -28,6 +34,9 @@ final class StreamConnection implements Outbox.Sender, Outbox.Connection {
 
     /** Close code for a stream that broke (the client went away): as a WebSocket that ended without a close. */
     static final int GONE = 1006;
+
+    /** How long the end of a stream waits for a write in flight before it closes without a last event. */
+    static final long LAST_WRITE_WAIT_SECONDS = 1;
 
     private final StreamConnections connections;
     private final SseEventSink sink;
@@ -37,7 +46,8 @@ final class StreamConnection implements Outbox.Sender, Outbox.Connection {
     private final CounterDataPoint framesSent;
     private volatile Client client;
     private volatile Inbox inbox;
-    private boolean ended; // guarded by this
+    private final ReentrantLock writing = new ReentrantLock();
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     StreamConnection(StreamConnections connections, SseEventSink sink, Sse sse, Executor writer, String secret) {
         this.connections = connections;
@@ -84,16 +94,17 @@ final class StreamConnection implements Outbox.Sender, Outbox.Connection {
     private void write(OutboundSseEvent event, Consumer<Throwable> done) {
         Runnable task = () -> {
             Throwable failure = null;
-            synchronized (this) {
-                if (ended) {
+            writing.lock();
+            try {
+                if (ended.get()) {
                     failure = new IllegalStateException("the stream has ended");
                 } else {
-                    try {
-                        sink.send(event).toCompletableFuture().join();
-                    } catch (RuntimeException e) {
-                        failure = e;
-                    }
+                    sink.send(event).toCompletableFuture().join();
                 }
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                writing.unlock();
             }
             done.accept(failure);
         };
@@ -139,25 +150,37 @@ final class StreamConnection implements Outbox.Sender, Outbox.Connection {
         }
         OutboundSseEvent event = last.build();
         connections.run(writer, () -> {
-            synchronized (this) {
-                if (ended) {
-                    return;
-                }
-                ended = true;
-                if (code != GONE) {
-                    try {
-                        sink.send(event).toCompletableFuture().join();
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.FINE, () -> "the close event to " + client + " was not sent: " + e);
-                    }
-                }
-                try {
-                    sink.close();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.FINE, () -> "closing the stream of " + client + " failed: " + e);
-                }
+            if (!ended.compareAndSet(false, true)) {
+                return;
             }
-            connections.ended(this, code);
+            try {
+                sendLast(event, code);
+                sink.close(); // ends the response even with a write still blocked: there is no later chance
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, () -> "closing the stream of " + client + " failed: " + e);
+            } finally {
+                connections.ended(this, code);
+            }
         });
+    }
+
+    private void sendLast(OutboundSseEvent event, int code) {
+        boolean free;
+        try {
+            free = code != GONE && writing.tryLock(LAST_WRITE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!free) {
+            return;
+        }
+        try {
+            sink.send(event).toCompletableFuture().join();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, () -> "the close event to " + client + " was not sent: " + e);
+        } finally {
+            writing.unlock();
+        }
     }
 }
