@@ -15,7 +15,16 @@ import io.herald.it.support.JsonSupport;
 import io.herald.it.support.Names;
 import io.herald.it.support.SseClient;
 import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -243,6 +252,80 @@ class SseIT extends ClientTest {
             sleep(1000);
         }
         assertFalse(lively.received().stream().anyMatch(e -> e.type().equals("close")), "not closed");
+    }
+
+    @Test
+    void aClientWhoseStreamIsGoneIsDropped() {
+        SseClient client = live(Names.unique("gone"));
+        String id = client.clientId();
+        api.get("/clients/" + id).expect(200);
+        client.close();
+        // The next event written to it (a ping, at the latest) fails, or its silence times out.
+        eventually(WAIT, () -> api.get("/clients/" + id).expectError(404, "client_not_found"));
+    }
+
+    /**
+     * A stream that is never read (a small receive window, nothing read after the welcome) fills its send
+     * queue and is closed as a slow consumer (4001), and its response ends; a reading client meanwhile gets
+     * everything in order, and new streams still open.
+     */
+    @Test
+    void aStreamThatIsNotReadIsClosedAsASlowConsumerAndDelaysNoOne() throws IOException {
+        int slowClosesBefore = api.stats().getInt("slowConsumerCloses");
+        SseClient normal = live(Names.unique("reader"));
+        try (Socket slow = new Socket()) {
+            slow.setReceiveBufferSize(4096);
+            slow.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), herald.port()), 10_000);
+            slow.setSoTimeout(15_000);
+            String path = herald.sseUri(null).getRawPath() + "?uid=" + Names.unique("stuck");
+            slow.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String slowId = clientIdOf(slow.getInputStream());
+            api.get("/clients/" + slowId).expect(200);
+
+            String pad = "x".repeat(60_000);
+            int broadcasts = 300;
+            for (int i = 0; i < broadcasts; i++) {
+                api.post("/broadcast", obj("data", obj("i", i, "pad", pad))).expect(202);
+            }
+            for (int i = 0; i < broadcasts; i++) {
+                assertEquals(i, normal.await("message", WAIT).frame().getJsonObject("data").getInt("i"), "in order");
+            }
+            eventually(Duration.ofSeconds(30), () -> api.get("/clients/" + slowId).expectError(404, "client_not_found"));
+            assertTrue(api.stats().getInt("slowConsumerCloses") > slowClosesBefore);
+
+            // Its response ends: what it had not read drains, then the end of the stream (or a reset).
+            slow.setSoTimeout(30_000);
+            InputStream in = slow.getInputStream();
+            byte[] buffer = new byte[65536];
+            try {
+                while (in.read(buffer) >= 0) {
+                    // the rest of what was sent, then the end
+                }
+            } catch (SocketException reset) {
+                // cut: as good an end as any for a client that did not read
+            }
+        }
+        SseClient after = live(Names.unique("after"));
+        api.sendData("/clients/" + after.clientId() + "/messages", obj("still", "served"));
+        assertJsonEquals(obj("still", "served"), after.await("message", WAIT).frame().get("data"));
+    }
+
+    /** Reads the response head and the welcome event, no further; the welcome's clientId. */
+    private static String clientIdOf(InputStream in) throws IOException {
+        StringBuilder seen = new StringBuilder();
+        Matcher id = Pattern.compile("\"clientId\":\"([^\"]+)\"").matcher("");
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("the stream ended before its welcome: " + seen);
+            }
+            seen.append((char) b);
+            if (b == '}' && id.reset(seen).find()) {
+                assertTrue(seen.toString().startsWith("HTTP/1.1 200"), seen.toString());
+                return id.group(1);
+            }
+        }
     }
 
     @Test
