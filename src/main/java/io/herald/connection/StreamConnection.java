@@ -10,9 +10,13 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -21,12 +25,11 @@ import java.util.logging.Logger;
 
 /**
  * One client on the event stream door: how its {@link Outbox} writes events to the stream and ends it, and
- * the secret that its posted frames must name. Writes run on an executor, one at a time (the outbox keeps
- * one in flight, and the final {@code close} event waits for it): a write to a slow client may block, and
- * the caller may be a fan-out loop. A write that stays blocked (a client that does not read) holds its
- * executor thread for as long as the server's blocking write lasts; meanwhile the send queue's bound
- * closes the client (4001), and the end of its stream does not wait for that write longer than
- * {@link #LAST_WRITE_WAIT_SECONDS}.
+ * the secret that its posted frames must name. Writes start on an executor, one at a time (the outbox
+ * keeps one in flight until the sink says it is written): a server may write on the calling thread, and
+ * the caller may be a fan-out loop. Nothing waits for a write to complete, so a client that does not read
+ * holds no thread on a server that writes asynchronously; its send queue's bound closes it (4001). Its
+ * HTTP response then ends when the server gives up the pending write (its write timeout) or the peer goes.
  */
 final class StreamConnection implements Outbox.Sender, Outbox.Connection {
 
@@ -35,7 +38,7 @@ final class StreamConnection implements Outbox.Sender, Outbox.Connection {
     /** Close code for a stream that broke (the client went away): as a WebSocket that ended without a close. */
     static final int GONE = 1006;
 
-    /** How long the end of a stream waits for a write in flight before it closes without a last event. */
+    /** How long the end of a stream waits for a write being started, and then for its last event. */
     static final long LAST_WRITE_WAIT_SECONDS = 1;
 
     private final StreamConnections connections;
@@ -93,20 +96,17 @@ final class StreamConnection implements Outbox.Sender, Outbox.Connection {
 
     private void write(OutboundSseEvent event, Consumer<Throwable> done) {
         Runnable task = () -> {
-            Throwable failure = null;
+            CompletionStage<?> written;
             writing.lock();
             try {
-                if (ended.get()) {
-                    failure = new IllegalStateException("the stream has ended");
-                } else {
-                    sink.send(event).toCompletableFuture().join();
-                }
+                written = ended.get() ? CompletableFuture.failedFuture(new IllegalStateException("the stream has ended"))
+                        : sink.send(event);
             } catch (RuntimeException e) {
-                failure = e;
+                written = CompletableFuture.failedFuture(e);
             } finally {
                 writing.unlock();
             }
-            done.accept(failure);
+            written.whenComplete((ignored, failure) -> done.accept(failure));
         };
         connections.run(writer, task);
     }
@@ -155,7 +155,7 @@ final class StreamConnection implements Outbox.Sender, Outbox.Connection {
             }
             try {
                 sendLast(event, code);
-                sink.close(); // ends the response even with a write still blocked: there is no later chance
+                sink.close();
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, () -> "closing the stream of " + client + " failed: " + e);
             } finally {
@@ -164,23 +164,35 @@ final class StreamConnection implements Outbox.Sender, Outbox.Connection {
         });
     }
 
+    /**
+     * The last event, unless the stream broke: it waits (at most {@link #LAST_WRITE_WAIT_SECONDS} each) for
+     * a write being started and for its own write, so that the close follows it, and never hangs on a
+     * client that does not read.
+     */
     private void sendLast(OutboundSseEvent event, int code) {
-        boolean free;
+        CompletionStage<?> written;
         try {
-            free = code != GONE && writing.tryLock(LAST_WRITE_WAIT_SECONDS, TimeUnit.SECONDS);
+            if (code == GONE || !writing.tryLock(LAST_WRITE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                return;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        if (!free) {
-            return;
-        }
         try {
-            sink.send(event).toCompletableFuture().join();
+            written = sink.send(event);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, () -> "the close event to " + client + " was not sent: " + e);
+            return;
         } finally {
             writing.unlock();
+        }
+        try {
+            written.toCompletableFuture().get(LAST_WRITE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.FINE, () -> "the close event to " + client + " was not written: " + e);
         }
     }
 }
