@@ -15,7 +15,8 @@ public class RestApplication extends Application {
     /**
      * Named rather than found by scanning: an application that names nothing takes every resource of the
      * WAR, and the event stream door (a JAX-RS application of its own) must not appear under /api too.
-     * RestApplicationTest checks that every resource and provider outside that door is named here.
+     * RestApplicationTest checks that every resource and provider outside that door is named here. Resources
+     * that code in the same WAR adds come under an application of their own (see the tests' probes).
      */
     @Override
     public Set<Class<?>> getClasses() {
