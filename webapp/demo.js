@@ -47,7 +47,8 @@ function connect({ uid, token }) {
     const next = final ? 'not reconnecting' : retryAfter ? `retrying in ${retryAfter} s or later` : 'retrying';
     log('refused', `${status} ${code}: ${message}; ${next}`, 'warning');
   });
-  client.on('welcome', ({ clientId, uid: bound }) => log('welcome', `clientId ${clientId}, uid ${bound ?? '(none)'}`));
+  client.on('welcome', ({ clientId, uid: bound, transport }) => log('welcome',
+    `clientId ${clientId}, uid ${bound ?? '(none)'}` + (transport === 'sse' ? ', over the event stream (no WebSocket)' : '')));
   client.on('replay', (r) => {
     if (r.recovered) {
       const behind = r.seq == null ? 0 : Math.max(0, r.seq - r.since);

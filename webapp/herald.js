@@ -30,7 +30,13 @@
  *   refused, development mode off) and 401 (no valid token: when `token` is a function, after one more
  *   attempt with a fresh token from it); after 429 and 503 it waits at least the `Retry-After` the server
  *   gave before the next attempt. A page on another origin than Herald can read these answers when its
- *   origin may connect, and can always read `origin_not_allowed` (PROTOCOL.md, "Refused handshakes").
+ *   origin may connect, and can always read `origin_not_allowed` (PROTOCOL.md, "Refused handshakes");
+ * - falls back to the event stream door (`/sse`: server-sent events down, frames POSTed up; PROTOCOL.md,
+ *   "Event stream") when a WebSocket cannot open: at once where there is no `WebSocket`, else after
+ *   `fallbackAfter` attempts in a row that never opened and that the server did not refuse (a proxy that
+ *   drops upgrades looks like that). Everything else stays the same: the same events, positions, acks and
+ *   reconnects. While on the event stream it tries a WebSocket again every `websocketRetry` ms (a probe
+ *   that closes at once), and moves back to one when that opens.
  *
  * Options (one object; every key optional; defaults in brackets):
  * @typedef {Object} HeraldOptions
@@ -54,11 +60,18 @@
  *   keyed by endpoint and uid. Tabs of one uid in one browser share localStorage, and so the position:
  *   pass sessionStorage to give each tab its own (it still survives reloads). null: memory only.
  * @property {function} [WebSocket=globalThis.WebSocket] the WebSocket class (e.g. the `ws` package in Node).
+ * @property {string[]} [transports=['websocket', 'sse']] the ways to connect, in order of preference:
+ *   'websocket' (the URL given), 'sse' (the event stream door: the same URL with `sse` in place of its last
+ *   path segment, e.g. `/ws` -> `/sse`, and the same query, token included).
+ * @property {number} [fallbackAfter=2] failed WebSocket opens in a row, none refused by the server, after
+ *   which the next attempt uses the event stream.
+ * @property {number} [websocketRetry=300000] ms: while on the event stream, how often a WebSocket is tried again.
+ * @property {function} [EventSource=globalThis.EventSource] the EventSource class.
  *
  * Events (`herald.on(type, fn)` returns a function that removes fn; `herald.off(type, fn)`):
  * - `state`    {state, previous, code?, reason?, delay?, attempt?}: state is 'connecting', 'connected'
  *              (welcome received), 'disconnected' (a reconnect is scheduled in `delay` ms) or 'closed' (final).
- * - `welcome`  {clientId, uid, heartbeat}
+ * - `welcome`  {clientId, uid, heartbeat, transport}: transport is 'websocket' or 'sse'.
  * - `message`  {data, id, seq, from, to}: seq is null for non-durable messages (they are at most once);
  *              from (the sender's uid) and to are set on messages relayed from another client.
  * - `replay`   {recovered, reason, since, seq, oldest, epoch, previous}: a durable stream (re)started.
@@ -87,7 +100,32 @@ export const DEFAULTS = Object.freeze({
   maxFrameBytes: 65536,
   storage: undefined, // undefined: localStorage where there is one, else memory
   WebSocket: undefined, // undefined: globalThis.WebSocket
+  transports: Object.freeze(['websocket', 'sse']),
+  fallbackAfter: 2,
+  websocketRetry: 300000,
+  EventSource: undefined, // undefined: globalThis.EventSource
 });
+
+/**
+ * The transport of the next attempt: a WebSocket while it is wanted and available and has failed to open
+ * fewer than `fallbackAfter` times in a row (failures the server explained with a refusal do not count),
+ * else the event stream where it is wanted and available; null when neither is.
+ */
+export function chooseTransport(transports, websocketFailures, fallbackAfter, hasWebSocket, hasEventSource) {
+  const usable = transports.filter((t) => (t === 'websocket' && hasWebSocket) || (t === 'sse' && hasEventSource));
+  if (usable.length === 0) return null;
+  // A WebSocket that keeps failing to open gives way to the next transport.
+  if (usable[0] === 'websocket' && usable.length > 1 && websocketFailures >= fallbackAfter) return usable[1];
+  return usable[0];
+}
+
+/** The event stream door beside a WebSocket URL: http(s), the last path segment `sse`, the same query. */
+export function toStreamUrl(wsUrl) {
+  const url = new URL(String(wsUrl));
+  url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
+  url.pathname = url.pathname.replace(/[^/]*$/, 'sse');
+  return url;
+}
 
 /** Close codes after which reconnecting cannot help (PROTOCOL.md, "Close codes"). */
 export function isFinalCloseCode(code) {
@@ -157,11 +195,105 @@ const GAP_WAIT_MS = 1000;
 const GAP_BUFFER_MAX = 1000;
 
 const OPEN = 1;
+const CLOSED = 3;
+
+/**
+ * The event stream door behind the WebSocket interface that Herald uses (readyState, send, close, onopen,
+ * onmessage, onclose): events down, each frame POSTed up to the URL the welcome names, one POST at a time
+ * so that frames arrive in order. It opens with the welcome; a `close` event ends it with that event's code;
+ * a stream that fails ends it with 1006, and Herald reconnects as after any drop (from its own position,
+ * rather than letting EventSource reconnect by itself). A POST's refusal in Herald's words comes back as an
+ * error frame, as a WebSocket's would; 404/403 (the server no longer knows this client) end the stream.
+ */
+export class StreamSocket {
+  readyState = 0;
+  onopen = null;
+  onmessage = null;
+  onclose = null;
+  onerror = null;
+  #source;
+  #base;
+  #post = null;
+  #posting = Promise.resolve();
+  #fetch;
+
+  constructor(wsUrl, EventSourceClass, fetchFn = globalThis.fetch) {
+    this.#base = toStreamUrl(wsUrl);
+    this.#fetch = (...args) => fetchFn(...args); // a browser's fetch refuses to run as another object's method
+    this.#source = new EventSourceClass(this.#base.href);
+    this.#source.onmessage = (event) => this.#event(event.data);
+    this.#source.onerror = () => this.#end(1006, 'the event stream failed');
+  }
+
+  #event(text) {
+    if (this.readyState === CLOSED) return;
+    let frame = null;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      // Herald's #frame reports it
+    }
+    if (frame?.type === 'close') {
+      this.#end(typeof frame.code === 'number' ? frame.code : 1006, frame.reason ?? '');
+      return;
+    }
+    if (frame?.type === 'welcome' && this.readyState === 0) {
+      this.#post = new URL(String(frame.post), this.#base);
+      this.readyState = OPEN;
+      this.onopen?.({});
+    }
+    this.onmessage?.({ data: text });
+  }
+
+  #end(code, reason) {
+    if (this.readyState === CLOSED) return;
+    this.readyState = CLOSED;
+    this.#source.close();
+    this.onclose?.({ code, reason, wasClean: code !== 1006 });
+  }
+
+  send(text) {
+    if (this.readyState !== OPEN) throw new Error('the event stream is not open');
+    const post = this.#post.href;
+    this.#posting = this.#posting
+      .then(() => this.#fetch(post, {
+        method: 'POST', body: text, cache: 'no-store', credentials: 'omit',
+        headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, // a simple request: no CORS preflight
+      }))
+      .then(async (response) => {
+        if (response.ok) return;
+        if (response.status === 404 || response.status === 403) {
+          this.#end(1006, 'the server no longer knows this client');
+          return;
+        }
+        // 429: the stream says rate_limited itself; others are this frame's refusal.
+        const body = await response.json().catch(() => null);
+        if (response.status !== 429 && typeof body?.code === 'string') {
+          this.#event(JSON.stringify({ type: 'error', code: body.code, message: String(body.message ?? '') }));
+        }
+      })
+      .catch(() => {
+        // the network: the stream fails too, and that ends the connection
+      });
+  }
+
+  close() {
+    if (this.readyState === CLOSED) return;
+    this.readyState = CLOSED;
+    this.#source.close();
+  }
+}
 
 export class Herald {
   #options;
   #url;
   #WebSocket;
+  #EventSource;
+  #transport = null; // of the current or last connection: 'websocket' or 'sse'
+  #websocketFailures = 0; // WebSocket opens in a row that failed without a refusal
+  #probe = null; // a WebSocket tried while on the event stream
+  #probeTimer = null;
+  #lastUrl = null;
   #storage;
   #listeners = new Map();
 
@@ -205,13 +337,20 @@ export class Herald {
     const unknown = Object.keys(options).filter((key) => !(key in DEFAULTS));
     if (unknown.length > 0) throw new TypeError('unknown Herald option(s): ' + unknown.join(', '));
     this.#options = { ...DEFAULTS, ...options };
-    for (const key of ['minDelay', 'maxDelay', 'drainReconnectMaxDelay', 'connectTimeout', 'ackDelay', 'ackBatch', 'queueLimit', 'maxFrameBytes']) {
+    for (const key of ['minDelay', 'maxDelay', 'drainReconnectMaxDelay', 'connectTimeout', 'ackDelay', 'ackBatch', 'queueLimit', 'maxFrameBytes', 'fallbackAfter', 'websocketRetry']) {
       const value = this.#options[key];
       if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`option ${key} must be a number >= 0`);
     }
     this.#url = toWebSocketUrl(url);
+    const transports = this.#options.transports;
+    if (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => t !== 'websocket' && t !== 'sse')) {
+      throw new TypeError("option transports is a list of 'websocket' and 'sse'");
+    }
     this.#WebSocket = this.#options.WebSocket ?? globalThis.WebSocket;
-    if (typeof this.#WebSocket !== 'function') throw new TypeError('no WebSocket class: pass options.WebSocket');
+    this.#EventSource = this.#options.EventSource ?? globalThis.EventSource;
+    if (this.#nextTransport() === null) {
+      throw new TypeError('no WebSocket class (pass options.WebSocket) and no EventSource for the event stream');
+    }
     this.#storage = chooseStorage(this.#options.storage);
     if (this.#options.uid != null && this.#options.token != null) {
       throw new TypeError('give either uid (development mode) or token, not both');
@@ -237,6 +376,8 @@ export class Herald {
   get queued() { return this.#queue.length; }
   /** The WebSocket URL, without handshake parameters. */
   get url() { return this.#url.href; }
+  /** How the current (or last) connection goes: 'websocket' or 'sse'; null before the first attempt. */
+  get transport() { return this.#transport; }
 
   /** Adds a listener; returns a function that removes it. */
   on(type, listener) {
@@ -345,10 +486,13 @@ export class Herald {
       if (this.#epoch) url.searchParams.set('epoch', this.#epoch);
     }
     this.#sentSinceFor = this.#told ? this.#uid : null;
+    this.#lastUrl = url;
 
     let ws;
+    const transport = this.#nextTransport();
     try {
-      ws = new this.#WebSocket(url.href);
+      ws = transport === 'sse' ? new StreamSocket(url, this.#EventSource) : new this.#WebSocket(url.href);
+      this.#transport = transport;
     } catch (error) {
       this.#emit('error', { source: 'client', code: 'connect', message: String(error), error });
       this.#lost(null, String(error));
@@ -370,14 +514,79 @@ export class Herald {
     this.#armWatchdog();
   }
 
-  /** The socket closed before it opened: ask the server whether it refused, and why (see askWhy). */
+  #nextTransport() {
+    return chooseTransport(this.#options.transports, this.#websocketFailures, this.#options.fallbackAfter,
+      typeof this.#WebSocket === 'function', typeof this.#EventSource === 'function');
+  }
+
+  /**
+   * The socket closed before it opened: ask the server whether it refused, and why (see askWhy; the
+   * WebSocket URL's plain GET answers for the event stream too). A WebSocket that failed without a refusal
+   * counts towards the fallback.
+   */
   async #failedOpen(url, code, reason) {
+    const transport = this.#transport;
     this.#dropSocket();
     const attempt = this.#attemptToken;
     const refusal = await askWhy(url, this.#options.connectTimeout);
     if (attempt !== this.#attemptToken || this.#closed) return; // reconnect() or close() meanwhile
-    if (refusal) this.#refused(refusal);
-    else this.#lost(code, reason);
+    if (refusal) {
+      this.#refused(refusal);
+      return;
+    }
+    if (transport === 'websocket') this.#websocketFailures++;
+    this.#lost(code, reason);
+  }
+
+  /**
+   * On the event stream: opens a WebSocket now and then (the same query, without a position: it closes
+   * at once). If it opens, the WebSocket way works again: reconnect over it, from this client's position.
+   */
+  #scheduleProbe() {
+    if (this.#transport !== 'sse' || typeof this.#WebSocket !== 'function' || !this.#options.transports.includes('websocket')) return;
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = null;
+      const url = new URL(this.#lastUrl);
+      url.searchParams.delete('since');
+      url.searchParams.delete('epoch');
+      let probe;
+      try {
+        probe = new this.#WebSocket(url.href);
+      } catch {
+        this.#scheduleProbe();
+        return;
+      }
+      this.#probe = probe;
+      probe.onopen = () => {
+        this.#stopProbe();
+        if (this.#transport !== 'sse' || this.#state !== 'connected') return;
+        this.#websocketFailures = 0;
+        this.#sendAck();
+        this.#dropSocket();
+        this.#connect();
+      };
+      probe.onclose = () => {
+        if (this.#probe !== probe) return;
+        this.#probe = null;
+        this.#scheduleProbe();
+      };
+      probe.onerror = () => { };
+    }, this.#options.websocketRetry);
+  }
+
+  #stopProbe() {
+    clearTimeout(this.#probeTimer);
+    this.#probeTimer = null;
+    const probe = this.#probe;
+    this.#probe = null;
+    if (probe) {
+      probe.onopen = probe.onclose = probe.onmessage = null;
+      try {
+        probe.close(1000, 'probe');
+      } catch {
+        // a probe that never opened may refuse to close in some implementations; it is gone either way
+      }
+    }
   }
 
   /** A refused handshake: stop when retrying cannot help, else retry no sooner than the server asked. */
@@ -443,6 +652,7 @@ export class Herald {
     this.#ackTimer = null;
     clearTimeout(this.#gapTimer);
     this.#gapTimer = null;
+    this.#stopProbe();
     this.#early.clear();
     this.#inStream = false;
     this.#gated = false;
@@ -559,8 +769,10 @@ export class Herald {
     this.#clientId = frame.clientId ?? null;
     this.#attempt = 0;
     this.#freshTokenTried = false;
+    if (this.#transport === 'websocket') this.#websocketFailures = 0;
     this.#armWatchdog(); // the limit is now the heartbeat timeout
-    this.#emit('welcome', { clientId: this.#clientId, uid, heartbeat: frame.heartbeat ?? null });
+    this.#scheduleProbe();
+    this.#emit('welcome', { clientId: this.#clientId, uid, heartbeat: frame.heartbeat ?? null, transport: this.#transport });
     this.#setState('connected');
     // Messages queued while disconnected go first, in the order they were sent.
     const queued = this.#queue;

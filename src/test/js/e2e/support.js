@@ -33,11 +33,13 @@ export const CHROMIUM_ARGS = [
 
 /**
  * A TCP proxy on 127.0.0.1 in front of the server: the browser talks to Herald through it, and cut()
- * breaks every connection at once (no close handshake), as a network failure would.
+ * breaks every connection at once (no close handshake), as a network failure would. With refuseUpgrades,
+ * it drops every connection whose first request asks for a WebSocket, as a proxy that does not pass
+ * WebSockets may: the browser sees a failed open, and a plain request still reaches Herald.
  */
-export async function startProxy(target) {
+export async function startProxy(target, { refuseUpgrades = false } = {}) {
   const sockets = new Set();
-  const server = createServer((downstream) => {
+  const relay = (downstream) => {
     const upstream = connect(Number(target.port), target.hostname);
     for (const [from, to] of [[downstream, upstream], [upstream, downstream]]) {
       sockets.add(from);
@@ -45,6 +47,22 @@ export async function startProxy(target) {
       from.on('error', () => to.destroy());
       from.on('close', () => { sockets.delete(from); to.destroy(); });
     }
+  };
+  const server = createServer((downstream) => {
+    if (!refuseUpgrades) {
+      relay(downstream);
+      return;
+    }
+    downstream.once('data', (first) => {
+      if (/\r\nupgrade:[ \t]*websocket/i.test(first.toString('latin1'))) {
+        downstream.destroy();
+        return;
+      }
+      downstream.pause();
+      downstream.unshift(first);
+      relay(downstream);
+    });
+    downstream.on('error', () => downstream.destroy());
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -147,10 +165,14 @@ async function recorded(page) {
   }
 }
 
-/** Opens the console as `uid` (the page connects at once with ?uid=) and waits until it is connected. */
-export async function openConsole(browser, consoleUrl, uid, errors) {
+/**
+ * Opens the console as `uid` (the page connects at once with ?uid=) and waits until it is connected.
+ * `pageScript`, if given, runs in every page of the context before the page's own scripts.
+ */
+export async function openConsole(browser, consoleUrl, uid, errors, pageScript = null) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   await recordMessages(context);
+  if (pageScript) await context.addInitScript(pageScript);
   const page = await context.newPage();
   page.on('pageerror', (error) => errors.push(`${uid}: ${error.message}`));
   const url = new URL(consoleUrl);

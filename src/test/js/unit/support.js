@@ -14,7 +14,9 @@ export const heraldSource = join(here, '..', '..', '..', '..', 'webapp', 'herald
 const copy = join(mkdtempSync(join(tmpdir(), 'herald-js-')), 'herald.mjs');
 copyFileSync(heraldSource, copy);
 const module = await import(pathToFileURL(copy).href);
-export const { Herald, backoffDelay, isFinalCloseCode, toWebSocketUrl, DEFAULTS, askWhy, retryAfterSeconds } = module;
+export const {
+  Herald, backoffDelay, isFinalCloseCode, toWebSocketUrl, DEFAULTS, askWhy, retryAfterSeconds, chooseTransport, toStreamUrl,
+} = module;
 
 /** Resolves when check() returns a truthy value; rejects after timeoutMs (every wait is bounded). */
 export async function until(check, timeoutMs = 3000, what = 'a condition') {

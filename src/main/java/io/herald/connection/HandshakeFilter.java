@@ -32,9 +32,16 @@ import java.util.concurrent.TimeUnit;
  * answer, or 426 {@code upgrade_required} when the handshake would have been accepted, and never makes a
  * client: a browser's WebSocket sees any refusal as close code 1006, so herald.js asks again this way to
  * learn why (PROTOCOL.md, "Refused handshakes").
+ *
+ * <p>The event stream door, {@code GET /sse}, is screened the same way: a refusal is the same answer, and an
+ * admitted request goes on to {@link EventStream} with its {@link Peer} as a request attribute. Pages of other
+ * origins that may connect get the CORS header that EventSource needs.
  */
-@WebFilter(urlPatterns = "/ws", asyncSupported = true)
+@WebFilter(urlPatterns = {"/ws", "/sse"}, asyncSupported = true)
 public class HandshakeFilter extends HttpFilter {
+
+    /** The request attribute that hands the admitted {@link Peer} to the event stream door. */
+    static final String PEER = Peer.class.getName();
 
     @Inject
     DrainSettings drainSettings;
@@ -60,12 +67,19 @@ public class HandshakeFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        boolean upgrade = isWebSocketUpgrade(request);
+        boolean stream = request.getServletPath().equals("/sse");
+        boolean upgrade = !stream && isWebSocketUpgrade(request);
         Identity identity;
         try {
             identity = admit(request);
         } catch (HandshakeRefusal refusal) {
-            refuse(request, response, refusal, upgrade);
+            refuse(request, response, refusal, upgrade || stream);
+            return;
+        }
+        if (stream) {
+            request.setAttribute(PEER, new Peer(admission.clientAddress(request), identity));
+            allowOrigin(request, response);
+            chain.doFilter(request, response);
             return;
         }
         if (!upgrade) {
@@ -99,11 +113,26 @@ public class HandshakeFilter extends HttpFilter {
                         "a uid is " + Names.RULE);
             }
         }
-        String since = request.getParameter("since");
+        String since = sinceText(request);
         if (since != null && !since.matches("[0-9]{1,18}")) {
             throw new HandshakeRefusal(Refusal.BAD_SINCE, "since is the last seq the client processed: a whole number");
         }
         return admission.identify(request);
+    }
+
+    /**
+     * Where the client resumes its stream: {@code ?since=}, or on an event stream EventSource's own
+     * {@code Last-Event-ID} (the seq of the last durable message it received), which wins when present.
+     */
+    private static String sinceText(HttpServletRequest request) {
+        String lastEventId = request.getServletPath().equals("/sse") ? request.getHeader("Last-Event-ID") : null;
+        return lastEventId != null && !lastEventId.isEmpty() ? lastEventId : request.getParameter("since");
+    }
+
+    /** The seq the client resumes after, checked by {@link #admit}; null for none. */
+    static Long since(HttpServletRequest request) {
+        String since = sinceText(request);
+        return since == null ? null : Long.valueOf(since);
     }
 
     /** A WebSocket handshake names the protocol in its Upgrade header; anything else is a plain request. */
@@ -143,6 +172,16 @@ public class HandshakeFilter extends HttpFilter {
         answer(request, response, refusal.status(), refusal.code(), refusal.getMessage());
     }
 
+    /** CORS for a page whose origin may connect. */
+    private void allowOrigin(HttpServletRequest request, HttpServletResponse response) {
+        String origin = request.getHeader("Origin");
+        if (origin != null && admission.originAllowed(request)) {
+            response.setHeader("Access-Control-Allow-Origin", origin);
+            response.setHeader("Access-Control-Expose-Headers", "Retry-After");
+        }
+        response.addHeader("Vary", "Origin");
+    }
+
     /**
      * The JSON answer {@code {"status","code","message"}}. Pages that may connect can read it (CORS), and
      * so can every page when the answer is that its origin may not connect: that tells a page nothing but
@@ -150,12 +189,14 @@ public class HandshakeFilter extends HttpFilter {
      */
     private void answer(HttpServletRequest request, HttpServletResponse response, int status, String code,
                         String message) throws IOException {
-        String origin = request.getHeader("Origin");
-        if (origin != null && (code.equals("origin_not_allowed") || admission.originAllowed(request))) {
+        if (code.equals("origin_not_allowed")) {
+            String origin = request.getHeader("Origin");
             response.setHeader("Access-Control-Allow-Origin", origin);
             response.setHeader("Access-Control-Expose-Headers", "Retry-After");
+            response.addHeader("Vary", "Origin");
+        } else {
+            allowOrigin(request, response);
         }
-        response.addHeader("Vary", "Origin");
         response.setHeader("Cache-Control", "no-store");
         response.setStatus(status);
         response.setContentType("application/json");

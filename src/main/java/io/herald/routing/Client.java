@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One WebSocket connection: its id, the uid and groups it belongs to, its session map, and the queue of
- * frames on their way to it.
+ * One connection (a WebSocket or an event stream): its id, the uid and groups it belongs to, its session
+ * map, and the queue of frames on their way to it.
  *
  * <p>The uid and group fields mirror the registry's indexes; only {@link io.herald.routing.Registry}
  * changes them, holding this client's lock, so that the two always agree.

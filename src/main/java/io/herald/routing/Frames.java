@@ -14,8 +14,9 @@ public final class Frames {
     private Frames() {
     }
 
+    /** The first frame; {@code post} is where an event stream's client posts its frames (null on a WebSocket). */
     public static String welcome(String clientId, String uid, long heartbeatIntervalMillis,
-                                 long heartbeatTimeoutMillis) {
+                                 long heartbeatTimeoutMillis, String post) {
         JsonObjectBuilder welcome = JsonCodec.object()
                 .add("type", "welcome")
                 .add("clientId", clientId);
@@ -24,10 +25,13 @@ public final class Frames {
         } else {
             welcome.add("uid", uid);
         }
-        return welcome.add("heartbeat", JsonCodec.object()
-                        .add("interval", heartbeatIntervalMillis)
-                        .add("timeout", heartbeatTimeoutMillis))
-                .build().toString();
+        welcome.add("heartbeat", JsonCodec.object()
+                .add("interval", heartbeatIntervalMillis)
+                .add("timeout", heartbeatTimeoutMillis));
+        if (post != null) {
+            welcome.add("post", post);
+        }
+        return welcome.build().toString();
     }
 
     /** A message frame. Message ids hold only [0-9a-z:], so they need no escaping. */
@@ -80,6 +84,40 @@ public final class Frames {
             replay.add("reason", lost).add("oldest", oldest);
         }
         return replay.build().toString();
+    }
+
+    /**
+     * The seq of a frame made by {@link #durableMessage}, or -1 for any other frame. Read back from the
+     * frame's text, which is shared by every recipient, rather than carried beside it.
+     */
+    public static long durableSeq(String frame) {
+        String prefix = "{\"type\":\"message\",\"id\":\"";
+        if (!frame.startsWith(prefix)) {
+            return -1;
+        }
+        int i = prefix.length();
+        while (i < frame.length() && frame.charAt(i) != '"') {
+            i++; // the id: [0-9a-z:] only
+        }
+        String seqField = "\",\"seq\":";
+        if (!frame.startsWith(seqField, i)) {
+            return -1;
+        }
+        long seq = 0;
+        int digits = 0;
+        for (i += seqField.length(); i < frame.length() && Character.isDigit(frame.charAt(i)); i++, digits++) {
+            seq = seq * 10 + (frame.charAt(i) - '0');
+        }
+        return digits == 0 || digits > 18 ? -1 : seq;
+    }
+
+    /** The last frame of an event stream, which has no close frame of its own (PROTOCOL.md, "Event stream"). */
+    public static String close(int code, String reason) {
+        return JsonCodec.object()
+                .add("type", "close")
+                .add("code", code)
+                .add("reason", reason)
+                .build().toString();
     }
 
     public static String error(String code, String message) {

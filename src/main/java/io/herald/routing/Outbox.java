@@ -1,17 +1,15 @@
 package io.herald.routing;
 
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.RemoteEndpoint;
-import jakarta.websocket.SendHandler;
-import jakarta.websocket.SendResult;
 
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 
 /**
  * The ordered, bounded queue of frames waiting to be sent to one client.
  *
- * <p>At most one asynchronous send is in flight per connection (the WebSocket API allows no more), so
- * frames that arrive meanwhile wait here. Callers never block: {@link #offer} only appends. When more than
+ * <p>At most one asynchronous send is in flight per connection (the WebSocket API allows no more, and an
+ * event stream must keep its events whole and in order), so frames that arrive meanwhile wait here. Callers never block: {@link #offer} only appends. When more than
  * {@code maxFrames} frames, or more than {@code maxBytes} of frame text, would wait, the client is too slow
  * to keep up; it is closed (4001) instead of letting its backlog grow without bound or delay anyone else.
  * Bytes are counted as the frames' characters (JSON text, one byte each where it is ASCII). A frame larger
@@ -21,6 +19,15 @@ import java.util.ArrayDeque;
  * <p>Frames are shared {@code String}s: a fan-out enqueues the same instance for every recipient.
  */
 public final class Outbox {
+
+    /**
+     * How frames leave: a WebSocket's asynchronous remote, or an event stream. {@code done} is called once
+     * per frame, on any thread (possibly this one, before {@code send} returns), with null when it was sent
+     * or with what failed.
+     */
+    public interface Sender {
+        void send(String frame, Consumer<Throwable> done);
+    }
 
     /** What the outbox needs from its connection: a way to close it and to count what happened. */
     public interface Connection {
@@ -34,12 +41,12 @@ public final class Outbox {
         void overflowed(int dropped);
     }
 
-    private final RemoteEndpoint.Async remote;
+    private final Sender sender;
     private final Connection connection;
     private final int maxFrames;
     private final long maxBytes;
     private final ArrayDeque<String> waiting = new ArrayDeque<>();
-    private final SendHandler onSent = this::onSent;
+    private final Consumer<Throwable> onSent = this::onSent;
 
     // All guarded by this.
     private boolean sending;
@@ -50,8 +57,8 @@ public final class Outbox {
     private long waitingBytes;
     private CloseReason closeWhenDrained;
 
-    public Outbox(RemoteEndpoint.Async remote, Connection connection, int maxFrames, long maxBytes) {
-        this.remote = remote;
+    public Outbox(Sender sender, Connection connection, int maxFrames, long maxBytes) {
+        this.sender = sender;
         this.connection = connection;
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
@@ -62,8 +69,8 @@ public final class Outbox {
      * welcome, becomes visible to senders, and only then starts sending, so that the welcome goes first
      * and nobody can act on a clientId the registry does not know yet.
      */
-    public static Outbox held(RemoteEndpoint.Async remote, Connection connection, int maxFrames, long maxBytes) {
-        Outbox outbox = new Outbox(remote, connection, maxFrames, maxBytes);
+    public static Outbox held(Sender sender, Connection connection, int maxFrames, long maxBytes) {
+        Outbox outbox = new Outbox(sender, connection, maxFrames, maxBytes);
         outbox.held = true;
         outbox.sending = true; // frames queue as if a send were in flight
         return outbox;
@@ -191,7 +198,7 @@ public final class Outbox {
                 completedWhilePumping = false;
             }
             try {
-                remote.sendText(frame, onSent);
+                sender.send(frame, onSent);
             } catch (RuntimeException e) {
                 synchronized (this) {
                     pumping = false;
@@ -212,12 +219,12 @@ public final class Outbox {
         }
     }
 
-    private void onSent(SendResult result) {
-        if (!result.isOK()) {
+    private void onSent(Throwable failure) {
+        if (failure != null) {
             synchronized (this) {
                 pumping = false;
             }
-            fail(result.getException());
+            fail(failure);
             return;
         }
         connection.sent();

@@ -50,7 +50,7 @@ class DurableDeliveryIT extends ClientTest {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.herald("herald-durable.war", Deployments.baseConfig())
-                .addClass(TransactionProbe.class);
+                .addClasses(TransactionProbe.class, TransactionProbe.Mount.class);
     }
 
     private long push(String uid, Object data) {

@@ -3,10 +3,13 @@ package io.herald.it;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Set;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -14,9 +17,18 @@ import java.lang.management.ManagementFactory;
  * that a test can tell garbage from memory an attack left behind.
  */
 @ApplicationScoped
-@Path("probe/heap")
+@Path("")
 @Produces(MediaType.APPLICATION_JSON)
 public class HeapProbe {
+
+    /** Its own JAX-RS application: Herald's RestApplication names its resources and takes no others. */
+    @ApplicationPath("/api/probe/heap")
+    public static class Mount extends Application {
+        @Override
+        public Set<Class<?>> getClasses() {
+            return Set.of(HeapProbe.class);
+        }
+    }
 
     @GET
     public JsonObject liveHeap() throws InterruptedException {

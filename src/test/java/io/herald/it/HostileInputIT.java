@@ -44,7 +44,8 @@ class HostileInputIT extends ClientTest {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.herald("herald-hostile.war", Deployments.config()).addClass(HeapProbe.class);
+        return Deployments.herald("herald-hostile.war", Deployments.config())
+                .addClasses(HeapProbe.class, HeapProbe.Mount.class);
     }
 
     private final List<RawWebSocket> raws = new ArrayList<>();

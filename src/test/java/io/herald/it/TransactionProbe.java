@@ -8,21 +8,33 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.transaction.UserTransaction;
+import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Set;
 
 /**
  * Test-only application code deployed beside Herald: sends to a uid through the CDI API inside a JTA
  * transaction, holds the transaction open for a while, then commits or rolls back.
  */
 @ApplicationScoped
-@Path("probe/tx/{uid}")
+@Path("{uid}")
 @Produces(MediaType.APPLICATION_JSON)
 public class TransactionProbe {
+
+    /** Its own JAX-RS application: Herald's RestApplication names its resources and takes no others. */
+    @ApplicationPath("/api/probe/tx")
+    public static class Mount extends Application {
+        @Override
+        public Set<Class<?>> getClasses() {
+            return Set.of(TransactionProbe.class);
+        }
+    }
 
     @Inject
     Gateway gateway;

@@ -1,14 +1,11 @@
 package io.herald.routing;
 
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.RemoteEndpoint;
-import jakarta.websocket.SendHandler;
-import jakarta.websocket.SendResult;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,31 +15,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OutboxTest {
 
-    /** A remote endpoint whose sends complete only when the test says so (or at once, if inline). */
+    /** A sender whose sends complete only when the test says so (or at once, if inline). */
     private static final class FakeRemote {
         final List<String> sent = new ArrayList<>();
-        final List<SendHandler> pending = new ArrayList<>();
+        final List<Consumer<Throwable>> pending = new ArrayList<>();
         boolean completeInline;
 
-        RemoteEndpoint.Async proxy() {
-            return (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[]{RemoteEndpoint.Async.class}, (self, method, args) -> {
-                        if (method.getName().equals("sendText") && args.length == 2) {
-                            sent.add((String) args[0]);
-                            SendHandler handler = (SendHandler) args[1];
-                            if (completeInline) {
-                                handler.onResult(new SendResult());
-                            } else {
-                                pending.add(handler);
-                            }
-                            return null;
-                        }
-                        throw new UnsupportedOperationException(method.getName());
-                    });
+        Outbox.Sender proxy() {
+            return (frame, done) -> {
+                sent.add(frame);
+                if (completeInline) {
+                    done.accept(null);
+                } else {
+                    pending.add(done);
+                }
+            };
         }
 
         void completeNext() {
-            pending.remove(0).onResult(new SendResult());
+            pending.remove(0).accept(null);
         }
     }
 
@@ -235,12 +226,10 @@ class OutboxTest {
     @Test
     void aFailedSendIsReportedOnceAndDropsTheQueue() {
         AtomicInteger sends = new AtomicInteger();
-        RemoteEndpoint.Async failing = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[]{RemoteEndpoint.Async.class}, (self, method, args) -> {
-                    sends.incrementAndGet();
-                    ((SendHandler) args[1]).onResult(new SendResult(new java.io.IOException("broken pipe")));
-                    return null;
-                });
+        Outbox.Sender failing = (frame, done) -> {
+            sends.incrementAndGet();
+            done.accept(new java.io.IOException("broken pipe"));
+        };
         Outbox outbox = new Outbox(failing, connection, 10, 1 << 20);
         outbox.offer("x");
         assertFalse(outbox.offer("y"));

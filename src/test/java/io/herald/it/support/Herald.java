@@ -77,6 +77,12 @@ public final class Herald implements AutoCloseable {
         return URI.create("ws://127.0.0.1:" + port + wsPath(query));
     }
 
+    /** The event stream door with this query. */
+    public URI sseUri(String query) {
+        return URI.create("http://127.0.0.1:" + port + contextPath + "/sse"
+                + (query == null || query.isEmpty() ? "" : "?" + query));
+    }
+
     /** Connects in development mode as the given uid ({@code null}: unbound); answers pings. */
     public WsClient connect(String uid) {
         return connectQuery(uid == null ? null : "uid=" + Api.seg(uid), true);

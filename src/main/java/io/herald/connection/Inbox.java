@@ -1,0 +1,235 @@
+package io.herald.connection;
+
+import io.herald.core.JsonCodec;
+import io.herald.gateway.ClientMessage;
+import io.herald.routing.Client;
+import io.herald.routing.CloseCodes;
+import io.herald.routing.Frames;
+import io.herald.security.Guard;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/**
+ * One client's frames on their way in, whichever door they came through: each is charged to the client's
+ * rate before it is parsed, then parsed and acted upon (PROTOCOL.md, "Frames"). A WebSocket hands frames
+ * over in parts ({@link #receive}); an event stream's client posts whole ones ({@link #admit}, {@link #parse},
+ * {@link #dispatch}).
+ */
+final class Inbox {
+
+    /** A frame refused before it was acted upon: the code and message of its {@code error} frame. */
+    static final class BadFrame extends Exception {
+        private final String code;
+
+        BadFrame(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+
+        String code() {
+            return code;
+        }
+    }
+
+    private final Reception reception;
+    private final Client client;
+    private final Guard guard;
+    private StringBuilder partial;
+    private int partialBytes;
+    private boolean skipping;
+
+    Inbox(Reception reception, Client client, Guard guard) {
+        this.reception = reception;
+        this.client = client;
+        this.guard = guard;
+    }
+
+    Client client() {
+        return client;
+    }
+
+    /**
+     * A part of a WebSocket text frame. Frames arrive in parts so that Herald, not the container, enforces
+     * {@code herald.frame.max-bytes}: a container may buffer a whole message before any limit set on an open
+     * session applies. Each part is counted against the client's rate (frames and bytes) before anything
+     * else is done with it; a frame over the rate is dropped part by part without being kept.
+     */
+    void receive(String part, boolean last) {
+        client.heard();
+        try {
+            receivePart(part, last);
+        } catch (RuntimeException e) {
+            // A bug in handling one frame must not end the connection's reading or reach the container.
+            reception.log.frameFailed(client, e);
+            partial = null;
+            skipping = !last;
+            client.send(Frames.error("internal_error", "the frame could not be handled"));
+        }
+    }
+
+    private void receivePart(String part, boolean last) {
+        boolean first = partial == null && !skipping;
+        if (skipping) {
+            skipping = !last; // the rest of a frame that was dropped
+            return;
+        }
+        int bytes = utf8Length(part);
+        if (!(first ? guard.admit(bytes) : guard.admitMore(bytes))) {
+            partial = null;
+            skipping = !last;
+            return;
+        }
+        int max = reception.settings.frameMaxBytes();
+        if (first && last) {
+            if (bytes > max) {
+                tooBig();
+            } else {
+                frame(part);
+            }
+            return;
+        }
+        if (first) {
+            partial = new StringBuilder();
+            partialBytes = 0;
+        }
+        partialBytes += bytes;
+        if (partialBytes > max) {
+            partial = null;
+            skipping = !last;
+            tooBig();
+            return;
+        }
+        partial.append(part);
+        if (last) {
+            String text = partial.toString();
+            partial = null;
+            frame(text);
+        }
+    }
+
+    /** A whole frame of {@code bytes} bytes, not read yet: whether the client's rate lets it be read. */
+    boolean admit(int bytes) {
+        client.heard();
+        return guard.admit(bytes);
+    }
+
+    private void frame(String text) {
+        try {
+            dispatch(parse(text));
+        } catch (BadFrame bad) {
+            client.send(Frames.error(bad.code(), bad.getMessage()));
+        }
+    }
+
+    /** The frame as a JSON object with a string {@code type}. */
+    static JsonObject parse(String text) throws BadFrame {
+        JsonValue frame;
+        try {
+            frame = JsonCodec.parseInput(text);
+        } catch (JsonException e) {
+            throw new BadFrame("bad_json", "the frame is not valid JSON: " + e.getMessage());
+        }
+        if (frame.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new BadFrame("bad_json", "a frame is a JSON object");
+        }
+        JsonObject object = frame.asJsonObject();
+        if (!(object.get("type") instanceof JsonString)) {
+            throw new BadFrame("bad_frame", "a frame needs a string \"type\"");
+        }
+        return object;
+    }
+
+    /** Acts upon a parsed frame; what is wrong with it from here on is answered with an {@code error} frame. */
+    void dispatch(JsonObject frame) {
+        String type = frame.getString("type");
+        switch (type) {
+            case "ping" -> client.send(Frames.PONG);
+            case "pong" -> guard.refund(); // a sign of life is all it is
+            case "message" -> {
+                if (guard.maySend()) {
+                    applicationMessage(frame);
+                }
+            }
+            case "send" -> {
+                if (guard.maySend()) {
+                    reception.relay.send(client, frame);
+                }
+            }
+            case "ack" -> {
+                guard.refund();
+                acknowledge(frame);
+            }
+            case "resume" -> resume(frame);
+            default -> client.send(Frames.error("unknown_type", "unknown frame type: " + abbreviate(type)));
+        }
+    }
+
+    private void applicationMessage(JsonObject frame) {
+        JsonValue data = frame.get("data");
+        if (data == null) {
+            client.send(Frames.error("bad_frame", "a message frame needs \"data\""));
+            return;
+        }
+        reception.metrics.messagesIn().inc();
+        reception.messages.fireAsync(new ClientMessage(client.id(), client.uid(), client.session(), data));
+    }
+
+    /** {@code {"type":"ack","seq":N}}: the client has processed its stream up to N. */
+    private void acknowledge(JsonObject frame) {
+        if (!(frame.get("seq") instanceof JsonNumber seq) || !seq.isIntegral()) {
+            client.send(Frames.error("bad_frame", "an ack frame needs a whole number \"seq\""));
+        } else if (!reception.deliveries.attached(client)) {
+            client.send(Frames.error("not_bound", "only a client bound to a uid has a stream to acknowledge"));
+        } else if (!reception.deliveries.acknowledge(client, seq.longValue())) {
+            client.send(Frames.error("bad_ack", "seq " + seq + " was not sent to this client"));
+        }
+    }
+
+    /** {@code {"type":"resume","since":N,"epoch":"…"}}: replay the stream after N, then go live. */
+    private void resume(JsonObject frame) {
+        String uid = client.uid();
+        JsonValue since = frame.get("since");
+        JsonValue epoch = frame.get("epoch");
+        if (uid == null) {
+            client.send(Frames.error("not_bound", "only a client bound to a uid has a stream to resume"));
+        } else if (since != null && !(since instanceof JsonNumber number && number.isIntegral()
+                && number.longValue() >= 0)) {
+            client.send(Frames.error("bad_frame", "\"since\" must be a whole number of 0 or more"));
+        } else if (epoch != null && !(epoch instanceof JsonString) && epoch != JsonValue.NULL) {
+            client.send(Frames.error("bad_frame", "\"epoch\" must be a string"));
+        } else {
+            reception.deliveries.attach(client, uid, since == null ? null : ((JsonNumber) since).longValue(),
+                    epoch instanceof JsonString text ? text.getString() : null);
+        }
+    }
+
+    private void tooBig() {
+        reception.registry.remove(client);
+        client.outbox().closeNow(CloseCodes.TOO_BIG.reason());
+    }
+
+    /** UTF-8 length, counted without encoding: a frame's limit is in bytes on the wire. */
+    private static int utf8Length(CharSequence text) {
+        int bytes = 0;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 2; // a surrogate pair is 4 bytes, even when split across parts
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

@@ -1,0 +1,26 @@
+package io.herald.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.json.Json;
+import jakarta.json.JsonValue;
+import org.junit.jupiter.api.Test;
+
+class FramesTest {
+
+    @Test
+    void aDurableMessageGivesItsSeqBack() {
+        assertEquals(42, Frames.durableSeq(Frames.durableMessage("k2x9:3f", 42, "{\"seq\":7}")));
+        assertEquals(0, Frames.durableSeq(Frames.durableMessage("a:0", 0, "null")));
+    }
+
+    @Test
+    void anyOtherFrameHasNone() {
+        assertEquals(-1, Frames.durableSeq(Frames.message("k2x9:3f", Json.createValue("\",\"seq\":5"))));
+        assertEquals(-1, Frames.durableSeq(Frames.relayed("k2x9:3f", "alice",
+                Json.createObjectBuilder().add("uid", "bob").build(), JsonValue.TRUE)));
+        assertEquals(-1, Frames.durableSeq(Frames.PING));
+        assertEquals(-1, Frames.durableSeq(Frames.welcome("k2x9-1", "alice", 1, 2, "sse/k2x9-1/s")));
+        assertEquals(-1, Frames.durableSeq(Frames.close(1012, "restart")));
+    }
+}
