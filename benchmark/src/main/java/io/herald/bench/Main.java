@@ -116,12 +116,18 @@ public final class Main {
         }
         if (opt.servers.contains("wildfly")) {
             measureWildFly();
+            if (opt.floor) {
+                measureFloorWildFly();
+            }
         }
         if (opt.reference) {
             measureReference();
         }
         if (opt.servers.contains("payara")) {
             measurePayara();
+            if (opt.floor) {
+                measureFloorPayara();
+            }
         }
         for (int nodes : opt.cluster) {
             measureCluster(nodes);
@@ -235,10 +241,7 @@ public final class Main {
     private void measurePayara() throws Exception {
         Run run = new Run("payara", "Herald (Payara Micro)");
         runs.put(run.key, run);
-        Path jar = opt.project.resolve("benchmark/target/servers/payara-micro.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException("no " + jar + ": run benchmark/run with --servers including payara");
-        }
+        Path jar = payaraJar();
         String db = postgres.createDatabase("herald_payara");
         int port = opt.portBase + 20;
         Files.createDirectories(benchDir.resolve("jfr"));
@@ -267,6 +270,67 @@ public final class Main {
         } finally {
             stop(server);
         }
+    }
+
+    private Path floorWar() {
+        return opt.project.resolve("benchmark/floor/target/floor.war");
+    }
+
+    /**
+     * The container floor on WildFly: the floor WAR (benchmark/floor) as ROOT.war on the same WildFly, with
+     * the same JVM options, so that Herald's figures read as ratios to what the server itself costs.
+     */
+    private void measureFloorWildFly() throws Exception {
+        Run run = new Run("floor", "floor (WildFly)");
+        runs.put(run.key, run);
+        Path base = benchDir.resolve("floor-wildfly");
+        WildFlyProcess.prepare(wildflyHome(), base, Map.of(), List.of());
+        WildFlyProcess process = new WildFlyProcess(wildflyHome(), base, opt.portBase + 30 - 8080)
+                .deploy(floorWar(), "ROOT.war").javaOpts(javaOpts("floor-wildfly"));
+        Servers.AppServer server = new Servers.AppServer(process, process.httpPort(), null, base.toString());
+        log("starting the floor on WildFly on port %d", server.httpPort());
+        measureFloor(run, server);
+    }
+
+    /** The container floor on Payara Micro, with Herald's documented Payara settings as for Herald. */
+    private void measureFloorPayara() throws Exception {
+        Run run = new Run("floor-payara", "floor (Payara Micro)");
+        runs.put(run.key, run);
+        int port = opt.portBase + 40;
+        Path base = benchDir.resolve("floor-payara");
+        Trees.delete(base);
+        Files.createDirectories(base);
+        Path rootWar = Files.copy(floorWar(), base.resolve("ROOT.war"), StandardCopyOption.REPLACE_EXISTING);
+        List<String> jvm = new ArrayList<>(List.of(opt.heraldJvm.trim().split("\\s+")));
+        jvm.add("-Dbench.marker=" + base);
+        PayaraProcess payara = new PayaraProcess(payaraJar(), rootWar, base, port, Map.of(),
+                Files.readAllLines(opt.project.resolve("server-config/payara/herald.asadmin")), jvm, List.of());
+        Servers.AppServer server = new Servers.AppServer(payara, port, null, base.toString());
+        log("starting the floor on Payara Micro on port %d", port);
+        measureFloor(run, server);
+    }
+
+    private void measureFloor(Run run, Servers.AppServer server) throws Exception {
+        if (!Files.exists(floorWar())) {
+            throw new IllegalStateException("no " + floorWar() + ": run benchmark/run without --skip-build once");
+        }
+        track(server).start(Duration.ofMinutes(5));
+        run.notes.add("JVM: " + opt.heraldJvm);
+        try {
+            Target target = new Target(run.label, Target.Kind.FLOOR, new int[] {server.httpPort()},
+                    server.httpPort(), List.of(server.pid()), null);
+            singleNode(run, target, false);
+        } finally {
+            stop(server);
+        }
+    }
+
+    private Path payaraJar() {
+        Path jar = opt.project.resolve("benchmark/target/servers/payara-micro.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("no " + jar + ": run benchmark/run with --servers including payara");
+        }
+        return jar;
     }
 
     private void measureReference() throws Exception {

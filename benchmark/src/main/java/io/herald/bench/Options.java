@@ -31,6 +31,8 @@ final class Options {
     int clusterDurationSeconds = -1;
     Set<String> servers = new LinkedHashSet<>(List.of("wildfly"));
     boolean reference = true;
+    /** The container floor (benchmark/floor) on each server measured, in the same run. */
+    boolean floor = true;
     List<Integer> cluster = new ArrayList<>(List.of(2, 3));
     Set<String> scenarios = new LinkedHashSet<>(List.of("capacity", "unicast", "batch", "unicast-batch", "durable",
             "durable-batch", "broadcast", "resume"));
@@ -60,6 +62,7 @@ final class Options {
                 case "--backlog" -> { o.backlog = Integer.parseInt(v); i++; }
                 case "--servers" -> { o.servers = new LinkedHashSet<>(List.of(v.split(","))); i++; }
                 case "--no-reference" -> o.reference = false;
+                case "--no-floor" -> o.floor = false;
                 case "--cluster" -> {
                     o.cluster = new ArrayList<>();
                     if (!v.equals("none")) {

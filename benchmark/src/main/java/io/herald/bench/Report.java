@@ -88,7 +88,7 @@ final class Report {
                 .append(opt.resumeClients).append(" clients × ").append(opt.backlog).append(" messages |\n\n");
 
         List<String> single = new ArrayList<>();
-        for (String k : List.of("wildfly", "reference", "payara")) {
+        for (String k : List.of("wildfly", "floor", "reference", "payara", "floor-payara")) {
             if (runs.containsKey(k)) {
                 single.add(k);
             }
@@ -331,19 +331,22 @@ final class Report {
         return String.join(" / ", parts);
     }
 
+    /** The run each comparison column divides: Herald on a server, by the floor there or by the reference. */
+    private static final Map<String, String> COMPARED = Map.of("floor", "wildfly", "reference", "wildfly",
+            "floor-payara", "payara");
+
     private static void table(StringBuilder md, Map<String, Main.Run> runs, List<String> keys, List<Row> rows) {
-        boolean ratio = runs.containsKey("wildfly") && runs.containsKey("reference");
         md.append("| |");
         for (String k : keys) {
             md.append(' ').append(runs.get(k).label).append(" |");
-            if (ratio && k.equals("reference")) {
-                md.append(" Herald (WildFly) / reference |");
+            if (compared(runs, k)) {
+                md.append(' ').append(runs.get(COMPARED.get(k)).label).append(" / ").append(runs.get(k).label).append(" |");
             }
         }
         md.append("\n|---|");
         for (String k : keys) {
             md.append("---:|");
-            if (ratio && k.equals("reference")) {
+            if (compared(runs, k)) {
                 md.append("---:|");
             }
         }
@@ -352,13 +355,18 @@ final class Report {
             md.append("| ").append(row.label()).append(" |");
             for (String k : keys) {
                 md.append(' ').append(value(runs.get(k), row)).append(" |");
-                if (ratio && k.equals("reference")) {
-                    md.append(' ').append(ratio(runs.get("wildfly"), runs.get("reference"), row)).append(" |");
+                if (compared(runs, k)) {
+                    md.append(' ').append(ratio(runs.get(COMPARED.get(k)), runs.get(k), row)).append(" |");
                 }
             }
             md.append('\n');
         }
         md.append('\n');
+    }
+
+    /** Whether column k gets a ratio column after it: Herald's run that it is compared with was measured. */
+    private static boolean compared(Map<String, Main.Run> runs, String k) {
+        return COMPARED.containsKey(k) && runs.containsKey(COMPARED.get(k));
     }
 
     private static String ratio(Main.Run herald, Main.Run reference, Row row) {

@@ -81,7 +81,7 @@ final class Scenarios {
         long rss = 0;
         long heap = 0;
         for (long pid : target.pids) {
-            if (target.herald()) {
+            if (target.jvm()) {
                 Proc.gc(pid);
                 Thread.sleep(1000);
                 long h = Proc.heapUsedBytes(pid);
@@ -107,7 +107,7 @@ final class Scenarios {
     void capacity(boolean measureMemory) throws Exception {
         int n = fleet.size();
         long[] before = measureMemory ? memory() : null;
-        Map<String, long[]> histogramBefore = measureMemory && target.herald() ? Proc.histogram(target.pids.get(0)) : null;
+        Map<String, long[]> histogramBefore = measureMemory && target.jvm() ? Proc.histogram(target.pids.get(0)) : null;
         log("%s: connecting %,d clients", target.name, n);
         Proc.Meter meter = meter().start();
         Fleet.ConnectResult r = fleet.connect(0, n, i -> target.wsUrl(i, null), opt.connectInFlight,
@@ -532,7 +532,7 @@ final class Scenarios {
         log("%s: %s for %ds (%s, %d distinct messages per request, %d pushers)", target.name, step,
                 duration.toSeconds(), durable ? "durable" : "ephemeral", size, opt.pushers);
         // Durable is Herald's default; the reference knows no such field.
-        String end = durable || !target.herald() ? "]}" : "],\"durable\":false}";
+        String end = durable || !target.heraldApi() ? "]}" : "],\"durable\":false}";
         Proc.Meter meter = meter().start();
         long max = duration.toSeconds() * 20_000L;
         PushResult r = push(opt.pushers, max, duration, k -> {
@@ -664,7 +664,7 @@ final class Scenarios {
             body.append('"').append(Fleet.uid(recipients[from + i])).append('"');
         }
         body.append("]},\"data\":").append(data);
-        if (target.herald() && !durable) {
+        if (target.heraldApi() && !durable) {
             body.append(",\"durable\":false");
         }
         return body.append('}').toString();

@@ -5,7 +5,8 @@ import java.util.List;
 /** The thin adapter between the generator and a server: URLs, request bodies, frame format. */
 final class Target {
 
-    enum Kind { HERALD, REFERENCE }
+    /** Herald; the container floor (a naive endpoint at Herald's paths, on the same server); the Node peer. */
+    enum Kind { HERALD, FLOOR, REFERENCE }
 
     final String name;
     final Kind kind;
@@ -23,8 +24,19 @@ final class Target {
         this.apiKey = apiKey;
     }
 
+    /** Herald itself: durable pushes, its counters, its database. */
     boolean herald() {
         return kind == Kind.HERALD;
+    }
+
+    /** A JVM on an app server: memory from jcmd. */
+    boolean jvm() {
+        return kind != Kind.REFERENCE;
+    }
+
+    /** Herald's paths and bodies (Herald and the floor); the reference has its own. */
+    boolean heraldApi() {
+        return kind != Kind.REFERENCE;
     }
 
     /** Client i connects to node i mod nodes. */
@@ -42,15 +54,15 @@ final class Target {
     }
 
     String pushPath(String uid) {
-        return herald() ? "/api/uids/" + uid + "/messages" : "/push/" + uid;
+        return heraldApi() ? "/api/uids/" + uid + "/messages" : "/push/" + uid;
     }
 
     String pushBody(String data, boolean durable) {
-        return herald() && !durable ? "{\"data\":" + data + ",\"durable\":false}" : "{\"data\":" + data + "}";
+        return heraldApi() && !durable ? "{\"data\":" + data + ",\"durable\":false}" : "{\"data\":" + data + "}";
     }
 
     String broadcastPath() {
-        return herald() ? "/api/broadcast" : "/broadcast";
+        return heraldApi() ? "/api/broadcast" : "/broadcast";
     }
 
     String broadcastBody(String data) {
@@ -58,7 +70,7 @@ final class Target {
     }
 
     String batchPath() {
-        return herald() ? "/api/messages" : "/messages";
+        return heraldApi() ? "/api/messages" : "/messages";
     }
 
     String batchBody(int from, int count, String data, boolean durable) {
@@ -70,7 +82,7 @@ final class Target {
             body.append('"').append(Fleet.uid(from + i)).append('"');
         }
         body.append("]},\"data\":").append(data);
-        if (herald() && !durable) {
+        if (heraldApi() && !durable) {
             body.append(",\"durable\":false");
         }
         return body.append('}').toString();
@@ -78,11 +90,11 @@ final class Target {
 
     /** The batch of distinct messages, one uid each (the reference's has no store: ephemeral only). */
     String messagesBatchPath() {
-        return herald() ? "/api/messages/batch" : "/batch";
+        return heraldApi() ? "/api/messages/batch" : "/batch";
     }
 
     String statsPath() {
-        return herald() ? "/api/stats" : "/stats";
+        return heraldApi() ? "/api/stats" : "/stats";
     }
 
     Http http() {
