@@ -5,18 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   API_KEY, CHROMIUM, CHROMIUM_ARGS, CONTROL_URL, HERALD_URL, RELAY_POLICY, SCREENSHOTS,
-  api, logRows, openConsole, pushDurable, skipReason, sleep, startProxy, until, waitForState,
+  api, assertExactlyOnceInOrder, logRows, openConsole, range, pushDurable, skipReason, sleep, startProxy, until, waitForState,
 } from './support.js';
 
 const skip = skipReason();
 const run = Date.now().toString(36); // uids unique to this run
-const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-/** Every durable message once, in order: the seqs are 1..n and the data are the payloads pushed. */
-function assertExactlyOnceInOrder(seen, n, label) {
-  assert.deepEqual(seen.map((m) => m.seq), range(1, n), `${label}: seqs 1..${n}, each once, in order`);
-  assert.deepEqual(seen.map((m) => m.data.n), range(1, n), `${label}: payloads 1..${n}, each once, in order`);
-}
 
 describe('the Herald console in Chromium', { skip: skip ?? false }, () => {
   let chromium;

@@ -3,18 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CHROMIUM, CHROMIUM_ARGS, CONTROL_URL, HERALD_URL, api, openConsole, pushDurable, skipReason, sleep, startProxy,
+  CHROMIUM, CHROMIUM_ARGS, CONTROL_URL, HERALD_URL, api, assertExactlyOnceInOrder, openConsole, pushDurable, skipReason, sleep, startProxy,
   until,
 } from './support.js';
 
 const skip = skipReason();
 const run = Date.now().toString(36); // uids unique to this run
-const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-function assertExactlyOnceInOrder(seen, n, label) {
-  assert.deepEqual(seen.map((m) => m.seq), range(1, n), `${label}: seqs 1..${n}, each once, in order`);
-  assert.deepEqual(seen.map((m) => m.data.n), range(1, n), `${label}: payloads 1..${n}, each once, in order`);
-}
 
 /** A browser without WebSocket (an old or locked-down one): herald.js must take the event stream at once. */
 const noWebSocket = () => {

@@ -1,6 +1,7 @@
 // End-to-end support: the server under test (from the environment), a TCP proxy that can cut connections,
 // REST pushes that survive a server restart, and a browser page running the Herald console.
 import { createServer, connect } from 'node:net';
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 
 /** Set by BrowserIT (or by hand): where Herald runs, e.g. http://127.0.0.1:8580/herald/ */
@@ -209,4 +210,13 @@ export async function until(check, timeoutMs, what) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/** The whole numbers from..to. */
+export const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** Every durable message once, in order: the seqs are 1..n and the data are the payloads pushed. */
+export function assertExactlyOnceInOrder(seen, n, label) {
+  assert.deepEqual(seen.map((m) => m.seq), range(1, n), `${label}: seqs 1..${n}, each once, in order`);
+  assert.deepEqual(seen.map((m) => m.data.n), range(1, n), `${label}: payloads 1..${n}, each once, in order`);
 }
