@@ -2,6 +2,7 @@ package io.herald.api;
 
 import io.herald.background.Timers;
 import io.herald.connection.Drain;
+import io.herald.metrics.Metrics;
 import io.herald.routing.ConnectionSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,8 +37,10 @@ public class Channels {
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> sweeps;
 
-    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started, Metrics metrics) {
         sweeps = timers.every("the backend channels' heartbeat", TICK_MILLIS, this::sweep);
+        metrics.gauge("herald_backend_channels", "backend channel connections (/api/ws) open on this node",
+                open::size);
     }
 
     @PreDestroy

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.it.support.Api;
+import io.herald.it.support.Await;
 import io.herald.it.support.ChannelClient;
 import io.herald.it.support.Deployments;
 import io.herald.it.support.Herald;
@@ -101,6 +102,8 @@ class BackendChannelIT extends ClientTest {
     @Order(2)
     void eachOperationAnswersAsItsRestTwin() {
         try (ChannelClient channel = herald.channel(Herald.KEY)) {
+            Await.eventually(() -> assertTrue(api.get("/metrics").body().contains("herald_backend_channels 1.0"),
+                    "the gauge counts the open channel"));
             String uid = Names.unique("alice");
             WsClient alice = herald.connect(uid);
             String cid = alice.clientId();
