@@ -388,10 +388,21 @@ public class Deliveries {
             LOG.log(Level.FINE, () -> "the replay of uid " + cursor.uid + " to " + cursor.client + " ended: stopping");
             return;
         }
-        boolean refused = e instanceof RejectedExecutionException;
-        Guarded.logged(replayFailures, e, "closing " + cursor.client + " with "
-                + (refused ? "1012" : "1011") + " so that it reconnects and resumes (uid " + cursor.uid + ")");
-        cursor.client.outbox().closeNow((refused ? CloseCodes.SERVICE_RESTART : CloseCodes.SERVER_ERROR).reason());
+        CloseCodes code = e instanceof RejectedExecutionException ? CloseCodes.SERVICE_RESTART
+                : storeUnavailable(e) ? CloseCodes.TRY_AGAIN_LATER : CloseCodes.SERVER_ERROR;
+        Guarded.logged(replayFailures, e, "closing " + cursor.client + " with " + code.code()
+                + " so that it reconnects and resumes (uid " + cursor.uid + ")");
+        cursor.client.outbox().closeNow(code.reason());
+    }
+
+    /** The database could not be used (down, restarting, its pool exhausted): a condition that passes. */
+    private static boolean storeUnavailable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof jakarta.persistence.PersistenceException || cause instanceof java.sql.SQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Ends this cursor, and not one that a later bind of the same client put in its place. */

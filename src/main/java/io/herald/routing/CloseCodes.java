@@ -11,6 +11,7 @@ public enum CloseCodes {
     TOO_BIG(1009, "frame too large"),
     SERVER_ERROR(1011, "server error"),
     SERVICE_RESTART(1012, "server restarting, reconnect"),
+    TRY_AGAIN_LATER(1013, "store unavailable, try again later"),
     HEARTBEAT_TIMEOUT(4000, "heartbeat timeout"),
     SLOW_CONSUMER(4001, "send queue overflow"),
     RATE_LIMITED(4002, "too many messages"),
