@@ -105,6 +105,10 @@ class DatabaseOutageIT {
             // A client comes and goes meanwhile: its webhooks wait for the database.
             String visitor = "outage-visitor-" + System.nanoTime();
             herald.connect(visitor).close();
+            // A client of the uid that connects meanwhile cannot read its stream: 1013, try again later.
+            try (WsClient late = herald.connectQuery("uid=" + uid + "&since=1", true)) {
+                assertEquals(1013, late.awaitClose(WAIT), "a client whose stream cannot be read");
+            }
 
             long rest = OUTAGE.toNanos() - (System.nanoTime() - down);
             if (rest > 0) {
