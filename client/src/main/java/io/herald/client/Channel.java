@@ -69,6 +69,8 @@ final class Channel {
         WebSocket socket;
         boolean sending;
         boolean lost;
+        /** The server answered 503 draining: it closes this connection (1012) once it has answered the rest. */
+        boolean draining;
         private final StringBuilder partial = new StringBuilder();
 
         @Override
@@ -83,7 +85,7 @@ final class Channel {
             if (last) {
                 String frame = partial.toString();
                 partial.setLength(0);
-                answered(frame);
+                answered(this, frame);
             }
             webSocket.request(1);
             return null;
@@ -97,7 +99,7 @@ final class Channel {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            lose(this, "the server closed the channel: " + statusCode + (reason.isEmpty() ? "" : " " + reason), null);
+            lose(this, "the channel was closed: " + statusCode + (reason.isEmpty() ? "" : " " + reason), null);
             return null;
         }
 
@@ -147,7 +149,7 @@ final class Channel {
         Frame frame;
         synchronized (lock) {
             current = link;
-            if (current == null || current.sending || closed) {
+            if (current == null || current.sending || current.draining || closed) {
                 return;
             }
             int room = settings.maxInFlight() - inFlight.size();
@@ -183,7 +185,12 @@ final class Channel {
         }, timers);
     }
 
-    private void answered(String text) {
+    private void answered(Link from, String text) {
+        synchronized (lock) {
+            if (from.lost) {
+                return; // its in-flight requests are queued again, or failed: they get their answers from the next link
+            }
+        }
         List<Answers.Numbered> answers;
         try {
             answers = Answers.parse(text);
@@ -208,6 +215,12 @@ final class Channel {
                     // Not done by the server: send it again once an answer makes room.
                     queue.requeue(List.of(request));
                     requeued = true;
+                    continue;
+                }
+                if (numbered.answer().status() == 503 && isCode(numbered.answer(), "draining")) {
+                    // Not done either; the node closes this connection soon (1012): send it on the next one.
+                    queue.requeue(List.of(request));
+                    from.draining = true;
                     continue;
                 }
                 done.add(() -> complete(request, numbered.answer()));
@@ -389,13 +402,9 @@ final class Channel {
             closing = true;
             inFlight.values().forEach(r -> pending.add(r.answer));
         }
-        // The queue's requests are in flight or answered once these are: wait for those still queued too.
-        List<Request> queued;
         synchronized (lock) {
-            queued = new ArrayList<>(queue.clear());
-            queue.requeue(queued);
+            queue.list().forEach(r -> pending.add(r.answer));
         }
-        queued.forEach(r -> pending.add(r.answer));
         try {
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
                     .get(settings.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -68,6 +68,11 @@ final class RequestQueue {
         return false;
     }
 
+    /** What the queue holds, oldest first. */
+    List<Request> list() {
+        return List.copyOf(requests);
+    }
+
     /** Empties the queue, returning what it held. */
     List<Request> clear() {
         List<Request> all = List.copyOf(requests);

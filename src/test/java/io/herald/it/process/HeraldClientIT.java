@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -110,30 +111,43 @@ class HeraldClientIT {
         AtomicReferenceArray<Receipt> receipts = new AtomicReferenceArray<>(total);
         AtomicReferenceArray<Throwable> failures = new AtomicReferenceArray<>(total);
         AtomicInteger answered = new AtomicInteger();
-        List<CompletableFuture<?>> all = new ArrayList<>();
         int connectionsBefore = proxy.connections();
 
+        List<String> atCuts = new ArrayList<>();
         try (HeraldClient client = client(Herald.KEY).build()) {
-            for (int i = 0; i < total; i++) {
-                int n = i;
-                all.add(client.pushToUid(prefix + (i % uids), obj("n", n)).whenComplete((receipt, error) -> {
-                    completions.incrementAndGet(n);
-                    receipts.set(n, receipt);
-                    failures.set(n, error);
-                    answered.incrementAndGet();
-                }).toCompletableFuture());
-            }
-            // Two cuts while pushes are in flight: once the first answers arrive, and halfway.
-            List<Integer> answeredAtCut = new ArrayList<>();
-            for (int threshold : new int[] {50, total / 2}) {
+            get(client.stats()); // connected
+            // Paced, so that pushes are being sent and answered when the cuts come (all at once, they could all
+            // be answered before the first cut).
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            AtomicInteger fired = new AtomicInteger();
+            Thread pusher = new Thread(() -> {
+                for (int i = 0; i < total; i++) {
+                    int n = i;
+                    all.add(client.pushToUid(prefix + (n % uids), obj("n", n)).whenComplete((receipt, error) -> {
+                        completions.incrementAndGet(n);
+                        receipts.set(n, receipt);
+                        failures.set(n, error);
+                        answered.incrementAndGet();
+                    }).toCompletableFuture());
+                    fired.incrementAndGet();
+                    LockSupport.parkNanos(500_000);
+                }
+            }, "client-it-pusher");
+            pusher.setDaemon(true);
+            pusher.start();
+            for (int threshold : new int[] {total / 4, total * 3 / 4}) {
                 long deadline = System.nanoTime() + WAIT.toNanos();
-                while (answered.get() < threshold && System.nanoTime() < deadline) {
+                while (fired.get() < threshold && System.nanoTime() < deadline) {
                     Thread.sleep(1);
                 }
+                int answeredBefore = answered.get();
                 proxy.cut();
-                answeredAtCut.add(answered.get());
+                assertTrue(answeredBefore < fired.get(), "pushes were unanswered at the cut: " + answeredBefore
+                        + " answered of " + fired.get());
+                atCuts.add(answeredBefore + "/" + fired.get());
             }
-            assertTrue(answeredAtCut.get(1) < total, "the second cut came with pushes unanswered: " + answeredAtCut);
+            pusher.join(WAIT.toMillis());
+            assertEquals(total, all.size(), "every push was made");
 
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
                     .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -141,7 +155,8 @@ class HeraldClientIT {
         }
 
         assertTrue(proxy.connections() - connectionsBefore >= 3,
-                "the client reconnected after each cut: " + (proxy.connections() - connectionsBefore) + " connections");
+                "the client reconnected after each cut: " + (proxy.connections() - connectionsBefore)
+                        + " connections; answered/made at the cuts: " + atCuts);
         for (int i = 0; i < total; i++) {
             assertEquals(1, completions.get(i), "push " + i + " completed exactly once");
             assertNull(failures.get(i), "push " + i + " failed: " + failures.get(i));
