@@ -9,7 +9,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
 import java.util.Set;
@@ -25,8 +24,6 @@ import java.util.Set;
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
 
-    private static final String BEARER = "Bearer ";
-
     @Inject
     ApiAccess access;
 
@@ -35,25 +32,22 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         if (open(request.getMethod(), request.getUriInfo().getPath(false))) {
             return;
         }
-        if (access.closed()) {
-            request.abortWith(challenge(401, "api_closed",
-                    "the REST API is closed: no key is configured (herald.api.keys)", "Bearer realm=\"herald\""));
-            return;
+        KeyRefusal refusal = refusal(request);
+        if (refusal != null) {
+            request.abortWith(refusal.response());
         }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        Set<Scope> scopes = header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? null
-                : access.scopesOf(header.substring(BEARER.length()).strip());
+    }
+
+    private KeyRefusal refusal(ContainerRequestContext request) {
+        if (access.closed()) {
+            return KeyRefusal.API_CLOSED;
+        }
+        Set<Scope> scopes = KeyRefusal.scopes(access, request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (scopes == null) {
-            request.abortWith(challenge(401, "unauthorized",
-                    "a valid API key is required: Authorization: Bearer <key>", "Bearer realm=\"herald\""));
-            return;
+            return KeyRefusal.UNAUTHORIZED;
         }
         Scope needed = Scope.required(request.getMethod(), request.getUriInfo().getPath(false));
-        if (!scopes.contains(needed)) {
-            request.abortWith(challenge(403, "forbidden", "this API key lacks the scope '" + needed.label()
-                    + "' that this call needs", "Bearer realm=\"herald\", error=\"insufficient_scope\", scope=\""
-                    + needed.label() + "\""));
-        }
+        return scopes.contains(needed) ? null : KeyRefusal.forbidden(needed);
     }
 
     /**
@@ -68,11 +62,5 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         }
         String p = path.startsWith("/") ? path.substring(1) : path;
         return p.equals("health/live") || p.equals("health/ready");
-    }
-
-    private static Response challenge(int status, String code, String message, String authenticate) {
-        return Errors.builder(status, code, message)
-                .header(HttpHeaders.WWW_AUTHENTICATE, authenticate)
-                .build();
     }
 }

@@ -42,7 +42,11 @@ public class ClientsResource {
     @POST
     @Path("messages")
     public Response send(@PathParam("clientId") String clientId, InputStream body) {
-        return Accepted.message(gateway.sendToClient(clientId, Bodies.data(bodies.object(body))));
+        return send(clientId, bodies.object(body));
+    }
+
+    public Response send(String clientId, JsonObject request) {
+        return Accepted.message(gateway.sendToClient(clientId, Bodies.data(request)));
     }
 
     @GET
@@ -59,7 +63,11 @@ public class ClientsResource {
     /** Closes the client; an optional body {@code {"data": …}} is sent as its last message. */
     @DELETE
     public Response close(@PathParam("clientId") String clientId, InputStream body) {
-        JsonObject request = bodies.optionalObject(body);
+        return close(clientId, bodies.optionalObject(body));
+    }
+
+    /** As {@link #close(String, InputStream)}, with the body read already (null for none). */
+    public Response close(String clientId, JsonObject request) {
         clients.closeClient(clientId, request == null ? null : request.get("data"));
         return Response.noContent().build();
     }
@@ -67,7 +75,11 @@ public class ClientsResource {
     @PUT
     @Path("uid")
     public Response bind(@PathParam("clientId") String clientId, InputStream body) {
-        clients.bindUid(clientId, Bodies.string(bodies.object(body), "uid"));
+        return bind(clientId, bodies.object(body));
+    }
+
+    public Response bind(String clientId, JsonObject request) {
+        clients.bindUid(clientId, Bodies.string(request, "uid"));
         return Response.noContent().build();
     }
 
@@ -87,14 +99,22 @@ public class ClientsResource {
     @PUT
     @Path("session")
     public Response setSession(@PathParam("clientId") String clientId, InputStream body) {
-        clients.setSession(clientId, bodies.object(body));
+        return setSession(clientId, bodies.object(body));
+    }
+
+    public Response setSession(String clientId, JsonObject session) {
+        clients.setSession(clientId, session);
         return Response.noContent().build();
     }
 
     @PATCH
     @Path("session")
     public Response mergeSession(@PathParam("clientId") String clientId, InputStream body) {
-        clients.mergeSession(clientId, bodies.object(body));
+        return mergeSession(clientId, bodies.object(body));
+    }
+
+    public Response mergeSession(String clientId, JsonObject changes) {
+        clients.mergeSession(clientId, changes);
         return Response.noContent().build();
     }
 }

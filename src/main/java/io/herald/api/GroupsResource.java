@@ -86,7 +86,10 @@ public class GroupsResource {
     @POST
     @Path("{group}/messages")
     public Response send(@PathParam("group") String group, InputStream body) {
-        JsonObject request = bodies.object(body);
+        return send(group, bodies.object(body));
+    }
+
+    public Response send(String group, JsonObject request) {
         return Accepted.message(gateway.sendToGroup(group, Bodies.data(request), Bodies.strings(request, "exclude")));
     }
 }

@@ -44,7 +44,10 @@ public class MessagesResource {
     @POST
     @Path("broadcast")
     public Response broadcast(InputStream body) {
-        JsonObject request = bodies.object(body);
+        return broadcast(bodies.object(body));
+    }
+
+    public Response broadcast(JsonObject request) {
         return Accepted.message(gateway.sendToAll(Bodies.data(request), Bodies.strings(request, "exclude")));
     }
 
@@ -57,7 +60,10 @@ public class MessagesResource {
     @POST
     @Path("messages")
     public CompletionStage<Response> send(@HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-        JsonObject request = bodies.object(body);
+        return send(idempotencyKey, bodies.object(body));
+    }
+
+    public CompletionStage<Response> send(String idempotencyKey, JsonObject request) {
         JsonValue to = request.get("to");
         if (to == null || to.getValueType() != JsonValue.ValueType.OBJECT) {
             throw HeraldException.badRequest("bad_request",
@@ -94,11 +100,15 @@ public class MessagesResource {
     @POST
     @Path("messages/batch")
     public CompletionStage<Response> batch(@HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+        return batch(idempotencyKey, bodies.object(body));
+    }
+
+    public CompletionStage<Response> batch(String idempotencyKey, JsonObject request) {
         if (idempotencyKey != null) {
             throw HeraldException.badRequest("bad_idempotency_key", "a batch takes an idempotency key per message"
                     + " (messages[i].idempotencyKey), not the Idempotency-Key header");
         }
-        BatchBody batch = BatchBody.parse(bodies.object(body), settings.maxBatchMessages());
+        BatchBody batch = BatchBody.parse(request, settings.maxBatchMessages());
         if (!batch.durable()) {
             return CompletableFuture.completedFuture(Accepted.messages(gateway.sendAll(batch.messages())));
         }

@@ -62,7 +62,10 @@ public class UidsResource {
     public CompletionStage<Response> send(@PathParam("uid") String uid,
                                           @HeaderParam("Idempotency-Key") String idempotencyKey,
                                           InputStream body) {
-        JsonObject request = bodies.object(body);
+        return send(uid, idempotencyKey, bodies.object(body));
+    }
+
+    public CompletionStage<Response> send(String uid, String idempotencyKey, JsonObject request) {
         JsonValue data = Bodies.data(request);
         if (!Bodies.flag(request, "durable", true)) {
             return CompletableFuture.completedFuture(

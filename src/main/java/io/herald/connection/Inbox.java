@@ -1,5 +1,6 @@
 package io.herald.connection;
 
+import io.herald.core.Utf8;
 import io.herald.core.JsonCodec;
 import io.herald.gateway.ClientMessage;
 import io.herald.routing.Client;
@@ -76,7 +77,7 @@ final class Inbox {
             skipping = !last; // the rest of a frame that was dropped
             return;
         }
-        int bytes = utf8Length(part);
+        int bytes = Utf8.length(part);
         if (!(first ? guard.admit(bytes) : guard.admitMore(bytes))) {
             partial = null;
             skipping = !last;
@@ -209,24 +210,6 @@ final class Inbox {
     private void tooBig() {
         reception.registry.remove(client);
         client.outbox().closeNow(CloseCodes.TOO_BIG.reason());
-    }
-
-    /** UTF-8 length, counted without encoding: a frame's limit is in bytes on the wire. */
-    private static int utf8Length(CharSequence text) {
-        int bytes = 0;
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isSurrogate(c)) {
-                bytes += 2; // a surrogate pair is 4 bytes, even when split across parts
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 
     private static String abbreviate(String text) {

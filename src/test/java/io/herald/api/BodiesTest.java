@@ -22,7 +22,7 @@ class BodiesTest {
 
     private static Bodies bodies() {
         Bodies bodies = new Bodies();
-        bodies.settings = new ApiSettings(LIMIT, 1000);
+        bodies.settings = new ApiSettings(LIMIT, 1000, 1000);
         return bodies;
     }
 

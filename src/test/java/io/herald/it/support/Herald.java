@@ -83,6 +83,16 @@ public final class Herald implements AutoCloseable {
                 + (query == null || query.isEmpty() ? "" : "?" + query));
     }
 
+    /** The backend channel's address. */
+    public URI channelUri() {
+        return URI.create("ws://127.0.0.1:" + port + contextPath + "/api/ws");
+    }
+
+    /** Opens a backend channel with the given API key. */
+    public ChannelClient channel(String key) {
+        return ChannelClient.open(channelUri(), key);
+    }
+
     /** Connects in development mode as the given uid ({@code null}: unbound); answers pings. */
     public WsClient connect(String uid) {
         return connectQuery(uid == null ? null : "uid=" + Api.seg(uid), true);

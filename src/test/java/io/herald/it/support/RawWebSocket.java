@@ -49,13 +49,16 @@ public final class RawWebSocket implements Closeable {
         this.out = socket.getOutputStream();
     }
 
-    /** Sends an upgrade request for {@code pathAndQuery} and returns the response head; closes the socket. */
-    public static HandshakeResponse handshake(int port, String pathAndQuery) {
+    /**
+     * Sends an upgrade request for {@code pathAndQuery} and returns the response head; closes the socket.
+     * {@code headers} are extra header lines, e.g. {@code "Authorization: Bearer k"}.
+     */
+    public static HandshakeResponse handshake(int port, String pathAndQuery, String... headers) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             s.setSoTimeout(15_000);
             RawWebSocket raw = new RawWebSocket(s);
-            return raw.upgrade(port, pathAndQuery);
+            return raw.upgrade(port, pathAndQuery, headers);
         } catch (IOException e) {
             throw new AssertionError("raw handshake to " + pathAndQuery + " failed: " + e, e);
         }
@@ -65,7 +68,7 @@ public final class RawWebSocket implements Closeable {
      * Opens a WebSocket connection by hand. A receive buffer size &gt; 0 is set before connecting, so a
      * client that stops reading fills up quickly.
      */
-    public static RawWebSocket open(int port, String pathAndQuery, int receiveBufferSize) {
+    public static RawWebSocket open(int port, String pathAndQuery, int receiveBufferSize, String... headers) {
         Socket s = new Socket();
         try {
             if (receiveBufferSize > 0) {
@@ -74,7 +77,7 @@ public final class RawWebSocket implements Closeable {
             s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             s.setSoTimeout(15_000);
             RawWebSocket raw = new RawWebSocket(s);
-            HandshakeResponse r = raw.upgrade(port, pathAndQuery);
+            HandshakeResponse r = raw.upgrade(port, pathAndQuery, headers);
             assertEquals(101, r.status(), "upgrade response: " + r.head());
             return raw;
         } catch (IOException e) {
@@ -87,7 +90,7 @@ public final class RawWebSocket implements Closeable {
         }
     }
 
-    private HandshakeResponse upgrade(int port, String pathAndQuery) throws IOException {
+    private HandshakeResponse upgrade(int port, String pathAndQuery, String... headers) throws IOException {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         String request = "GET " + pathAndQuery + " HTTP/1.1\r\n"
@@ -96,6 +99,7 @@ public final class RawWebSocket implements Closeable {
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n"
+                + String.join("", java.util.Arrays.stream(headers).map(h -> h + "\r\n").toList())
                 + "\r\n";
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();
