@@ -66,7 +66,7 @@ class HeraldClientIT {
     void start() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
         Path target = Path.of(System.getProperty("herald.war")).getParent();
-        node = WildFlyNode.prepare(target.resolve("process-it/client-wildfly"), 2700,
+        node = WildFlyNode.prepare(target.resolve("process-it/client-wildfly"), 2800,
                 Map.of("HERALD_DB_URL", "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres",
                         "HERALD_DB_USER", "postgres", "HERALD_DB_PASSWORD", "postgres"),
                 Map.of("postgresql.jar", System.getProperty("postgresql.jar")),
