@@ -71,6 +71,8 @@ final class Channel {
         boolean lost;
         /** The server answered 503 draining: it closes this connection (1012) once it has answered the rest. */
         boolean draining;
+        /** When a frame of any kind (answers, pings, pongs) last arrived; read by the watchdog. */
+        volatile long heardNanos = System.nanoTime();
         private final StringBuilder partial = new StringBuilder();
 
         @Override
@@ -79,7 +81,22 @@ final class Channel {
         }
 
         @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            heardNanos = System.nanoTime(); // the JDK answers the ping itself
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            heardNanos = System.nanoTime();
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            heardNanos = System.nanoTime();
             // A long answer frame may come in parts; only the whole text is JSON.
             partial.append(data);
             if (last) {
@@ -112,6 +129,36 @@ final class Channel {
     /** Opens the first connection; requests submitted before it opens wait in the queue. */
     void start() {
         connect();
+        long every = settings.pingInterval().toMillis();
+        if (every > 0) {
+            timers.scheduleWithFixedDelay(this::watch, every, Math.max(every / 4, 1), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A connection whose other end vanished without a FIN or RST (a dead NAT entry, a pulled cable) would
+     * otherwise hold its in-flight requests until they time out: ping it after {@code pingInterval} of
+     * silence, and give it up after twice that, so that they are re-sent on a new one.
+     */
+    private void watch() {
+        Link current;
+        synchronized (lock) {
+            current = link;
+        }
+        if (current == null) {
+            return;
+        }
+        long silent = System.nanoTime() - current.heardNanos;
+        long interval = settings.pingInterval().toNanos();
+        if (silent >= 2 * interval) {
+            lose(current, "nothing was heard on the channel for " + (silent / 1_000_000) + " ms", null);
+        } else if (silent >= interval) {
+            try {
+                current.socket.sendPing(ByteBuffer.allocate(0));
+            } catch (RuntimeException e) {
+                // a ping still outstanding: the next check tries again, or gives the connection up
+            }
+        }
     }
 
     long nextNumber() {

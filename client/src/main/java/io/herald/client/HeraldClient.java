@@ -311,6 +311,7 @@ public final class HeraldClient implements AutoCloseable {
         private int maxRequestsPerFrame = 200;
         private Duration backoffBase = Duration.ofMillis(500);
         private Duration backoffCap = Duration.ofSeconds(30);
+        private Duration pingInterval = Duration.ofSeconds(30);
         private Executor executor;
         private HttpClient httpClient;
 
@@ -388,6 +389,15 @@ public final class HeraldClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * After this much silence the client pings the server, and after twice this much it gives the connection
+         * up and reconnects, re-sending what can be re-sent (default 30 s; {@code Duration.ZERO}: never).
+         */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = interval;
+            return this;
+        }
+
         /** Where stages complete (default: one daemon thread of the client's own). */
         public Builder executor(Executor executor) {
             this.executor = executor;
@@ -404,7 +414,7 @@ public final class HeraldClient implements AutoCloseable {
         public HeraldClient build() {
             return new HeraldClient(new Settings(uri, apiKey, connectTimeout, requestTimeout, closeTimeout,
                     maxQueuedRequests, maxQueuedBytes, maxInFlight, maxFrameBytes, maxRequestsPerFrame, backoffBase,
-                    backoffCap, executor, httpClient));
+                    backoffCap, pingInterval, executor, httpClient));
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.Executor;
 /** What the builder gathered, checked. */
 record Settings(URI uri, String apiKey, Duration connectTimeout, Duration requestTimeout, Duration closeTimeout,
                 int maxQueuedRequests, long maxQueuedBytes, int maxInFlight, int maxFrameBytes,
-                int maxRequestsPerFrame, Duration backoffBase, Duration backoffCap, Executor executor,
+                int maxRequestsPerFrame, Duration backoffBase, Duration backoffCap, Duration pingInterval, Executor executor,
                 HttpClient httpClient) {
 
     Settings {
@@ -25,6 +25,9 @@ record Settings(URI uri, String apiKey, Duration connectTimeout, Duration reques
         positive("maxRequestsPerFrame", maxRequestsPerFrame);
         positive("connectTimeout", connectTimeout.toMillis());
         positive("requestTimeout", requestTimeout.toMillis());
+        if (pingInterval.isNegative()) {
+            throw new IllegalArgumentException("pingInterval must not be negative, got " + pingInterval);
+        }
         uri = endpoint(uri);
     }
 
