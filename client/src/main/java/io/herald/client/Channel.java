@@ -372,8 +372,10 @@ final class Channel {
                     unauthorized = queue.clear();
                 }
             }
-            retryAfterMillis = handshake.getResponse().headers().firstValue("Retry-After")
-                    .map(Channel::seconds).orElse(0L) * 1000;
+            // 503 draining: wait as asked, but no longer than the backoff's cap (behind a load balancer the next
+            // attempt may well reach another node).
+            retryAfterMillis = Math.min(settings.backoffCap().toMillis(), handshake.getResponse().headers()
+                    .firstValue("Retry-After").map(Channel::seconds).orElse(0L) * 1000);
         }
         synchronized (lock) {
             connecting = false;

@@ -19,6 +19,7 @@ import io.herald.it.support.Herald;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,23 +105,83 @@ class HeraldClientIT {
     @Test
     @Order(1)
     void durablePushesInFlightAtCutsAreAnsweredOnceAndStoredOnce() throws Exception {
-        int uids = 20;
-        int total = 2000;
-        String prefix = "client-cut-" + System.nanoTime() + "-";
-        AtomicIntegerArray completions = new AtomicIntegerArray(total);
-        AtomicReferenceArray<Receipt> receipts = new AtomicReferenceArray<>(total);
-        AtomicReferenceArray<Throwable> failures = new AtomicReferenceArray<>(total);
-        AtomicInteger answered = new AtomicInteger();
         int connectionsBefore = proxy.connections();
-
         List<String> atCuts = new ArrayList<>();
+        PacedPushes run = new PacedPushes("client-cut-" + System.nanoTime() + "-", 20, 2000);
         try (HeraldClient client = client(Herald.KEY).build()) {
             get(client.stats()); // connected
-            // Paced, so that pushes are being sent and answered when the cuts come (all at once, they could all
-            // be answered before the first cut).
-            List<CompletableFuture<?>> all = new ArrayList<>();
-            AtomicInteger fired = new AtomicInteger();
-            Thread pusher = new Thread(() -> {
+            run.start(client);
+            for (int threshold : new int[] {run.total / 4, run.total * 3 / 4}) {
+                run.awaitFired(threshold);
+                int answeredBefore = run.answered.get();
+                proxy.cut();
+                assertTrue(answeredBefore < run.fired.get(), "pushes were unanswered at the cut: " + answeredBefore
+                        + " answered of " + run.fired.get());
+                atCuts.add(answeredBefore + "/" + run.fired.get());
+            }
+            run.awaitAll();
+        }
+        assertTrue(proxy.connections() - connectionsBefore >= 3,
+                "the client reconnected after each cut: " + (proxy.connections() - connectionsBefore)
+                        + " connections; answered/made at the cuts: " + atCuts);
+        run.assertAnsweredOnceAndStoredOnce(herald.api());
+    }
+
+    @Test
+    @Order(4)
+    void pushesAcrossADrainOfTheNodeAreAnsweredOnceAndStoredOnce() throws Exception {
+        Api api = herald.api();
+        int connectionsBefore = proxy.connections();
+        PacedPushes run = new PacedPushes("client-drain-" + System.nanoTime() + "-", 5, 600);
+        try (HeraldClient client = client(Herald.KEY).build()) {
+            get(client.stats());
+            run.start(client);
+            run.awaitFired(run.total / 4);
+            try {
+                // The channel answers what it accepted, 503 draining to the rest, then closes with 1012; the
+                // handshake is refused with 503 while the node drains.
+                api.post("/node/drain", JsonValue.EMPTY_JSON_OBJECT).expect(202);
+                run.awaitFired(run.total);
+                Thread.sleep(1000);
+                assertTrue(run.answered.get() < run.total, "pushes wait while the node drains: "
+                        + run.answered.get() + " answered");
+            } finally {
+                api.delete("/node/drain").expect(200);
+            }
+            run.awaitAll();
+        }
+        assertTrue(proxy.connections() - connectionsBefore >= 2, "the client reconnected after the drain");
+        run.assertAnsweredOnceAndStoredOnce(api);
+    }
+
+    /**
+     * Durable pushes to {@code uids} uids, made on a thread of their own at about two a millisecond, so that
+     * pushes are being sent and answered when a test breaks something (all at once, they could all be answered
+     * before); each push's completions, receipt and failure are recorded.
+     */
+    private static final class PacedPushes {
+        final String prefix;
+        final int uids;
+        final int total;
+        final AtomicIntegerArray completions;
+        final AtomicReferenceArray<Receipt> receipts;
+        final AtomicReferenceArray<Throwable> failures;
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger fired = new AtomicInteger();
+        final List<CompletableFuture<?>> all = new ArrayList<>();
+        private Thread pusher;
+
+        PacedPushes(String prefix, int uids, int total) {
+            this.prefix = prefix;
+            this.uids = uids;
+            this.total = total;
+            completions = new AtomicIntegerArray(total);
+            receipts = new AtomicReferenceArray<>(total);
+            failures = new AtomicReferenceArray<>(total);
+        }
+
+        void start(HeraldClient client) {
+            pusher = new Thread(() -> {
                 for (int i = 0; i < total; i++) {
                     int n = i;
                     all.add(client.pushToUid(prefix + (n % uids), obj("n", n)).whenComplete((receipt, error) -> {
@@ -135,52 +196,48 @@ class HeraldClientIT {
             }, "client-it-pusher");
             pusher.setDaemon(true);
             pusher.start();
-            for (int threshold : new int[] {total / 4, total * 3 / 4}) {
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (fired.get() < threshold && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
-                }
-                int answeredBefore = answered.get();
-                proxy.cut();
-                assertTrue(answeredBefore < fired.get(), "pushes were unanswered at the cut: " + answeredBefore
-                        + " answered of " + fired.get());
-                atCuts.add(answeredBefore + "/" + fired.get());
+        }
+
+        void awaitFired(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (fired.get() < count && System.nanoTime() < deadline) {
+                Thread.sleep(1);
             }
+        }
+
+        void awaitAll() throws Exception {
             pusher.join(WAIT.toMillis());
             assertEquals(total, all.size(), "every push was made");
-
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
                     .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             Thread.sleep(500); // a second completion, were there one, would have the time to show
         }
 
-        assertTrue(proxy.connections() - connectionsBefore >= 3,
-                "the client reconnected after each cut: " + (proxy.connections() - connectionsBefore)
-                        + " connections; answered/made at the cuts: " + atCuts);
-        for (int i = 0; i < total; i++) {
-            assertEquals(1, completions.get(i), "push " + i + " completed exactly once");
-            assertNull(failures.get(i), "push " + i + " failed: " + failures.get(i));
-            assertNotNull(receipts.get(i).seq(), "push " + i + " has a seq");
-        }
-
-        Api api = herald.api();
-        Set<String> ids = new HashSet<>();
-        for (int u = 0; u < uids; u++) {
-            String uid = prefix + u;
-            JsonObject history = api.get("/uids/" + Api.seg(uid) + "/messages?since=0&limit=1000").expect(200).object();
-            List<JsonObject> messages = history.getJsonArray("messages").getValuesAs(JsonObject.class);
-            assertEquals(total / uids, messages.size(), uid + " holds each of its pushes once: " + messages.size());
-            Set<Integer> seen = new HashSet<>();
-            for (int k = 0; k < messages.size(); k++) {
-                JsonObject message = messages.get(k);
-                assertEquals(k + 1, message.getJsonNumber("seq").longValue(), uid + ": gapless seqs from 1");
-                int n = message.getJsonObject("data").getInt("n");
-                assertEquals(u, n % uids, "message " + n + " is in its own uid's stream");
-                assertTrue(seen.add(n), uid + " stored push " + n + " twice");
-                Receipt receipt = receipts.get(n);
-                assertEquals(message.getString("id"), receipt.id(), "push " + n + ": the receipt names the stored message");
-                assertEquals(k + 1, receipt.seq(), "push " + n + ": the receipt's seq is the stored one");
-                assertTrue(ids.add(receipt.id()));
+        /** Every push answered once with a receipt, and each uid's stream holding each of its pushes once. */
+        void assertAnsweredOnceAndStoredOnce(Api api) {
+            for (int i = 0; i < total; i++) {
+                assertEquals(1, completions.get(i), "push " + i + " completed exactly once");
+                assertNull(failures.get(i), "push " + i + " failed: " + failures.get(i));
+                assertNotNull(receipts.get(i).seq(), "push " + i + " has a seq");
+            }
+            Set<String> ids = new HashSet<>();
+            for (int u = 0; u < uids; u++) {
+                String uid = prefix + u;
+                JsonObject history = api.get("/uids/" + Api.seg(uid) + "/messages?since=0&limit=1000").expect(200).object();
+                List<JsonObject> messages = history.getJsonArray("messages").getValuesAs(JsonObject.class);
+                assertEquals(total / uids, messages.size(), uid + " holds each of its pushes once: " + messages.size());
+                Set<Integer> seen = new HashSet<>();
+                for (int k = 0; k < messages.size(); k++) {
+                    JsonObject message = messages.get(k);
+                    assertEquals(k + 1, message.getJsonNumber("seq").longValue(), uid + ": gapless seqs from 1");
+                    int n = message.getJsonObject("data").getInt("n");
+                    assertEquals(u, n % uids, "message " + n + " is in its own uid's stream");
+                    assertTrue(seen.add(n), uid + " stored push " + n + " twice");
+                    Receipt receipt = receipts.get(n);
+                    assertEquals(message.getString("id"), receipt.id(), "push " + n + ": the receipt names the stored message");
+                    assertEquals(k + 1, receipt.seq(), "push " + n + ": the receipt's seq is the stored one");
+                    assertTrue(ids.add(receipt.id()));
+                }
             }
         }
     }
