@@ -233,11 +233,6 @@ final class Channel {
     }
 
     private void answered(Link from, String text) {
-        synchronized (lock) {
-            if (from.lost) {
-                return; // its in-flight requests are queued again, or failed: they get their answers from the next link
-            }
-        }
         List<Answers.Numbered> answers;
         try {
             answers = Answers.parse(text);
@@ -248,6 +243,9 @@ final class Channel {
         List<Runnable> done = new ArrayList<>(answers.size());
         boolean requeued = false;
         synchronized (lock) {
+            if (from.lost) {
+                return; // its in-flight requests are queued again, or failed: they get their answers from the next link
+            }
             for (Answers.Numbered numbered : answers) {
                 Request request = numbered.number() == null ? null : inFlight.remove(numbered.number());
                 if (request == null) {
