@@ -372,6 +372,19 @@ public final class Main {
                     s.unicast(Step.UNICAST_PACED, false, 1, null, measured, true, half);
                 }
             }
+            if (target.herald() && opt.runs("channel")) {
+                // The backend channel from herald-client: the same pushes as frames on one WebSocket.
+                s.unicast(Step.CHANNEL, false, 1, null, warmup, false, 0, true);
+                s.unicast(Step.CHANNEL, false, 1, null, measured, true, 0, true);
+                double half = run.get(Step.CHANNEL, Measure.RATE) / 2;
+                if (half >= 10) {
+                    s.unicast(Step.CHANNEL_PACED, false, 1, null, measured, true, half, true);
+                }
+                if (durable) {
+                    s.unicast(Step.CHANNEL_DURABLE, true, 1, null, warmup, false, 0, true);
+                    s.unicast(Step.CHANNEL_DURABLE, true, 1, null, measured, true, 0, true);
+                }
+            }
             if (opt.runs("batch")) {
                 s.unicast(Step.BATCH, false, opt.batchBlock, null, warmup, false);
                 s.unicast(Step.BATCH, false, opt.batchBlock, null, measured, true);

@@ -15,6 +15,8 @@ final class Options {
     int durationSeconds = 20;
     int warmupSeconds = 30;
     int pushers = 32;
+    /** Requests in flight on the backend channel scenarios' one connection. */
+    int channelWindow = 512;
     int batchBlock = 100;
     int broadcastSingles = 5;
     int broadcastBurst = 100;
@@ -34,7 +36,7 @@ final class Options {
     /** The container floor (benchmark/floor) on each server measured, in the same run. */
     boolean floor = true;
     List<Integer> cluster = new ArrayList<>(List.of(2, 3));
-    Set<String> scenarios = new LinkedHashSet<>(List.of("capacity", "unicast", "batch", "unicast-batch", "durable",
+    Set<String> scenarios = new LinkedHashSet<>(List.of("capacity", "unicast", "channel", "batch", "unicast-batch", "durable",
             "durable-batch", "broadcast", "resume"));
     int portBase = 18080;
     int clusterPortBase = 5801;
@@ -56,6 +58,7 @@ final class Options {
                 case "--duration" -> { o.durationSeconds = Integer.parseInt(v); i++; }
                 case "--warmup" -> { o.warmupSeconds = Integer.parseInt(v); i++; }
                 case "--pushers" -> { o.pushers = Integer.parseInt(v); i++; }
+                case "--channel-window" -> { o.channelWindow = Integer.parseInt(v); i++; }
                 case "--batch" -> { o.batchBlock = Integer.parseInt(v); i++; }
                 case "--burst" -> { o.broadcastBurst = Integer.parseInt(v); i++; }
                 case "--resume-clients" -> { o.resumeClients = Integer.parseInt(v); i++; }

@@ -134,6 +134,32 @@ final class Report {
                 Row.of("lost / late / duplicated / misrouted", "%,.0f", Step.UNICAST_PACED, Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.MISROUTED),
                 Row.of("server / generator / others (cores)", "%.2f", Step.UNICAST_PACED, Measure.SERVER_CORES, Measure.GENERATOR_CORES, Measure.OTHER_CORES)));
 
+        md.append("## Backend channel: single pushes from herald-client\n\n");
+        md.append("The same single pushes as above through the backend channel (`/api/ws`) with `herald-client`: one "
+                + "WebSocket, up to ").append(opt.channelWindow).append(" requests in flight, queued requests coalesced "
+                + "into one frame. Ephemeral, then at half that rate (open loop), then durable (PostgreSQL; the answer "
+                + "comes after the commit). Herald only.\n\n");
+        List<Row> channel = new ArrayList<>(throughputRows(Step.CHANNEL, "pushes/s", false));
+        channel.add(Row.of("half rate (pushes/s): target / achieved", "%,.0f", Step.CHANNEL_PACED, Measure.TARGET_RATE, Measure.RATE));
+        channel.add(Row.of("half rate: latency p50 / p99 / max (ms)", "%.2f", Step.CHANNEL_PACED, Measure.P50_MS, Measure.P99_MS, Measure.MAX_MS));
+        channel.add(Row.of("half rate: server CPU per push (µs)", "%.1f", Step.CHANNEL_PACED, Measure.SERVER_CPU_US));
+        channel.add(Row.of("**durable pushes/s**", "%,.0f", Step.CHANNEL_DURABLE, Measure.RATE));
+        channel.add(Row.of("durable: latency p50 / p99 / max (ms)", "%.2f", Step.CHANNEL_DURABLE, Measure.P50_MS, Measure.P99_MS, Measure.MAX_MS));
+        channel.add(Row.of("durable: server / database CPU per push (µs)", "%.1f", Step.CHANNEL_DURABLE, Measure.SERVER_CPU_US, Measure.DB_CPU_US));
+        channel.add(Row.of("durable: lost / late / duplicated / misrouted / gaps", "%,.0f", Step.CHANNEL_DURABLE,
+                Measure.LOST, Measure.LATE, Measure.DUPLICATED, Measure.MISROUTED, Measure.GAPS));
+        List<String> heraldRuns = single.stream().filter(k -> k.equals("wildfly") || k.equals("payara")).toList();
+        table(md, runs, heraldRuns, channel);
+        Main.Run reference = runs.get("reference");
+        for (String k : heraldRuns) {
+            double pushes = runs.get(k).get(Step.CHANNEL, Measure.RATE);
+            double referencePushes = reference == null ? Double.NaN : reference.get(Step.UNICAST, Measure.RATE);
+            if (!Double.isNaN(pushes) && !Double.isNaN(referencePushes) && referencePushes > 0) {
+                md.append(String.format(Locale.ROOT, "%s: channel pushes/s ÷ the reference's single HTTP pushes/s "
+                        + "in this run = **%.2f×**.\n\n", runs.get(k).label, pushes / referencePushes));
+            }
+        }
+
         md.append("## Batch push: lists of uids\n\n");
         md.append("`POST /api/messages` with `{\"to\":{\"uids\":[").append(opt.batchBlock).append(" uids]},\"durable\":false}` "
                 + "(the reference: `POST /messages`, same body); a delivery is one message arriving at one client.\n\n");
@@ -454,6 +480,20 @@ final class Report {
         md.append("| no message lost, duplicated or misrouted (every Herald run) | ")
                 .append(String.format(Locale.ROOT, "%,.0f wrong", wrong)).append(" | ").append(wrong == 0 ? "yes" : "**no**")
                 .append(" |\n\n");
+        md.append("### Backend channel (issue 15), Herald on WildFly\n\n| target | measured | met? |\n|---|---:|---|\n");
+        target(md, "channel ephemeral: server CPU ≤ 20 µs per push", w.get(Step.CHANNEL, Measure.SERVER_CPU_US), "%.1f µs",
+                w.get(Step.CHANNEL, Measure.SERVER_CPU_US) <= 20);
+        double refSingle = ref == null ? Double.NaN : ref.get(Step.UNICAST, Measure.RATE);
+        target(md, "channel ephemeral: pushes/s ≥ 2× the reference's single HTTP pushes/s"
+                        + (Double.isNaN(refSingle) ? " (reference not run)" : String.format(Locale.ROOT, " (2 × %,.0f/s)", refSingle)),
+                w.get(Step.CHANNEL, Measure.RATE), "%,.0f/s", !Double.isNaN(refSingle) && w.get(Step.CHANNEL, Measure.RATE) >= 2 * refSingle);
+        target(md, "channel ephemeral: p99 ≤ 5 ms at half the sustained rate (open loop)", w.get(Step.CHANNEL_PACED, Measure.P99_MS),
+                "%.2f ms", w.get(Step.CHANNEL_PACED, Measure.P99_MS) <= 5);
+        target(md, "channel durable (PostgreSQL): ≥ 20,000 pushes/s", w.get(Step.CHANNEL_DURABLE, Measure.RATE), "%,.0f/s",
+                w.get(Step.CHANNEL_DURABLE, Measure.RATE) >= 20_000);
+        target(md, "channel durable: p99 ≤ 50 ms", w.get(Step.CHANNEL_DURABLE, Measure.P99_MS), "%.1f ms",
+                w.get(Step.CHANNEL_DURABLE, Measure.P99_MS) <= 50);
+        md.append('\n');
     }
 
     private static void target(StringBuilder md, String label, double value, String format, boolean met) {

@@ -28,6 +28,8 @@ import static io.herald.bench.Fleet.number;
 final class Scenarios {
 
     private static final AtomicInteger SCENARIO_IDS = new AtomicInteger(1);
+    /** Looked up once: {@code jakarta.json.Json}'s methods look the provider up on every call. */
+    private static final jakarta.json.spi.JsonProvider JSON = jakarta.json.spi.JsonProvider.provider();
 
     final Options opt;
     final Target target;
@@ -301,6 +303,60 @@ final class Scenarios {
         return new PushResult(accepted.get(), errors.get(), System.nanoTime() - start, samples);
     }
 
+    /**
+     * As {@link #push}, through the backend channel with {@code herald-client} instead of HTTP requests: one
+     * connection, up to {@code opt.channelWindow} requests in flight (the client coalesces what waits into one
+     * frame). With {@code rate} > 0, request k is sent when due (open loop), as above.
+     */
+    PushResult pushOnChannel(long max, Duration duration, double rate, LongFunction<Push> request,
+                             java.util.function.BiConsumer<Long, String> onAccepted) throws InterruptedException {
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<String> samples = new ArrayList<>();
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(opt.channelWindow);
+        long start = System.nanoTime();
+        long deadline = start + duration.toNanos();
+        try (io.herald.client.HeraldClient client = io.herald.client.HeraldClient.builder()
+                .uri(target.channelUri())
+                .apiKey(target.apiKey)
+                .maxInFlight(opt.channelWindow)
+                .maxQueuedRequests(opt.channelWindow)
+                .requestTimeout(Duration.ofSeconds(60))
+                .build()) {
+            for (long k = 0; k < max && System.nanoTime() <= deadline; k++) {
+                if (rate > 0) {
+                    long due = start + (long) (k * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    SCHEDULED.set(due);
+                }
+                window.acquire();
+                Push p = request.apply(k);
+                long key = k;
+                jakarta.json.JsonObject body = JSON.createReader(new java.io.StringReader(p.body())).readObject();
+                client.request("POST", p.path().substring("/api".length()), body).whenComplete((answer, failure) -> {
+                    window.release();
+                    if (failure == null && answer.ok()) {
+                        accepted.incrementAndGet();
+                        if (onAccepted != null) {
+                            onAccepted.accept(key, String.valueOf(answer.body()));
+                        }
+                    } else {
+                        errors.incrementAndGet();
+                        sample(samples, failure != null ? failure.toString() : answer.status() + " " + answer.body());
+                    }
+                });
+            }
+            SCHEDULED.remove();
+            if (!window.tryAcquire(opt.channelWindow, 120, TimeUnit.SECONDS)) {
+                log("channel requests were still unanswered after 120 s");
+            }
+        }
+        return new PushResult(accepted.get(), errors.get(), System.nanoTime() - start, samples);
+    }
+
     private static void sample(List<String> samples, String text) {
         synchronized (samples) {
             if (samples.size() < 5) {
@@ -409,6 +465,12 @@ final class Scenarios {
     /** As above, at a fixed {@code rate} of requests per second when it is > 0 (open loop). */
     void unicast(Step step, boolean durable, int block, int[] eligible, Duration duration, boolean record,
                  double rate) throws InterruptedException {
+        unicast(step, durable, block, eligible, duration, record, rate, false);
+    }
+
+    /** As above; {@code channel}: the pushes go through the backend channel ({@link #pushOnChannel}). */
+    void unicast(Step step, boolean durable, int block, int[] eligible, Duration duration, boolean record,
+                 double rate, boolean channel) throws InterruptedException {
         int n = fleet.size();
         int[] recipients = eligible != null ? eligible : range(connectedCount());
         int id = SCENARIO_IDS.getAndIncrement();
@@ -429,12 +491,13 @@ final class Scenarios {
         Checker checker = new Checker(id, keyOf, durable);
         Map<String, Long> countersBefore = serverCounters();
         fleet.register(id, checker);
-        log("%s: %s for %ds (%s, %s, %d pushers%s)", target.name, step, duration.toSeconds(),
+        log("%s: %s for %ds (%s, %s, %s%s)", target.name, step, duration.toSeconds(),
                 durable ? "durable" : "ephemeral", block <= 1 ? "single uid per request" : block + " uids per request",
-                opt.pushers, rate > 0 ? String.format(", paced at %,.0f/s", rate) : "");
+                channel ? "the backend channel, " + opt.channelWindow + " in flight" : opt.pushers + " pushers",
+                rate > 0 ? String.format(", paced at %,.0f/s", rate) : "");
         Proc.Meter meter = meter().start();
         long max = duration.toSeconds() * 400_000L;
-        PushResult r = push(opt.pushers, max, duration, rate, k -> {
+        LongFunction<Push> requests = k -> {
             int b = (int) (k % blocks);
             int nn = nextN.getAndIncrement(b);
             if (block <= 1) {
@@ -449,7 +512,10 @@ final class Scenarios {
             return new Push(target.batchPath(), eligible == null
                     ? target.batchBody(recipients[from], count, data, durable)
                     : batchOf(recipients, from, count, data, durable));
-        }, (k, body) -> accepted.incrementAndGet((int) (k % blocks)));
+        };
+        java.util.function.BiConsumer<Long, String> onAccepted = (k, body) -> accepted.incrementAndGet((int) (k % blocks));
+        PushResult r = channel ? pushOnChannel(max, duration, rate, requests, onAccepted)
+                : push(opt.pushers, max, duration, rate, requests, onAccepted);
         long expected = 0;
         for (int b = 0; b < blocks; b++) {
             int members = block <= 1 ? 1 : Math.min(block, recipients.length - b * block);

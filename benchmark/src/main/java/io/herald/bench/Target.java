@@ -97,6 +97,11 @@ final class Target {
         return heraldApi() ? "/api/stats" : "/stats";
     }
 
+    /** Herald's backend channel on the push port. */
+    java.net.URI channelUri() {
+        return java.net.URI.create("ws://127.0.0.1:" + pushPort + "/api/ws");
+    }
+
     Http http() {
         return new Http("127.0.0.1", pushPort, apiKey);
     }

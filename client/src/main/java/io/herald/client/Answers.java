@@ -1,6 +1,5 @@
 package io.herald.client;
 
-import jakarta.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -22,7 +21,7 @@ final class Answers {
     /** The answers in the frame; throws {@link jakarta.json.JsonException} or {@link IllegalArgumentException} if it is not one. */
     static List<Numbered> parse(String frame) {
         JsonValue value;
-        try (JsonReader reader = Json.createReader(new StringReader(frame))) {
+        try (JsonReader reader = JsonSupport.PROVIDER.createReader(new StringReader(frame))) {
             value = reader.readValue();
         }
         List<Numbered> answers = new ArrayList<>();

@@ -1,6 +1,5 @@
 package io.herald.client;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -28,11 +27,11 @@ final class Calls {
     }
 
     Call pushToClient(String clientId, JsonValue data) {
-        return post("/clients/" + seg(clientId) + "/messages", Json.createObjectBuilder().add("data", data), null, false);
+        return post("/clients/" + seg(clientId) + "/messages", JsonSupport.PROVIDER.createObjectBuilder().add("data", data), null, false);
     }
 
     Call pushToUid(String uid, JsonValue data, Push push) {
-        JsonObjectBuilder body = Json.createObjectBuilder().add("data", data);
+        JsonObjectBuilder body = JsonSupport.PROVIDER.createObjectBuilder().add("data", data);
         if (!push.isDurable()) {
             body.add("durable", false);
             return post("/uids/" + seg(uid) + "/messages", body, null, false);
@@ -49,7 +48,7 @@ final class Calls {
     }
 
     Call push(Recipients to, JsonValue data, Push push, List<String> exclude) {
-        JsonObjectBuilder body = withExclude(data, exclude).add("to", Json.createObjectBuilder()
+        JsonObjectBuilder body = withExclude(data, exclude).add("to", JsonSupport.PROVIDER.createObjectBuilder()
                 .add("clients", strings(to.clients()))
                 .add("uids", strings(to.uids()))
                 .add("groups", strings(to.groups())));
@@ -62,9 +61,9 @@ final class Calls {
     }
 
     Call pushBatch(List<UidMessage> messages, boolean durable) {
-        JsonArrayBuilder list = Json.createArrayBuilder();
+        JsonArrayBuilder list = JsonSupport.PROVIDER.createArrayBuilder();
         for (UidMessage message : messages) {
-            JsonObjectBuilder entry = Json.createObjectBuilder().add("uid", message.uid()).add("data", message.data());
+            JsonObjectBuilder entry = JsonSupport.PROVIDER.createObjectBuilder().add("uid", message.uid()).add("data", message.data());
             // A batch takes its keys per message (the header is refused); every stored one needs its own.
             String key = durable ? keyOr(message.idempotencyKey()) : message.idempotencyKey();
             if (key != null) {
@@ -72,7 +71,7 @@ final class Calls {
             }
             list.add(entry);
         }
-        JsonObjectBuilder body = Json.createObjectBuilder().add("messages", list);
+        JsonObjectBuilder body = JsonSupport.PROVIDER.createObjectBuilder().add("messages", list);
         if (!durable) {
             body.add("durable", false);
         }
@@ -80,7 +79,7 @@ final class Calls {
     }
 
     Call bindUid(String clientId, String uid) {
-        return write("PUT", "/clients/" + seg(clientId) + "/uid", Json.createObjectBuilder().add("uid", uid).build());
+        return write("PUT", "/clients/" + seg(clientId) + "/uid", JsonSupport.PROVIDER.createObjectBuilder().add("uid", uid).build());
     }
 
     Call unbindUid(String clientId) {
@@ -109,7 +108,7 @@ final class Calls {
 
     Call closeClient(String clientId, JsonValue lastData) {
         return write("DELETE", "/clients/" + seg(clientId),
-                lastData == null ? null : Json.createObjectBuilder().add("data", lastData).build());
+                lastData == null ? null : JsonSupport.PROVIDER.createObjectBuilder().add("data", lastData).build());
     }
 
     Call closeUid(String uid) {
@@ -150,7 +149,7 @@ final class Calls {
     }
 
     private static JsonObjectBuilder withExclude(JsonValue data, List<String> exclude) {
-        JsonObjectBuilder body = Json.createObjectBuilder().add("data", data);
+        JsonObjectBuilder body = JsonSupport.PROVIDER.createObjectBuilder().add("data", data);
         if (exclude != null && !exclude.isEmpty()) {
             body.add("exclude", strings(exclude));
         }
@@ -158,7 +157,7 @@ final class Calls {
     }
 
     private static JsonArrayBuilder strings(List<String> values) {
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = JsonSupport.PROVIDER.createArrayBuilder();
         values.forEach(array::add);
         return array;
     }

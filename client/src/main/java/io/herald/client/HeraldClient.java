@@ -1,6 +1,5 @@
 package io.herald.client;
 
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -279,7 +278,7 @@ public final class HeraldClient implements AutoCloseable {
     /** Parses the text first, so that bad JSON fails here and never reaches a frame shared with other requests. */
     private static <T> CompletionStage<T> withJson(String json, Function<JsonValue, CompletionStage<T>> then) {
         JsonValue data;
-        try (JsonReader reader = Json.createReader(new StringReader(json))) {
+        try (JsonReader reader = JsonSupport.PROVIDER.createReader(new StringReader(json))) {
             data = reader.readValue();
         } catch (JsonException | IllegalStateException e) {
             return CompletableFuture.failedFuture(new HeraldException(0, HeraldException.BAD_JSON,

@@ -1,6 +1,5 @@
 package io.herald.client;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +22,7 @@ final class Request {
     Request(long number, Call call) {
         this.number = number;
         this.call = call;
-        JsonObjectBuilder frame = Json.createObjectBuilder()
+        JsonObjectBuilder frame = JsonSupport.PROVIDER.createObjectBuilder()
                 .add("id", number)
                 .add("method", call.method())
                 .add("path", call.path());
