@@ -225,6 +225,8 @@ final class Fleet implements AutoCloseable {
         // Durable-stream state, touched only on this connection's listener thread (and read after drains).
         volatile long lastSeq;
         volatile long ackedSeq;
+        /** From the welcome frame: what the REST API names this client by (group joins). */
+        volatile String clientId;
 
         Conn(Fleet fleet, int index) {
             this.fleet = fleet;
@@ -258,6 +260,10 @@ final class Fleet implements AutoCloseable {
             if (frame.startsWith("{\"type\":\"message\"")) {
                 fleet.dispatch(this, frame, now);
             } else if (frame.startsWith("{\"type\":\"welcome\"")) {
+                int at = frame.indexOf("\"clientId\":\"");
+                if (at >= 0) {
+                    clientId = frame.substring(at + 12, frame.indexOf('"', at + 12));
+                }
                 welcome.complete(null);
             } else if (frame.startsWith("{\"type\":\"ping\"")) {
                 send("{\"type\":\"pong\"}");

@@ -41,6 +41,15 @@ final class Http implements Closeable {
         return exchange("GET", path, null);
     }
 
+    /** A PUT without a body (Content-Length: 0), as the group joins take it. */
+    Response put(String path) throws IOException {
+        return exchange("PUT", path, new byte[0]);
+    }
+
+    Response delete(String path) throws IOException {
+        return exchange("DELETE", path, null);
+    }
+
     /** One attempt on the open connection; if it was closed under us before any answer, one retry on a new one. */
     private Response exchange(String method, String path, byte[] body) throws IOException {
         boolean fresh = socket == null;

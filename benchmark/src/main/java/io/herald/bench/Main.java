@@ -85,12 +85,12 @@ public final class Main {
         started.clear();
     }
 
-    private <T extends AutoCloseable> T track(T resource) {
+    <T extends AutoCloseable> T track(T resource) {
         started.add(resource);
         return resource;
     }
 
-    private void stop(AutoCloseable resource) {
+    void stop(AutoCloseable resource) {
         try {
             resource.close();
         } catch (Exception e) {
@@ -113,6 +113,11 @@ public final class Main {
         if (herald) {
             postgres = track(new Servers.Postgres(benchDir.resolve("postgres")));
             log("PostgreSQL on port %d (pid %d)", postgres.port(), postgres.pid());
+        }
+        if (opt.soak) {
+            new Soak(opt, this, benchDir).run(); // only the soak: benchmark/target/bench/soak.md
+            stop(postgres);
+            return;
         }
         if (opt.servers.contains("wildfly")) {
             measureWildFly();
@@ -197,7 +202,7 @@ public final class Main {
     }
 
     /** A WildFly base dir prepared once (postgresql.cli applied, Herald deployed as ROOT.war), copied for every server. */
-    private Servers.AppServer wildfly(String name, int offset, String dbUrl, Map<String, String> extra) throws Exception {
+    Servers.AppServer wildfly(String name, int offset, String dbUrl, Map<String, String> extra) throws Exception {
         Path home = wildflyHome();
         Path postgresqlJar = opt.project.resolve("benchmark/target/servers/postgresql.jar");
         if (template == null) {

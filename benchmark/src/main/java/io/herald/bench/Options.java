@@ -42,6 +42,10 @@ final class Options {
     int clusterPortBase = 5801;
     String heraldJvm = "-Xms256m -Xmx1g";
     boolean jfr;
+    /** The soak instead of the scenarios (Soak; README "Soak"): minutes, and rates per second. */
+    boolean soak;
+    int soakMinutes = 30;
+    int soakEphemeral = 1000, soakDurable = 500, soakOffline = 5, soakGroupSends = 10, soakChurn = 5, soakVisitors = 2, soakJoins = 10;
     Path output;
     String command = "bash benchmark/run";
 
@@ -80,6 +84,9 @@ final class Options {
                 case "--cluster-port-base" -> { o.clusterPortBase = Integer.parseInt(v); i++; }
                 case "--herald-jvm" -> { o.heraldJvm = v; i++; }
                 case "--jfr" -> o.jfr = true;
+                case "--soak" -> o.soak = true;
+                case "--soak-minutes" -> { o.soakMinutes = Integer.parseInt(v); i++; }
+                case "--soak-rates" -> { o.soakRates(v); i++; }
                 case "--output" -> { o.output = Path.of(v); i++; }
                 case "--command" -> { o.command = v; i++; }
                 default -> throw new IllegalArgumentException("unknown option " + a + " (see benchmark/README.md)");
@@ -109,6 +116,9 @@ final class Options {
         }
         o.resumeClients = Math.min(o.resumeClients, o.connections);
         o.resumeBlock = Math.min(o.resumeBlock, Math.max(1, o.resumeClients));
+        if (o.soak && !rest.contains("--connections")) {
+            o.connections = 2000;
+        }
         if (o.clusterConnections < 0) {
             o.clusterConnections = o.connections;
         }
@@ -119,6 +129,12 @@ final class Options {
             o.output = o.project.resolve("BENCHMARKS.md");
         }
         return o;
+    }
+
+    /** --soak-rates ephemeral,durable,groupSends,churn,visitors,joins: per second. */
+    private void soakRates(String v) {
+        int[] r = java.util.Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+        soakEphemeral = r[0]; soakDurable = r[1]; soakGroupSends = r[2]; soakChurn = r[3]; soakVisitors = r[4]; soakJoins = r[5];
     }
 
     boolean runs(String scenario) {
