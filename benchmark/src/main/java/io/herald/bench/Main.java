@@ -380,7 +380,9 @@ public final class Main {
             if (target.herald() && opt.runs("channel")) {
                 // The backend channel from herald-client: the same pushes as frames on one WebSocket.
                 s.unicast(Step.CHANNEL, false, 1, null, warmup, false, 0, true);
+                jfrStart(target, "channel");
                 s.unicast(Step.CHANNEL, false, 1, null, measured, true, 0, true);
+                jfrStop(target, "channel");
                 double half = run.get(Step.CHANNEL, Measure.RATE) / 2;
                 if (half >= 10) {
                     s.unicast(Step.CHANNEL_PACED, false, 1, null, measured, true, half, true);
