@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * The durable store: per-uid streams of messages with gapless sequence numbers.
+ * The durable store: streams of messages with gapless sequence numbers, one per uid and one per durable
+ * group ({@link StreamKey}: the methods that take a "uid" take any stream's key).
  *
  * <p>Sequence numbers are assigned under a row lock on the uid's stream, in the same transaction that
  * stores the messages, so they stay gapless and ordered however many nodes and threads push to one uid.
@@ -144,7 +145,9 @@ public class Streams {
      */
     @Transactional
     public long unacknowledged() {
-        Object sum = em.createQuery("SELECT SUM(s.lastSeq - s.ackedSeq) FROM Stream s")
+        // Group streams are not acknowledged (each client keeps its own position): they have no backlog.
+        Object sum = em.createQuery("SELECT SUM(s.lastSeq - s.ackedSeq) FROM Stream s WHERE s.uid NOT LIKE :groups")
+                .setParameter("groups", StreamKey.GROUP_PATTERN)
                 .setHint("jakarta.persistence.query.timeout", 5000)
                 .getSingleResult();
         return sum == null ? 0 : ((Number) sum).longValue();
@@ -177,20 +180,32 @@ public class Streams {
     }
 
     /**
-     * Deletes messages stored before {@code olderThan} (epoch millis) and those beyond the newest
-     * {@code maxPerUid} of their uid, and idempotency records past the same age. Returns messages deleted.
+     * Deletes uid messages stored before {@code olderThan} (epoch millis) and those beyond the newest
+     * {@code maxPerUid} of their uid, group messages by the groups' own limits likewise, and idempotency
+     * records older than the longer of the two ages (a key outlives no message it answered for).
+     * Returns messages deleted.
      */
     @Transactional
-    public int purge(long olderThan, long maxPerUid) {
-        int deleted = em.createQuery("DELETE FROM StoredMessage m WHERE m.createdAt < :before")
-                .setParameter("before", olderThan)
-                .executeUpdate();
-        deleted += em.createQuery("DELETE FROM StoredMessage m WHERE m.seq + :max <="
-                        + " (SELECT s.lastSeq FROM Stream s WHERE s.uid = m.uid)")
-                .setParameter("max", maxPerUid)
-                .executeUpdate();
+    public int purge(long olderThan, long maxPerUid, long groupsOlderThan, long maxPerGroup) {
+        int deleted = purge("NOT LIKE", olderThan, maxPerUid);
+        deleted += purge("LIKE", groupsOlderThan, maxPerGroup);
         em.createQuery("DELETE FROM IdempotentPush p WHERE p.createdAt < :before")
+                .setParameter("before", Math.min(olderThan, groupsOlderThan))
+                .executeUpdate();
+        return deleted;
+    }
+
+    /** The messages of the uid streams ({@code NOT LIKE}) or the group streams ({@code LIKE}) past their limits. */
+    private int purge(String kind, long olderThan, long maxPerStream) {
+        int deleted = em.createQuery("DELETE FROM StoredMessage m WHERE m.createdAt < :before AND m.uid "
+                        + kind + " :groups")
                 .setParameter("before", olderThan)
+                .setParameter("groups", StreamKey.GROUP_PATTERN)
+                .executeUpdate();
+        deleted += em.createQuery("DELETE FROM StoredMessage m WHERE m.uid " + kind + " :groups AND m.seq + :max <="
+                        + " (SELECT s.lastSeq FROM Stream s WHERE s.uid = m.uid)")
+                .setParameter("groups", StreamKey.GROUP_PATTERN)
+                .setParameter("max", maxPerStream)
                 .executeUpdate();
         return deleted;
     }
