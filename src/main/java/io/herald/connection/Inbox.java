@@ -3,6 +3,7 @@ package io.herald.connection;
 import io.herald.core.Utf8;
 import io.herald.core.JsonCodec;
 import io.herald.core.Names;
+import io.herald.delivery.Deliveries;
 import io.herald.gateway.ClientMessage;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
@@ -14,7 +15,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -239,8 +239,7 @@ final class Inbox {
                     + " groups (herald.limits.groups-per-client)"));
             return;
         }
-        Map<String, Long> since = new LinkedHashMap<>();
-        Map<String, String> epochs = new HashMap<>();
+        Map<String, Deliveries.GroupPosition> asked = new LinkedHashMap<>();
         for (Map.Entry<String, JsonValue> position : positions.entrySet()) {
             String group = position.getKey();
             if (!Names.validName(group)) {
@@ -256,19 +255,19 @@ final class Inbox {
                         + " must be a whole number of 0 or more, or {\"since\": N, \"epoch\": \"…\"}"));
                 return;
             }
-            since.put(group, ((JsonNumber) seq).longValue());
-            if (epoch instanceof JsonString text) {
-                epochs.put(group, text.getString());
-            }
+            asked.put(group, new Deliveries.GroupPosition(((JsonNumber) seq).longValue(),
+                    epoch instanceof JsonString text ? text.getString() : null));
         }
-        since.forEach((group, seq) -> {
+        Map<String, Deliveries.GroupPosition> resumed = new LinkedHashMap<>();
+        asked.forEach((group, position) -> {
             if (client.groups().contains(group)) {
-                reception.deliveries.attachGroup(client, group, seq, epochs.get(group));
+                resumed.put(group, position);
             } else {
                 client.send(Frames.error("not_member", "the client is not in group " + group
                         + "; it resumes only groups it is in"));
             }
         });
+        reception.deliveries.attachGroups(client, resumed);
     }
 
     private void tooBig() {

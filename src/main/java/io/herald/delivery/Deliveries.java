@@ -24,6 +24,8 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -136,35 +138,58 @@ public class Deliveries {
         replay(cursor, () -> start(cursor, since, epoch));
     }
 
-    /**
-     * Starts the client, a member of the group, on the group's stream after {@code since} (null: no
-     * position of its own, so the newest {@code herald.durable.groups.join-last} messages, or none), with
-     * a {@code replay} frame first (none for a join to a group that never had a durable message). {@code epoch}, if given, is the one the position belongs to. A group
-     * that never had a durable message gets no stream from this: its first message starts it.
-     */
-    public void attachGroup(Client client, String group, Long since, String epoch) {
-        Cursor cursor = Cursor.ofGroup(client, group);
-        Cursor previous = groupCursorsOf(client).put(group, cursor);
-        if (previous != null) {
-            detach(previous);
-        }
-        if (dropIfGone(cursor)) {
-            return;
-        }
-        replay(cursor, () -> start(cursor, since, epoch));
+    /** Where a client asks to start in a group's stream: after {@code since}, in {@code epoch} (either null). */
+    public record GroupPosition(Long since, String epoch) {
+
+        /** No position of its own: the newest {@code herald.durable.groups.join-last} messages, or none. */
+        public static final GroupPosition JOINING = new GroupPosition(null, null);
     }
 
     /**
-     * The client has joined the group (the backend, or its token): with
-     * {@code herald.durable.groups.join-last} on, it starts on the group's stream with the newest messages.
+     * Starts the client on the streams of these groups, each after its position, with a {@code replay}
+     * frame first (none for a join to a group that never had a durable message: its first message starts
+     * its stream, and a join writes nothing). Groups the client is not in are skipped: the caller checked.
+     * All the groups' positions are read in one query, so that a resume of many groups costs the store
+     * one read (and a catch-up only for the groups with something to catch up on).
      */
-    public void joined(Client client, String group) {
-        if (durable.groupJoinLast() > 0) {
-            Map<String, Cursor> mine = groupCursors.get(client.id());
+    public void attachGroups(Client client, Map<String, GroupPosition> positions) {
+        Map<Cursor, GroupPosition> starting = new LinkedHashMap<>();
+        positions.forEach((group, position) -> {
+            Cursor cursor = Cursor.ofGroup(client, group);
+            Cursor previous = groupCursorsOf(client).put(group, cursor);
+            if (previous != null) {
+                detach(previous);
+            }
+            if (!dropIfGone(cursor)) {
+                starting.put(cursor, position);
+            }
+        });
+        if (starting.isEmpty()) {
+            return;
+        }
+        try {
+            executor.execute(() -> startGroups(starting));
+        } catch (RejectedExecutionException e) {
+            starting.keySet().forEach(cursor -> failed(cursor, e));
+        }
+    }
+
+    /**
+     * The client has joined these groups (the backend, or its token at connect): with
+     * {@code herald.durable.groups.join-last} on, it starts on their streams with their newest messages.
+     */
+    public void joined(Client client, Collection<String> groups) {
+        if (durable.groupJoinLast() == 0 || groups.isEmpty()) {
+            return;
+        }
+        Map<String, Cursor> mine = groupCursors.get(client.id());
+        Map<String, GroupPosition> joining = new LinkedHashMap<>();
+        for (String group : groups) {
             if (mine == null || !mine.containsKey(group)) {
-                attachGroup(client, group, null, null);
+                joining.put(group, GroupPosition.JOINING);
             }
         }
+        attachGroups(client, joining);
     }
 
     /** The client has left the group: its position there is forgotten. */
@@ -354,70 +379,16 @@ public class Deliveries {
 
     private void start(Cursor cursor, Long since, String epoch) {
         try {
-            boolean existed = true;
             Streams.Position position = streams.position(cursor.stream);
-            if (!position.exists()) {
-                existed = false;
-                if (!cursor.group) {
-                    // Opened now, so that the client learns the epoch its positions belong to. A group's
-                    // stream is not: joining or resuming a group that never had a durable message (most
-                    // groups) must not write to the store.
-                    journal.append(Append.openStream(cursor.stream)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    position = streams.position(cursor.stream);
-                }
+            boolean existed = position.exists();
+            if (!existed) {
+                // Opened now, so that the client learns the epoch its positions belong to.
+                journal.append(Append.openStream(cursor.stream)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                position = streams.position(cursor.stream);
             }
-            long last = position.lastSeq();
-            String streamEpoch = position.epoch();
-            long oldest = position.oldestSeq();
-            if (oldest == 0) {
-                oldest = last + 1;
+            if (begin(cursor, position, existed, since, epoch)) {
+                catchUp(cursor);
             }
-            // Where a client without a usable position starts: after its uid's acknowledged position, or
-            // with the group's newest join-last messages (those still kept).
-            long fallback = cursor.group ? Math.max(last - durable.groupJoinLast(), oldest - 1) : position.ackedSeq();
-
-            long start;
-            String lost = null;
-            if (since == null) {
-                start = fallback;
-            } else if (since > 0 && (!existed || (epoch != null && !epoch.equals(streamEpoch)))) {
-                lost = "epoch"; // the client's position belongs to a history this store no longer has
-                start = fallback;
-            } else if (since > last) {
-                lost = "ahead";
-                start = last;
-            } else {
-                start = since;
-            }
-            if (start < oldest - 1) {
-                lost = lost == null ? "expired" : lost;
-                start = oldest - 1;
-            }
-            synchronized (cursor) {
-                if (cursor.detached) {
-                    return;
-                }
-                if (cursor.group && !existed && since == null) {
-                    // A join to a group without durable messages: nothing to announce (most groups are
-                    // ephemeral only); its first durable message, if one comes, is the first the client gets.
-                    cursor.position = 0;
-                    if (cursor.pendingMax == 0) {
-                        cursor.replaying = false;
-                        return;
-                    }
-                } else {
-                    cursor.client.send(cursor.replay(streamEpoch, start, last, lost, oldest));
-                    cursor.position = start;
-                    // Nothing stored after the start, and nothing committed since the position was read (a
-                    // commit since then raised pendingMax): live at once, without a read. Most connections are
-                    // level with their stream, so this saves a transaction per connect.
-                    if (start >= last && cursor.pendingMax <= start) {
-                        cursor.replaying = false;
-                        return;
-                    }
-                }
-            }
-            catchUp(cursor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failed(cursor, e);
@@ -427,6 +398,90 @@ public class Deliveries {
             // The top of the replay's task: whatever it meets (the store down, memory short) closes the client.
             failed(cursor, e);
         }
+    }
+
+    /**
+     * Starts group cursors, all their positions read at once. A group's stream is not opened here: joining
+     * or resuming a group that never had a durable message (most groups) must not write to the store.
+     */
+    private void startGroups(Map<Cursor, GroupPosition> starting) {
+        Map<String, Streams.Position> positions;
+        try {
+            positions = streams.positions(starting.keySet().stream().map(cursor -> cursor.stream).toList());
+        } catch (Throwable e) {
+            // The top of the replay's task: the store cannot be read; the client is closed and resumes.
+            starting.keySet().forEach(cursor -> failed(cursor, e));
+            return;
+        }
+        starting.forEach((cursor, asked) -> {
+            try {
+                Streams.Position position = positions.get(cursor.stream);
+                if (begin(cursor, position, position.exists(), asked.since(), asked.epoch())) {
+                    catchUp(cursor);
+                }
+            } catch (Throwable e) {
+                failed(cursor, e);
+            }
+        });
+    }
+
+    /**
+     * Sends the cursor's replay frame and puts it at its start; true if it must catch up from the store
+     * (else it is live already). {@code existed}: the stream was there before this start looked.
+     */
+    private boolean begin(Cursor cursor, Streams.Position position, boolean existed, Long since, String epoch) {
+        long last = position.lastSeq();
+        String streamEpoch = position.epoch();
+        long oldest = position.oldestSeq();
+        if (oldest == 0) {
+            oldest = last + 1;
+        }
+        // Where a client without a usable position starts: after its uid's acknowledged position, or
+        // with the group's newest join-last messages (those still kept).
+        long fallback = cursor.group ? Math.max(last - durable.groupJoinLast(), oldest - 1) : position.ackedSeq();
+
+        long start;
+        String lost = null;
+        if (since == null) {
+            start = fallback;
+        } else if (since > 0 && (!existed || (epoch != null && !epoch.equals(streamEpoch)))) {
+            lost = "epoch"; // the client's position belongs to a history this store no longer has
+            start = fallback;
+        } else if (since > last) {
+            lost = "ahead";
+            start = last;
+        } else {
+            start = since;
+        }
+        if (start < oldest - 1) {
+            lost = lost == null ? "expired" : lost;
+            start = oldest - 1;
+        }
+        synchronized (cursor) {
+            if (cursor.detached) {
+                return false;
+            }
+            if (cursor.group && !existed && since == null) {
+                // A join to a group without durable messages: nothing to announce (most groups are
+                // ephemeral only); its first durable message, if one comes, is the first the client gets.
+                cursor.position = 0;
+                if (cursor.pendingMax == 0) {
+                    cursor.replaying = false;
+                    return false;
+                }
+            } else {
+                cursor.client.send(cursor.replay(streamEpoch, start, last, lost, oldest));
+                cursor.position = start;
+                // Nothing stored after the start, and nothing committed since the position was read (a
+                // commit since then raised pendingMax): live at once, without a read. Most connections are
+                // level with their stream, so this saves a transaction per connect.
+                if (start >= last && cursor.pendingMax <= start) {
+                    cursor.replaying = false;
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

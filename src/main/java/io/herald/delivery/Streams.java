@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -137,6 +138,45 @@ public class Streams {
         } catch (SQLException e) {
             throw new PersistenceException("reading the stream position of uid " + uid + " failed", e);
         }
+    }
+
+    /** Most stream keys read per statement by {@link #positions}: few distinct statement texts. */
+    private static final int POSITIONS_CHUNK = 100;
+
+    /**
+     * {@link #position} of many streams at once (a resume of many groups), a statement per hundred; every
+     * key is in the result, a stream that does not exist with a null epoch.
+     */
+    public Map<String, Position> positions(List<String> keys) {
+        Map<String, Position> positions = new HashMap<>();
+        try (Connection connection = dataSource.getConnection()) {
+            for (int from = 0; from < keys.size(); from += POSITIONS_CHUNK) {
+                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + POSITIONS_CHUNK));
+                StringBuilder sql = new StringBuilder("SELECT s.uid, s.epoch, s.last_seq, s.acked_seq,"
+                        + " (SELECT MIN(m.seq) FROM herald_message m WHERE m.uid = s.uid)"
+                        + " FROM herald_stream s WHERE s.uid IN (");
+                for (int i = 0; i < chunk.size(); i++) {
+                    sql.append(i == 0 ? "?" : ", ?");
+                }
+                try (PreparedStatement select = connection.prepareStatement(sql.append(')').toString())) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            positions.put(rows.getString(1),
+                                    new Position(rows.getString(2), rows.getLong(3), rows.getLong(4), rows.getLong(5)));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("reading the positions of " + keys.size() + " streams failed", e);
+        }
+        for (String key : keys) {
+            positions.putIfAbsent(key, new Position(null, 0, 0, 0));
+        }
+        return positions;
     }
 
     /**

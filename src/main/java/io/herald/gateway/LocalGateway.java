@@ -145,7 +145,7 @@ public class LocalGateway {
                 throw HeraldException.clientNotFound(clientId);
             }
         }
-        deliveries.joined(client, group);
+        deliveries.joined(client, List.of(group));
         return true;
     }
 

@@ -59,7 +59,8 @@ class GroupStreamsIT extends ClientTest {
                 "herald.durable.groups.max-per-group", Integer.toString(MAX_PER_GROUP),
                 "herald.durable.groups.join-last", Integer.toString(JOIN_LAST),
                 "herald.durable.purge-interval", "PT1S",
-                "herald.limits.groups-per-client", "5"));
+                "herald.limits.groups-per-client", "5"))
+                .addClasses(TransactionProbe.class, TransactionProbe.Mount.class);
     }
 
     private JsonObject pushDurable(String group, Object data) {
@@ -360,6 +361,23 @@ class GroupStreamsIT extends ClientTest {
         client.assertNoMessage(Duration.ofMillis(300));
         assertEquals(1, history(group, "").getJsonArray("messages").size());
         assertEquals(2, push(group, "next"));
+    }
+
+    @Test
+    void aGroupMessageSentInATransactionIsStoredAndDeliveredOnlyIfItCommits() {
+        String group = Names.unique("tx");
+        WsClient client = member(group);
+        api.post("/probe/tx/-?group=" + group + "&outcome=rollback&holdMillis=0", obj()).expect(200);
+        client.assertNoMessage(Duration.ofMillis(500));
+        assertEquals(0, history(group, "").getJsonArray("messages").size(), "rolled back: not stored");
+
+        JsonObject committed = api.post("/probe/tx/-?group=" + group + "&outcome=commit&holdMillis=500", obj())
+                .expect(200).object();
+        assertEquals(1, committed.getInt("seq"), "the rolled back seq is not lost: still gapless");
+        JsonObject message = client.awaitMessage(WAIT);
+        assertEquals(group, message.getString("group"));
+        assertEquals(1, seq(message));
+        assertEquals("sent in a transaction", message.getString("data"));
     }
 
     @Test
