@@ -73,7 +73,9 @@
  *              (welcome received), 'disconnected' (a reconnect is scheduled in `delay` ms) or 'closed' (final).
  * - `welcome`  {clientId, uid, heartbeat, transport}: transport is 'websocket' or 'sse'.
  * - `message`  {data, id, seq, from, to}: seq is null for non-durable messages (they are at most once);
- *              from (the sender's uid) and to are set on messages relayed from another client.
+ *              from (the sender's uid) and to are set on messages relayed from another client. A durable
+ *              group message also has `group`, and its seq is in that group's stream; this client hands
+ *              those over as they come (it keeps no position per group: no resume, no duplicate check yet).
  * - `replay`   {recovered, reason, since, seq, oldest, epoch, previous}: a durable stream (re)started.
  *              recovered:false means messages after `previous` up to `since` are lost to this client.
  * - `ack`      {seq}: an acknowledgement up to seq was sent.
@@ -740,8 +742,11 @@ export class Herald {
     }
     switch (frame?.type) {
       case 'welcome': return this.#onWelcome(frame);
-      case 'message': return typeof frame.seq === 'number' ? this.#onDurable(frame) : this.#deliver(frame);
-      case 'replay': return this.#onReplay(frame);
+      // A durable group message or replay (it names its group) is not the uid's stream: this client keeps
+      // no position per group yet, so it hands group messages over as they come and leaves the uid's
+      // stream, its position and its acks alone.
+      case 'message': return typeof frame.seq === 'number' && frame.group === undefined ? this.#onDurable(frame) : this.#deliver(frame);
+      case 'replay': return frame.group === undefined ? this.#onReplay(frame) : undefined;
       case 'ping': this.#raw({ type: 'pong' }); return;
       case 'error':
         this.#emit('error', { source: 'server', code: frame.code, message: frame.message });
@@ -882,13 +887,16 @@ export class Herald {
   }
 
   #deliver(frame) {
-    this.#emit('message', {
+    const message = {
       data: frame.data,
       id: frame.id ?? null,
       seq: typeof frame.seq === 'number' ? frame.seq : null,
       from: frame.from ?? null, // relayed from another client: the sender's uid, written by the server
       to: frame.to ?? null,
-    });
+    };
+    // Only on a durable group message: the group whose stream `seq` numbers.
+    if (typeof frame.group === 'string') message.group = frame.group;
+    this.#emit('message', message);
   }
 
   /** One cumulative ack for everything processed; only inside a started stream (the server checks it). */

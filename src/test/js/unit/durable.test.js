@@ -273,3 +273,25 @@ test('when the token\'s uid changes, a handshake that carried the old uid\'s pos
     await server.close();
   }
 });
+
+test('a durable group message is handed over with its group and leaves the uid stream alone', async () => {
+  let conn;
+  const server = await fakeServer((c) => { conn = c; c.welcome(); c.send(replay(0, 2)); c.send(durable(1)); c.send(durable(2)); });
+  const { herald, seen } = client(server, { uid: 'alice', ackBatch: 1 });
+  try {
+    await until(() => herald.seq === 2);
+    conn.send({ type: 'replay', group: 'room', epoch: 'G1', since: 0, seq: 9, recovered: true });
+    conn.send({ type: 'message', id: 'g-9', group: 'room', seq: 9, data: 'to the room' });
+    conn.send(durable(3));
+    await until(() => herald.seq === 3);
+    const group = seen.messages.find((m) => m.group === 'room');
+    assert.deepEqual([group.seq, group.data], [9, 'to the room']);
+    assert.deepEqual(seen.messages.filter((m) => m.group === undefined).map((m) => m.seq), [1, 2, 3]);
+    assert.equal(seen.replays.length, 1, "the group's replay is not taken for the uid stream's");
+    assert.ok(!conn.received.some((f) => f.type === 'ack' && f.seq === 9), 'a group seq is never acknowledged');
+    assert.equal(conn.received.filter((f) => f.type === 'resume').length, 0, 'no gap seen in the uid stream');
+  } finally {
+    herald.close();
+    await server.close();
+  }
+});

@@ -120,7 +120,7 @@ public class Operations {
             case "clients":
                 return clients(method, s, body);
             case "groups":
-                return groups(method, s, target, body);
+                return groups(method, s, target, body, idempotencyKey);
             case "stats":
                 if (s.length == 1) {
                     allow(method, "GET");
@@ -209,7 +209,7 @@ public class Operations {
         throw notFound();
     }
 
-    private Object groups(String method, String[] s, Target target, JsonObject body) {
+    private Object groups(String method, String[] s, Target target, JsonObject body, String idempotencyKey) {
         if (s.length == 1) {
             allow(method, "GET");
             return groups.names(target.query("after", null), target.query("limit", "1000"));
@@ -223,8 +223,11 @@ public class Operations {
             return groups.dissolve(group);
         }
         if (s.length == 3 && s[2].equals("messages")) {
-            allow(method, "POST");
-            return groups.send(group, required(body));
+            if (method.equals("POST")) {
+                return groups.send(group, idempotencyKey, required(body));
+            }
+            allow(method, "GET");
+            return groups.history(group, target.query("since", "0"), target.query("limit", "100"));
         }
         if (s.length == 4 && s[2].equals("clients")) {
             if (method.equals("PUT")) {

@@ -1,6 +1,5 @@
 package io.herald.api;
 
-import io.herald.delivery.StoredMessage;
 import io.herald.delivery.Stream;
 import io.herald.gateway.Durability;
 import io.herald.gateway.Gateway;
@@ -103,14 +102,7 @@ public class UidsResource {
         long after = Bodies.number("since", since, 0, Long.MAX_VALUE);
         int count = (int) Bodies.number("limit", limit, 1, 1000);
         Stream stream = history.stream(uid);
-        JsonArrayBuilder messages = JsonCodec.array();
-        for (StoredMessage message : history.history(uid, after, count)) {
-            messages.add(JsonCodec.object()
-                    .add("id", message.messageId())
-                    .add("seq", message.seq())
-                    .add("data", JsonCodec.parse(message.data()))
-                    .add("createdAt", message.createdAt()));
-        }
+        JsonArrayBuilder messages = StoredMessages.json(history.history(uid, after, count));
         JsonObjectBuilder history = JsonCodec.object().add("uid", uid);
         addStream(history, stream);
         return history.add("messages", messages).build();

@@ -2,6 +2,8 @@ package io.herald.connection;
 
 import io.herald.core.Utf8;
 import io.herald.core.JsonCodec;
+import io.herald.core.Names;
+import io.herald.delivery.Deliveries;
 import io.herald.gateway.ClientMessage;
 import io.herald.routing.Client;
 import io.herald.routing.CloseCodes;
@@ -12,6 +14,9 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One client's frames on their way in, whichever door they came through: each is charged to the client's
@@ -189,8 +194,19 @@ final class Inbox {
         }
     }
 
-    /** {@code {"type":"resume","since":N,"epoch":"…"}}: replay the stream after N, then go live. */
+    /**
+     * {@code {"type":"resume","since":N,"epoch":"…"}}: replay the uid's stream after N, then go live;
+     * {@code {"type":"resume","groups":{"room":41,…}}}: the same for each group named (the uid's stream is
+     * resumed too only if the frame also has {@code since} or {@code epoch}).
+     */
     private void resume(JsonObject frame) {
+        JsonValue groups = frame.get("groups");
+        if (groups != null) {
+            resumeGroups(groups);
+            if (!frame.containsKey("since") && !frame.containsKey("epoch")) {
+                return;
+            }
+        }
         String uid = client.uid();
         JsonValue since = frame.get("since");
         JsonValue epoch = frame.get("epoch");
@@ -205,6 +221,53 @@ final class Inbox {
             reception.deliveries.attach(client, uid, since == null ? null : ((JsonNumber) since).longValue(),
                     epoch instanceof JsonString text ? text.getString() : null);
         }
+    }
+
+    /**
+     * {@code "groups": {"room": 41, "feed": {"since": 1200, "epoch": "…"}}}: each a group the client is in,
+     * at most {@code herald.limits.groups-per-client} of them, each with a position of 0 or more. The whole
+     * map is checked before any group is resumed: a bad one resumes none.
+     */
+    private void resumeGroups(JsonValue groups) {
+        if (!(groups instanceof JsonObject positions)) {
+            client.send(Frames.error("bad_frame", "\"groups\" must be an object of group names and positions"));
+            return;
+        }
+        int max = reception.settings.groupsPerClient();
+        if (positions.size() > max) {
+            client.send(Frames.error("too_many_groups", "a resume names at most " + max
+                    + " groups (herald.limits.groups-per-client)"));
+            return;
+        }
+        Map<String, Deliveries.GroupPosition> asked = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonValue> position : positions.entrySet()) {
+            String group = position.getKey();
+            if (!Names.validName(group)) {
+                client.send(Frames.error("bad_group", "\"" + abbreviate(group) + "\": a group name is " + Names.RULE));
+                return;
+            }
+            JsonValue value = position.getValue();
+            JsonValue seq = value instanceof JsonObject object ? object.get("since") : value;
+            JsonValue epoch = value instanceof JsonObject object ? object.get("epoch") : null;
+            if (!(seq instanceof JsonNumber number && number.isIntegral() && number.longValue() >= 0)
+                    || epoch != null && !(epoch instanceof JsonString) && epoch != JsonValue.NULL) {
+                client.send(Frames.error("bad_frame", "the position of group " + group
+                        + " must be a whole number of 0 or more, or {\"since\": N, \"epoch\": \"…\"}"));
+                return;
+            }
+            asked.put(group, new Deliveries.GroupPosition(((JsonNumber) seq).longValue(),
+                    epoch instanceof JsonString text ? text.getString() : null));
+        }
+        Map<String, Deliveries.GroupPosition> resumed = new LinkedHashMap<>();
+        asked.forEach((group, position) -> {
+            if (client.groups().contains(group)) {
+                resumed.put(group, position);
+            } else {
+                client.send(Frames.error("not_member", "the client is not in group " + group
+                        + "; it resumes only groups it is in"));
+            }
+        });
+        reception.deliveries.attachGroups(client, resumed);
     }
 
     private void tooBig() {

@@ -71,6 +71,7 @@ public class Reception {
             deliveries.attach(client, uid, since, epoch);
         }
         Guard guard = guards.opened(client, identity);
+        deliveries.joined(client, client.groups()); // the token's groups
         client.outbox().release();
         drain.opened(client);
         connected.fireAsync(new ClientConnected(client.id(), client.uid(), client.session()));

@@ -24,6 +24,8 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,11 +38,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Delivers uid streams to clients: replays what a client missed from the store, then switches it to live
- * delivery of newly committed messages, in seq order, without gap or duplicate; and records the clients'
- * cumulative acknowledgements.
+ * Delivers durable streams to clients, uids' and groups': replays what a client missed from the store, then
+ * switches it to live delivery of newly committed messages, in seq order, without gap or duplicate; and
+ * records the clients' cumulative acknowledgements (uid streams only: each client keeps its own position
+ * in a group's stream).
  *
- * <p>A bound client has a {@link Cursor}. Live deliveries send only the next seq after the cursor; anything
+ * <p>A bound client has a {@link Cursor} on its uid's stream; a client has one on a group's stream once it
+ * resumed the group, joined it while {@code herald.durable.groups.join-last} is on, or received the group's
+ * first durable message live (it then goes on from that message). Group cursors exist only for groups the
+ * client is in (at most {@code herald.limits.groups-per-client}) and go when it leaves them. Live deliveries send only the next seq after the cursor; anything
  * else (the client is still replaying, or a seq arrived out of order) is left to a catch-up read from the
  * store, which holds every message before it is delivered live.
  *
@@ -87,6 +93,8 @@ public class Deliveries {
     private final FailureLog ackFailures = new FailureLog(LOG, Level.WARNING, "storing acknowledgements");
 
     private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
+    /** By clientId, then group name. */
+    private final Map<String, Map<String, Cursor>> groupCursors = new ConcurrentHashMap<>();
     private final Map<String, Long> acks = new ConcurrentHashMap<>();
     // Guarded by this (the flushes): the backoff of acknowledgement writes while the database fails.
     private long ackRetryDelay;
@@ -95,11 +103,13 @@ public class Deliveries {
     private volatile boolean stopping;
     // Taken once: counted per message and client.
     private CounterDataPoint liveDelivered;
+    private CounterDataPoint liveDeliveredToGroups;
     private CounterDataPoint replayed;
 
     @PostConstruct
     void counters() {
         liveDelivered = metrics.delivered(Kind.UID, true);
+        liveDeliveredToGroups = metrics.delivered(Kind.GROUP, true);
         replayed = metrics.replayed();
     }
 
@@ -120,12 +130,94 @@ public class Deliveries {
      * position). {@code epoch}, if given, is the stream epoch the client's position belongs to.
      */
     public void attach(Client client, String uid, Long since, String epoch) {
-        Cursor cursor = new Cursor(client, uid);
+        Cursor cursor = Cursor.ofUid(client, uid);
         Cursor previous = cursors.put(client.id(), cursor);
         if (previous != null) {
             detach(previous);
         }
         replay(cursor, () -> start(cursor, since, epoch));
+    }
+
+    /** Where a client asks to start in a group's stream: after {@code since}, in {@code epoch} (either null). */
+    public record GroupPosition(Long since, String epoch) {
+
+        /** No position of its own: the newest {@code herald.durable.groups.join-last} messages, or none. */
+        public static final GroupPosition JOINING = new GroupPosition(null, null);
+    }
+
+    /**
+     * Starts the client on the streams of these groups, each after its position, with a {@code replay}
+     * frame first (none for a join to a group that never had a durable message: its first message starts
+     * its stream, and a join writes nothing). Groups the client is not in are skipped: the caller checked.
+     * All the groups' positions are read in one query, so that a resume of many groups costs the store
+     * one read (and a catch-up only for the groups with something to catch up on).
+     */
+    public void attachGroups(Client client, Map<String, GroupPosition> positions) {
+        Map<Cursor, GroupPosition> starting = new LinkedHashMap<>();
+        positions.forEach((group, position) -> {
+            Cursor cursor = Cursor.ofGroup(client, group);
+            Cursor previous = groupCursorsOf(client).put(group, cursor);
+            if (previous != null) {
+                detach(previous);
+            }
+            if (!dropIfGone(cursor)) {
+                starting.put(cursor, position);
+            }
+        });
+        if (starting.isEmpty()) {
+            return;
+        }
+        try {
+            executor.execute(() -> startGroups(starting));
+        } catch (RejectedExecutionException e) {
+            starting.keySet().forEach(cursor -> failed(cursor, e));
+        }
+    }
+
+    /**
+     * The client has joined these groups (the backend, or its token at connect): with
+     * {@code herald.durable.groups.join-last} on, it starts on their streams with their newest messages.
+     */
+    public void joined(Client client, Collection<String> groups) {
+        if (durable.groupJoinLast() == 0 || groups.isEmpty()) {
+            return;
+        }
+        Map<String, Cursor> mine = groupCursors.get(client.id());
+        Map<String, GroupPosition> joining = new LinkedHashMap<>();
+        for (String group : groups) {
+            if (mine == null || !mine.containsKey(group)) {
+                joining.put(group, GroupPosition.JOINING);
+            }
+        }
+        attachGroups(client, joining);
+    }
+
+    /** The client has left the group: its position there is forgotten. */
+    public void left(Client client, String group) {
+        Map<String, Cursor> mine = groupCursors.get(client.id());
+        Cursor cursor = mine == null ? null : mine.remove(group);
+        if (cursor != null) {
+            detach(cursor);
+        }
+    }
+
+    private Map<String, Cursor> groupCursorsOf(Client client) {
+        return groupCursors.computeIfAbsent(client.id(), id -> new ConcurrentHashMap<>());
+    }
+
+    /**
+     * Removes a group cursor just made for a client that is closing or no longer in the group, and says so.
+     * Checked after the cursor was put in place: a close detaches the client's cursors after its outbox
+     * closed, and a leave after the registry changed, so either the close (or leave) removes the cursor or
+     * this sees it. No cursor outlives its client or its membership.
+     */
+    private boolean dropIfGone(Cursor cursor) {
+        Client client = cursor.client;
+        if (!client.outbox().closing() && client.groups().contains(cursor.name)) {
+            return false;
+        }
+        forget(cursor);
+        return true;
     }
 
     /**
@@ -146,6 +238,10 @@ public class Deliveries {
         if (cursor != null) {
             detach(cursor);
         }
+        Map<String, Cursor> groups = groupCursors.remove(client.id());
+        if (groups != null) {
+            groups.values().forEach(Deliveries::detach);
+        }
     }
 
     /** A cumulative acknowledgement from the client; false if it acknowledges more than it was sent. */
@@ -160,7 +256,7 @@ public class Deliveries {
             }
             cursor.acked = Math.max(cursor.acked, seq);
         }
-        acks.merge(cursor.uid, seq, Math::max);
+        acks.merge(cursor.stream, seq, Math::max);
         return true;
     }
 
@@ -199,7 +295,7 @@ public class Deliveries {
         }
     }
 
-    /** Delivers committed messages to this node's live clients of their uids. */
+    /** Delivers committed messages to this node's live clients of their uids and members of their groups. */
     public void committed(List<Append> appends, List<Receipt> receipts) {
         for (int i = 0; i < appends.size(); i++) {
             Append append = appends.get(i);
@@ -207,29 +303,70 @@ public class Deliveries {
             if (!receipt.id().equals(append.messageId())) {
                 continue; // an idempotent retry: the original was delivered when it was stored
             }
-            for (String uid : append.uids()) {
-                long seq = receipt.seq(uid);
+            for (String stream : append.streams()) {
+                long seq = receipt.seq(stream);
+                if (StreamKey.isGroup(stream)) {
+                    toMembers(StreamKey.name(stream), seq, append);
+                    continue;
+                }
                 String frame = Frames.durableMessage(append.messageId(), seq, append.data());
-                for (Client client : registry.clientsOfUid(uid)) {
+                for (Client client : registry.clientsOfUid(stream)) {
                     Cursor cursor = cursors.get(client.id());
-                    if (cursor != null && cursor.uid.equals(uid)) {
-                        deliverLive(cursor, seq, frame);
+                    if (cursor != null && cursor.stream.equals(stream)) {
+                        deliverLive(cursor, seq, frame, false);
                     }
                 }
             }
         }
     }
 
-    private void deliverLive(Cursor cursor, long seq, String frame) {
+    /**
+     * One group message to the group's members here: one frame for all. A member without a cursor on the
+     * group gets one now, starting with this message. An excluded member is not sent the message, and its
+     * cursor moves past it as if it had been.
+     */
+    private void toMembers(String group, long seq, Append append) {
+        String frame = Frames.groupMessage(append.messageId(), group, seq, append.data());
+        for (Client client : registry.clientsOfGroup(group)) {
+            boolean excluded = append.exclude().contains(client.id());
+            Map<String, Cursor> mine = groupCursors.get(client.id());
+            Cursor cursor = mine == null ? null : mine.get(group);
+            if (cursor == null) {
+                if (excluded) {
+                    continue;
+                }
+                Cursor fresh = Cursor.ofGroup(client, group);
+                fresh.position = seq - 1;
+                fresh.replaying = false;
+                cursor = groupCursorsOf(client).putIfAbsent(group, fresh);
+                if (cursor == null) {
+                    cursor = fresh;
+                    if (dropIfGone(fresh)) {
+                        continue;
+                    }
+                }
+            }
+            deliverLive(cursor, seq, frame, excluded);
+        }
+    }
+
+    /** {@code skip}: the message is not for this client (excluded), but its position moves past it. */
+    private void deliverLive(Cursor cursor, long seq, String frame, boolean skip) {
         synchronized (cursor) {
             if (cursor.detached) {
                 return;
             }
-            if (cursor.replaying) {
+            if (skip) {
+                if (!cursor.replaying && seq == cursor.position + 1) {
+                    cursor.position = seq;
+                }
+                // Otherwise the client reads the stream from the store now or soon, which holds this message
+                // too: an excluded client that catches up past it gets it there.
+            } else if (cursor.replaying) {
                 cursor.pendingMax = Math.max(cursor.pendingMax, seq);
             } else if (seq == cursor.position + 1) {
                 if (cursor.client.send(frame)) {
-                    liveDelivered.inc();
+                    (cursor.group ? liveDeliveredToGroups : liveDelivered).inc();
                 }
                 cursor.position = seq;
             } else if (seq > cursor.position + 1) {
@@ -242,54 +379,16 @@ public class Deliveries {
 
     private void start(Cursor cursor, Long since, String epoch) {
         try {
-            boolean existed = true;
-            Streams.Position position = streams.position(cursor.uid);
-            if (!position.exists()) {
+            Streams.Position position = streams.position(cursor.stream);
+            boolean existed = position.exists();
+            if (!existed) {
                 // Opened now, so that the client learns the epoch its positions belong to.
-                existed = false;
-                journal.append(Append.openStream(cursor.uid)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                position = streams.position(cursor.uid);
+                journal.append(Append.openStream(cursor.stream)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                position = streams.position(cursor.stream);
             }
-            long last = position.lastSeq();
-            long acked = position.ackedSeq();
-            String streamEpoch = position.epoch();
-            long oldest = position.oldestSeq();
-            if (oldest == 0) {
-                oldest = last + 1;
+            if (begin(cursor, position, existed, since, epoch)) {
+                catchUp(cursor);
             }
-
-            long start;
-            String lost = null;
-            if (since == null) {
-                start = acked;
-            } else if (since > 0 && (!existed || (epoch != null && !epoch.equals(streamEpoch)))) {
-                lost = "epoch"; // the client's position belongs to a history this store no longer has
-                start = acked;
-            } else if (since > last) {
-                lost = "ahead";
-                start = last;
-            } else {
-                start = since;
-            }
-            if (start < oldest - 1) {
-                lost = lost == null ? "expired" : lost;
-                start = oldest - 1;
-            }
-            synchronized (cursor) {
-                if (cursor.detached) {
-                    return;
-                }
-                cursor.client.send(Frames.replay(cursor.uid, streamEpoch, start, last, lost, oldest));
-                cursor.position = start;
-                // Nothing stored after the start, and nothing committed since the position was read (a
-                // commit since then raised pendingMax): live at once, without a read. Most connections are
-                // level with their stream, so this saves a transaction per connect.
-                if (start >= last && cursor.pendingMax <= start) {
-                    cursor.replaying = false;
-                    return;
-                }
-            }
-            catchUp(cursor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failed(cursor, e);
@@ -299,6 +398,90 @@ public class Deliveries {
             // The top of the replay's task: whatever it meets (the store down, memory short) closes the client.
             failed(cursor, e);
         }
+    }
+
+    /**
+     * Starts group cursors, all their positions read at once. A group's stream is not opened here: joining
+     * or resuming a group that never had a durable message (most groups) must not write to the store.
+     */
+    private void startGroups(Map<Cursor, GroupPosition> starting) {
+        Map<String, Streams.Position> positions;
+        try {
+            positions = streams.positions(starting.keySet().stream().map(cursor -> cursor.stream).toList());
+        } catch (Throwable e) {
+            // The top of the replay's task: the store cannot be read; the client is closed and resumes.
+            starting.keySet().forEach(cursor -> failed(cursor, e));
+            return;
+        }
+        starting.forEach((cursor, asked) -> {
+            try {
+                Streams.Position position = positions.get(cursor.stream);
+                if (begin(cursor, position, position.exists(), asked.since(), asked.epoch())) {
+                    catchUp(cursor);
+                }
+            } catch (Throwable e) {
+                failed(cursor, e);
+            }
+        });
+    }
+
+    /**
+     * Sends the cursor's replay frame and puts it at its start; true if it must catch up from the store
+     * (else it is live already). {@code existed}: the stream was there before this start looked.
+     */
+    private boolean begin(Cursor cursor, Streams.Position position, boolean existed, Long since, String epoch) {
+        long last = position.lastSeq();
+        String streamEpoch = position.epoch();
+        long oldest = position.oldestSeq();
+        if (oldest == 0) {
+            oldest = last + 1;
+        }
+        // Where a client without a usable position starts: after its uid's acknowledged position, or
+        // with the group's newest join-last messages (those still kept).
+        long fallback = cursor.group ? Math.max(last - durable.groupJoinLast(), oldest - 1) : position.ackedSeq();
+
+        long start;
+        String lost = null;
+        if (since == null) {
+            start = fallback;
+        } else if (since > 0 && (!existed || (epoch != null && !epoch.equals(streamEpoch)))) {
+            lost = "epoch"; // the client's position belongs to a history this store no longer has
+            start = fallback;
+        } else if (since > last) {
+            lost = "ahead";
+            start = last;
+        } else {
+            start = since;
+        }
+        if (start < oldest - 1) {
+            lost = lost == null ? "expired" : lost;
+            start = oldest - 1;
+        }
+        synchronized (cursor) {
+            if (cursor.detached) {
+                return false;
+            }
+            if (cursor.group && !existed && since == null) {
+                // A join to a group without durable messages: nothing to announce (most groups are
+                // ephemeral only); its first durable message, if one comes, is the first the client gets.
+                cursor.position = 0;
+                if (cursor.pendingMax == 0) {
+                    cursor.replaying = false;
+                    return false;
+                }
+            } else {
+                cursor.client.send(cursor.replay(streamEpoch, start, last, lost, oldest));
+                cursor.position = start;
+                // Nothing stored after the start, and nothing committed since the position was read (a
+                // commit since then raised pendingMax): live at once, without a read. Most connections are
+                // level with their stream, so this saves a transaction per connect.
+                if (start >= last && cursor.pendingMax <= start) {
+                    cursor.replaying = false;
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -330,7 +513,7 @@ public class Deliveries {
                 }
                 // A message larger than a page goes alone, into an empty queue only.
                 Streams.Page page = free <= 0 || freeChars <= 0 ? null
-                        : streams.read(cursor.uid, from, Math.min(pageSize, free), freeChars, depth == 0);
+                        : streams.read(cursor.stream, from, Math.min(pageSize, free), freeChars, depth == 0);
                 if (page == null || page.messages().isEmpty() && !page.end()) {
                     // Let the client read first.
                     if (timers.after("a durable catch-up", CATCH_UP_RETRY_MILLIS,
@@ -349,9 +532,9 @@ public class Deliveries {
                         }
                         if (message.seq() > cursor.position + 1) {
                             // Purged while this client was behind: say so rather than skip silently.
-                            cursor.client.send(Frames.replay(cursor.uid, null, message.seq() - 1, -1, "expired", message.seq()));
+                            cursor.client.send(cursor.replay(null, message.seq() - 1, -1, "expired", message.seq()));
                         }
-                        if (cursor.client.send(Frames.durableMessage(message.messageId(), message.seq(), message.data()))) {
+                        if (cursor.client.send(cursor.frame(message.messageId(), message.seq(), message.data()))) {
                             replayed.inc();
                         }
                         cursor.position = message.seq();
@@ -385,13 +568,13 @@ public class Deliveries {
     private void failed(Cursor cursor, Throwable e) {
         forget(cursor);
         if (stopping) {
-            LOG.log(Level.FINE, () -> "the replay of uid " + cursor.uid + " to " + cursor.client + " ended: stopping");
+            LOG.log(Level.FINE, () -> "the replay of " + cursor + " to " + cursor.client + " ended: stopping");
             return;
         }
         CloseCodes code = e instanceof RejectedExecutionException ? CloseCodes.SERVICE_RESTART
                 : storeUnavailable(e) ? CloseCodes.TRY_AGAIN_LATER : CloseCodes.SERVER_ERROR;
         Guarded.logged(replayFailures, e, "closing " + cursor.client + " with " + code.code()
-                + " so that it reconnects and resumes (uid " + cursor.uid + ")");
+                + " so that it reconnects and resumes (" + cursor + ")");
         cursor.client.outbox().closeNow(code.reason());
     }
 
@@ -407,7 +590,16 @@ public class Deliveries {
 
     /** Ends this cursor, and not one that a later bind of the same client put in its place. */
     private void forget(Cursor cursor) {
-        cursors.remove(cursor.client.id(), cursor);
+        if (cursor.group) {
+            Map<String, Cursor> mine = groupCursors.get(cursor.client.id());
+            if (mine != null) {
+                mine.remove(cursor.name, cursor);
+                // No empty map left behind for a client that may be gone (see dropIfGone).
+                groupCursors.computeIfPresent(cursor.client.id(), (id, map) -> map.isEmpty() ? null : map);
+            }
+        } else {
+            cursors.remove(cursor.client.id(), cursor);
+        }
         detach(cursor);
     }
 

@@ -18,10 +18,17 @@ import java.time.Duration;
  * @param pageMaxBytes   most characters of message data read from the store at once: one page of a replay or
  *                       catch-up, or of a history request (always at least one message, however large)
  * @param ackFlushMillis how often acknowledgements are written
+ * @param groupRetention how long durable group messages are kept
+ * @param maxPerGroup    newest durable messages kept per group
+ * @param groupJoinLast  how many of a group's newest stored messages a member gets when it starts on the
+ *                       group's stream without a position of its own (0: none; 1: the last value)
  */
 public record DurableSettings(Duration retention, long maxPerUid, Duration purgeInterval, int batchSize,
                               int queueCapacity, long queueMaxBytes, int replayPage, long pageMaxBytes,
-                              long ackFlushMillis) {
+                              long ackFlushMillis, Duration groupRetention, long maxPerGroup, int groupJoinLast) {
+
+    /** The most a member may get on joining: a join-last is a replay, and a replay's length is bounded. */
+    static final int MAX_JOIN_LAST = 1000;
 
     public static DurableSettings from(Settings settings) {
         return new DurableSettings(
@@ -33,6 +40,9 @@ public record DurableSettings(Duration retention, long maxPerUid, Duration purge
                 settings.number("herald.durable.queue-max-bytes", 67108864, 1),
                 settings.integer("herald.durable.replay-page", 200, 1),
                 settings.number("herald.durable.page-max-bytes", 524288, 1),
-                settings.number("herald.durable.ack-flush-millis", 200, 10));
+                settings.number("herald.durable.ack-flush-millis", 200, 10),
+                settings.duration("herald.durable.groups.retention", "P1D"),
+                settings.number("herald.durable.groups.max-per-group", 1000, 1),
+                settings.integer("herald.durable.groups.join-last", 0, 0, MAX_JOIN_LAST));
     }
 }

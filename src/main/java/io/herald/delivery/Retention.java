@@ -13,7 +13,8 @@ import java.util.logging.Logger;
 
 /**
  * Purges durable messages past {@code herald.durable.retention} or beyond the newest
- * {@code herald.durable.max-per-uid} of their uid, every {@code herald.durable.purge-interval}: a
+ * {@code herald.durable.max-per-uid} of their uid (for groups: {@code herald.durable.groups.retention} and
+ * {@code herald.durable.groups.max-per-group}), every {@code herald.durable.purge-interval}: a
  * scheduled job, so that no request pays for it.
  */
 @ApplicationScoped
@@ -46,8 +47,9 @@ public class Retention {
 
     void purge() {
         try {
-            long before = System.currentTimeMillis() - settings.retention().toMillis();
-            int deleted = streams.purge(before, settings.maxPerUid());
+            long now = System.currentTimeMillis();
+            int deleted = streams.purge(now - settings.retention().toMillis(), settings.maxPerUid(),
+                    now - settings.groupRetention().toMillis(), settings.maxPerGroup());
             if (deleted > 0) {
                 LOG.fine(() -> "purged " + deleted + " expired durable messages");
             }

@@ -23,7 +23,7 @@ public class StoredMessage {
 
 
     @Id
-    @Column(name = "uid", length = 128)
+    @Column(name = "uid", length = 129)
     private String uid;
 
     @Id

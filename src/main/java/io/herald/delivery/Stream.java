@@ -15,7 +15,7 @@ import jakarta.persistence.Table;
 public class Stream {
 
     @Id
-    @Column(name = "uid", length = 128)
+    @Column(name = "uid", length = 129)
     private String uid;
 
     @Column(name = "epoch", nullable = false, length = 32)

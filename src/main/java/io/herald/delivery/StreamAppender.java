@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * in uid order (several per statement), seqs assigned in memory, messages inserted as one JDBC batch, each
  * stream's last seq updated once. The journal's writer is one thread, so its cost per message caps durable
  * throughput: through JPA, dirty checking, one lock round trip per uid and one insert per persist took
- * most of it (BENCHMARKS.md, "Where Herald's time goes").
+ * most of it (BENCHMARKS.md, "Where Herald's time goes"). A "uid" here is a stream's key ({@link StreamKey}):
+ * a group's stream is locked, numbered and stored exactly as a uid's.
  */
 final class StreamAppender {
 
@@ -65,7 +66,7 @@ final class StreamAppender {
                 byKey.putIfAbsent(key, earlier);
             }
             if (receipts[i] == null) {
-                batch.get(i).uids().forEach(uid -> streams.put(uid, null));
+                batch.get(i).streams().forEach(uid -> streams.put(uid, null));
             }
         }
         lock(streams);
@@ -87,7 +88,7 @@ final class StreamAppender {
                 continue;
             }
             Map<String, Long> seqs = new LinkedHashMap<>();
-            for (String uid : append.uids()) {
+            for (String uid : append.streams()) {
                 long seq = ++streams.get(uid).last;
                 messages.add(new Object[] {uid, seq, append.messageId(), append.data()});
                 seqs.put(uid, seq);

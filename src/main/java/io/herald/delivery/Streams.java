@@ -14,12 +14,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * The durable store: per-uid streams of messages with gapless sequence numbers.
+ * The durable store: streams of messages with gapless sequence numbers, one per uid and one per durable
+ * group ({@link StreamKey}: the methods that take a "uid" take any stream's key).
  *
  * <p>Sequence numbers are assigned under a row lock on the uid's stream, in the same transaction that
  * stores the messages, so they stay gapless and ordered however many nodes and threads push to one uid.
@@ -138,13 +140,54 @@ public class Streams {
         }
     }
 
+    /** Most stream keys read per statement by {@link #positions}: few distinct statement texts. */
+    private static final int POSITIONS_CHUNK = 100;
+
+    /**
+     * {@link #position} of many streams at once (a resume of many groups), a statement per hundred; every
+     * key is in the result, a stream that does not exist with a null epoch.
+     */
+    public Map<String, Position> positions(List<String> keys) {
+        Map<String, Position> positions = new HashMap<>();
+        try (Connection connection = dataSource.getConnection()) {
+            for (int from = 0; from < keys.size(); from += POSITIONS_CHUNK) {
+                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + POSITIONS_CHUNK));
+                StringBuilder sql = new StringBuilder("SELECT s.uid, s.epoch, s.last_seq, s.acked_seq,"
+                        + " (SELECT MIN(m.seq) FROM herald_message m WHERE m.uid = s.uid)"
+                        + " FROM herald_stream s WHERE s.uid IN (");
+                for (int i = 0; i < chunk.size(); i++) {
+                    sql.append(i == 0 ? "?" : ", ?");
+                }
+                try (PreparedStatement select = connection.prepareStatement(sql.append(')').toString())) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            positions.put(rows.getString(1),
+                                    new Position(rows.getString(2), rows.getLong(3), rows.getLong(4), rows.getLong(5)));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("reading the positions of " + keys.size() + " streams failed", e);
+        }
+        for (String key : keys) {
+            positions.putIfAbsent(key, new Position(null, 0, 0, 0));
+        }
+        return positions;
+    }
+
     /**
      * Messages stored and not yet acknowledged, summed over every stream: one pass over the stream table
      * (one row per uid), never over the messages. For the metrics, which read it every few seconds at most.
      */
     @Transactional
     public long unacknowledged() {
-        Object sum = em.createQuery("SELECT SUM(s.lastSeq - s.ackedSeq) FROM Stream s")
+        // Group streams are not acknowledged (each client keeps its own position): they have no backlog.
+        Object sum = em.createQuery("SELECT SUM(s.lastSeq - s.ackedSeq) FROM Stream s WHERE s.uid NOT LIKE :groups")
+                .setParameter("groups", StreamKey.GROUP_PATTERN)
                 .setHint("jakarta.persistence.query.timeout", 5000)
                 .getSingleResult();
         return sum == null ? 0 : ((Number) sum).longValue();
@@ -177,20 +220,32 @@ public class Streams {
     }
 
     /**
-     * Deletes messages stored before {@code olderThan} (epoch millis) and those beyond the newest
-     * {@code maxPerUid} of their uid, and idempotency records past the same age. Returns messages deleted.
+     * Deletes uid messages stored before {@code olderThan} (epoch millis) and those beyond the newest
+     * {@code maxPerUid} of their uid, group messages by the groups' own limits likewise, and idempotency
+     * records older than the longer of the two ages (a key outlives no message it answered for).
+     * Returns messages deleted.
      */
     @Transactional
-    public int purge(long olderThan, long maxPerUid) {
-        int deleted = em.createQuery("DELETE FROM StoredMessage m WHERE m.createdAt < :before")
-                .setParameter("before", olderThan)
-                .executeUpdate();
-        deleted += em.createQuery("DELETE FROM StoredMessage m WHERE m.seq + :max <="
-                        + " (SELECT s.lastSeq FROM Stream s WHERE s.uid = m.uid)")
-                .setParameter("max", maxPerUid)
-                .executeUpdate();
+    public int purge(long olderThan, long maxPerUid, long groupsOlderThan, long maxPerGroup) {
+        int deleted = purge("NOT LIKE", olderThan, maxPerUid);
+        deleted += purge("LIKE", groupsOlderThan, maxPerGroup);
         em.createQuery("DELETE FROM IdempotentPush p WHERE p.createdAt < :before")
+                .setParameter("before", Math.min(olderThan, groupsOlderThan))
+                .executeUpdate();
+        return deleted;
+    }
+
+    /** The messages of the uid streams ({@code NOT LIKE}) or the group streams ({@code LIKE}) past their limits. */
+    private int purge(String kind, long olderThan, long maxPerStream) {
+        int deleted = em.createQuery("DELETE FROM StoredMessage m WHERE m.createdAt < :before AND m.uid "
+                        + kind + " :groups")
                 .setParameter("before", olderThan)
+                .setParameter("groups", StreamKey.GROUP_PATTERN)
+                .executeUpdate();
+        deleted += em.createQuery("DELETE FROM StoredMessage m WHERE m.uid " + kind + " :groups AND m.seq + :max <="
+                        + " (SELECT s.lastSeq FROM Stream s WHERE s.uid = m.uid)")
+                .setParameter("groups", StreamKey.GROUP_PATTERN)
+                .setParameter("max", maxPerStream)
                 .executeUpdate();
         return deleted;
     }

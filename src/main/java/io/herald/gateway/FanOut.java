@@ -6,6 +6,7 @@ import io.herald.cluster.ClusterBusy;
 import io.herald.core.Receipt;
 import io.herald.delivery.Append;
 import io.herald.delivery.Committed;
+import io.herald.delivery.StreamKey;
 import io.herald.routing.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -59,14 +60,18 @@ public class FanOut {
     }
 
     /**
-     * Committed durable messages, in commit order, to the nodes that hold clients of their uids. A node
+     * Committed durable messages, in commit order, to the nodes that hold clients of their uids or members
+     * of their groups. A node
      * that gets batches out of order, or misses one, catches up from the store, so order and completeness do
      * not depend on the cluster's messaging.
      */
     void committed(@Observes(during = TransactionPhase.AFTER_SUCCESS) Committed committed) {
         Set<String> nodes = new HashSet<>();
         for (Append append : committed.appends()) {
-            append.uids().forEach(uid -> nodes.addAll(cluster.nodesOfUid(uid)));
+            for (String stream : append.streams()) {
+                nodes.addAll(StreamKey.isGroup(stream) ? cluster.nodesOfGroup(StreamKey.name(stream))
+                        : cluster.nodesOfUid(stream));
+            }
         }
         if (nodes.isEmpty()) {
             return;

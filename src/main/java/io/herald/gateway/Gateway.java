@@ -2,11 +2,11 @@ package io.herald.gateway;
 
 import io.herald.cluster.Cluster;
 import io.herald.routing.Frames;
-import io.herald.routing.Frames;
 import io.herald.delivery.Append;
 import io.herald.delivery.Committed;
 import io.herald.delivery.Journal;
 import io.herald.delivery.StoredMessage;
+import io.herald.delivery.StreamKey;
 import io.herald.delivery.Streams;
 import io.herald.metrics.Kind;
 import io.herald.metrics.Metrics;
@@ -189,28 +189,76 @@ public class Gateway {
         if (targets.isEmpty()) {
             throw HeraldException.badRequest("bad_request", "at least one uid is required");
         }
-        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw HeraldException.badRequest("bad_idempotency_key",
-                    "an idempotency key is 1 to 200 printable ASCII characters without spaces");
+        checkIdempotencyKey(idempotencyKey);
+        Append append = new Append(ids.nextMessageId(), targets, storable(data), idempotencyKey);
+        return store(append, Kind.UID, start);
+    }
+
+    /**
+     * Sends to the group's members, stored or not: {@link #sendToGroup(String, JsonValue, Collection)}, or
+     * {@link #storeToGroup} and its receipt (the seq under the group's name) once committed.
+     */
+    public Receipt sendToGroup(String group, JsonValue data, Collection<String> excludeClientIds,
+                               Durability durability) {
+        if (durability == Durability.EPHEMERAL) {
+            return new Receipt(sendToGroup(group, data, excludeClientIds), Map.of());
         }
-        String json = requireData(data).toString();
-        if (json.length() > StoredMessage.MAX_DATA_CHARS) {
-            throw new HeraldException(413, "data_too_large",
-                    "a durable message's data is at most " + StoredMessage.MAX_DATA_CHARS + " characters of JSON");
+        try {
+            return storeToGroup(group, data, excludeClientIds, null).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
-        Append append = new Append(ids.nextMessageId(), targets, json, idempotencyKey);
+    }
+
+    /**
+     * Stores one message in the group's stream, once whatever the group's size, with the next seq of that
+     * stream, and delivers it to the group's members (less the excluded clientIds) once committed; members
+     * that were away get it when they resume the group (PROTOCOL.md, "Durable groups"). Completes with the
+     * receipt, its seq under the group's name, after the commit. A retry with the same idempotency key
+     * completes with the original receipt and stores nothing. Inside a JTA transaction, the message is
+     * stored in that transaction and delivered only after it commits.
+     */
+    public CompletableFuture<Receipt> storeToGroup(String group, JsonValue data, Collection<String> excludeClientIds,
+                                                   String idempotencyKey) {
+        long start = System.nanoTime();
+        Names.group(group);
+        checkIdempotencyKey(idempotencyKey);
+        Set<String> exclude = Set.copyOf(excludeClientIds);
+        Append append = Append.toGroup(ids.nextMessageId(), group, storable(data), idempotencyKey, exclude);
+        return store(append, Kind.GROUP, start).thenApply(StreamKey::named);
+    }
+
+    /** Stores one push: in the caller's JTA transaction if there is one, else through the journal. */
+    private CompletableFuture<Receipt> store(Append append, Kind kind, long start) {
         if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
             Receipt receipt = streams.appendAllInCallerTransaction(List.of(append)).get(0);
             committed.fire(new Committed(List.of(append), List.of(receipt))); // delivered once it commits
-            metrics.pushed(Kind.UID, true);
+            metrics.pushed(kind, true);
             return CompletableFuture.completedFuture(receipt);
         }
         // Counted once committed, before the REST API answers 202: the latency a pusher waits for.
         return journal.append(append).whenComplete((receipt, failure) -> {
             if (failure == null) {
-                metrics.pushed(Kind.UID, true, start);
+                metrics.pushed(kind, true, start);
             }
         });
+    }
+
+    private static void checkIdempotencyKey(String idempotencyKey) {
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw HeraldException.badRequest("bad_idempotency_key",
+                    "an idempotency key is 1 to 200 printable ASCII characters without spaces");
+        }
+    }
+
+    /** The data as the JSON text to store; data_too_large (413) past what a stored message may hold. */
+    private static String storable(JsonValue data) {
+        String json = requireData(data).toString();
+        if (json.length() > StoredMessage.MAX_DATA_CHARS) {
+            throw new HeraldException(413, "data_too_large",
+                    "a durable message's data is at most " + StoredMessage.MAX_DATA_CHARS + " characters of JSON");
+        }
+        return json;
     }
 
     /**

@@ -4,13 +4,14 @@ import io.herald.delivery.DurableSettings;
 import io.herald.core.Names;
 import io.herald.delivery.StoredMessage;
 import io.herald.delivery.Stream;
+import io.herald.delivery.StreamKey;
 import io.herald.delivery.Streams;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.List;
 
-/** The durable store as the backend reads it: a uid's stream and its stored messages. */
+/** The durable store as the backend reads it: a uid's or a group's stream and its stored messages. */
 @ApplicationScoped
 public class History {
 
@@ -32,5 +33,15 @@ public class History {
     /** The uid's stream, or null if nothing was ever stored for it. */
     public Stream stream(String uid) {
         return streams.stream(Names.uid(uid));
+    }
+
+    /** {@link #history} of a group's stream. */
+    public List<StoredMessage> groupHistory(String group, long since, int limit) {
+        return streams.read(StreamKey.group(Names.group(group)), since, limit, durable.pageMaxBytes(), true).messages();
+    }
+
+    /** The group's stream, or null if no durable message was ever sent to it. */
+    public Stream groupStream(String group) {
+        return streams.stream(StreamKey.group(Names.group(group)));
     }
 }

@@ -145,16 +145,21 @@ public class LocalGateway {
                 throw HeraldException.clientNotFound(clientId);
             }
         }
+        deliveries.joined(client, List.of(group));
         return true;
     }
 
     public boolean leave(String clientId, String group) {
-        registry.leave(require(clientId), group);
+        Client client = require(clientId);
+        registry.leave(client, group);
+        deliveries.left(client, group);
         return true;
     }
 
     public boolean ungroup(String group) {
+        Collection<Client> members = registry.clientsOfGroup(group);
         registry.dissolve(group);
+        members.forEach(member -> deliveries.left(member, group));
         return true;
     }
 

@@ -64,12 +64,28 @@ public final class Frames {
     }
 
     /**
-     * Announces a replay: the messages after {@code since} follow, up to {@code seq} (then live ones).
-     * {@code lost} is null when the client's position was recovered, else why it could not be
-     * ("expired", "epoch", "ahead"); {@code oldest} is the oldest seq still stored.
+     * A durable group message: its seq in the group's stream. {@code group} before {@code seq}, so that
+     * {@link #durableSeq} (the uid stream's position, an event stream's event id) does not read it. Group
+     * names hold only name characters, which need no escaping.
      */
-    public static String replay(String uid, String epoch, long since, long seq, String lost, long oldest) {
-        JsonObjectBuilder replay = JsonCodec.object().add("type", "replay").add("uid", uid);
+    public static String groupMessage(String id, String group, long seq, String data) {
+        return new StringBuilder(data.length() + id.length() + group.length() + 68)
+                .append("{\"type\":\"message\",\"id\":\"").append(id)
+                .append("\",\"group\":\"").append(group)
+                .append("\",\"seq\":").append(seq)
+                .append(",\"data\":").append(data).append('}')
+                .toString();
+    }
+
+    /**
+     * Announces a replay of a stream, {@code kind} "uid" or "group" with its {@code name}: the messages
+     * after {@code since} follow, up to {@code seq} (then live ones). {@code lost} is null when the
+     * client's position was recovered, else why it could not be ("expired", "epoch", "ahead");
+     * {@code oldest} is the oldest seq still stored.
+     */
+    public static String replay(String kind, String name, String epoch, long since, long seq, String lost,
+                                long oldest) {
+        JsonObjectBuilder replay = JsonCodec.object().add("type", "replay").add(kind, name);
         if (epoch == null) {
             replay.addNull("epoch");
         } else {

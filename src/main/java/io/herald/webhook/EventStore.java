@@ -1,5 +1,6 @@
 package io.herald.webhook;
 
+import io.herald.delivery.StreamKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
@@ -168,12 +169,13 @@ public class EventStore {
         ScanState state = em.find(ScanState.class, ScanState.ID);
         long from = state.scannedTo() == 0 ? to - slackMillis : Math.max(state.scannedTo() - slackMillis, floor);
         List<Object[]> rows = em.createQuery("SELECT m.uid, m.seq, m.messageId, m.createdAt"
-                        + " FROM StoredMessage m, Stream s WHERE s.uid = m.uid"
+                        + " FROM StoredMessage m, Stream s WHERE s.uid = m.uid AND m.uid NOT LIKE :groups"
                         + " AND m.createdAt > :from AND m.createdAt <= :to AND m.seq > s.ackedSeq"
                         + " AND NOT EXISTS (SELECT r.uid FROM ReportedSeq r WHERE r.uid = m.uid AND r.seq >= m.seq)"
                         + " ORDER BY m.createdAt, m.uid, m.seq", Object[].class)
                 .setParameter("from", from)
                 .setParameter("to", to)
+                .setParameter("groups", StreamKey.GROUP_PATTERN) // group streams are not acknowledged
                 .setMaxResults(page)
                 .getResultList();
         Map<String, ReportedSeq> reported = new HashMap<>();

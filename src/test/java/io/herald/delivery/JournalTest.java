@@ -65,7 +65,7 @@ class JournalTest {
             List<Receipt> receipts = new ArrayList<>();
             for (Append append : batch) {
                 stored.add(append);
-                receipts.add(new Receipt(append.messageId(), Map.of(append.uids().get(0), (long) stored.size())));
+                receipts.add(new Receipt(append.messageId(), Map.of(append.streams().get(0), (long) stored.size())));
             }
             return receipts;
         }
@@ -230,7 +230,7 @@ class JournalTest {
         for (CompletableFuture<Receipt> receipt : list) {
             assertEquals("store_busy", refusal(receipt).code());
         }
-        assertFalse(streams.stored.stream().anyMatch(append -> append.uids().contains("w")), "none of it stored");
+        assertFalse(streams.stored.stream().anyMatch(append -> append.streams().contains("w")), "none of it stored");
         List<CompletableFuture<Receipt>> smaller = journal.appendAll(List.of(push("u", 400), push("v", 400)));
         for (CompletableFuture<Receipt> receipt : smaller) {
             answer(receipt);

@@ -23,4 +23,16 @@ class FramesTest {
         assertEquals(-1, Frames.durableSeq(Frames.welcome("k2x9-1", "alice", 1, 2, "sse/k2x9-1/s")));
         assertEquals(-1, Frames.durableSeq(Frames.close(1012, "restart")));
     }
+
+    @Test
+    void aGroupMessageIsValidJsonWithItsGroupAndSeqButNotTheUidStreamsSeq() {
+        String frame = Frames.groupMessage("k2x9:3f", "room:7", 41, "{\"text\":\"hi\"}");
+        var json = Json.createReader(new java.io.StringReader(frame)).readObject();
+        assertEquals("message", json.getString("type"));
+        assertEquals("room:7", json.getString("group"));
+        assertEquals(41, json.getInt("seq"));
+        assertEquals("hi", json.getJsonObject("data").getString("text"));
+        // An event stream's event id is the uid stream's position: a group's seq must not become it.
+        assertEquals(-1, Frames.durableSeq(frame));
+    }
 }
