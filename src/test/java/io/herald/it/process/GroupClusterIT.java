@@ -108,6 +108,12 @@ class GroupClusterIT {
         for (Herald node : nodes) {
             WsClient member = node.connect(null);
             node.api().joinGroup(group, member.clientId());
+            // A member follows the group from a position (here its start): pushes committed on the two nodes
+            // reach it in any order, and its cursor sends them in seq order, reading from the store what
+            // came out of order. (A member without a position starts at the first message it sees:
+            // PROTOCOL.md, "Durable groups".)
+            member.sendJson(obj("type", "resume", "groups", obj(group, 0)));
+            assertTrue(member.awaitFrame("replay", WAIT).getBoolean("recovered"));
             members.add(member);
         }
         int each = 150;
