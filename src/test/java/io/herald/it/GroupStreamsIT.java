@@ -88,19 +88,11 @@ class GroupStreamsIT extends ClientTest {
         JsonObject replay = client.awaitFrame("replay", WAIT);
         assertEquals(group, replay.getString("group"), replay.toString());
         assertEquals(last - JOIN_LAST, replay.getJsonNumber("since").longValue(), replay.toString());
-        expectGroupSeqs(client, group, last - JOIN_LAST + 1, last);
+        client.awaitGroupSeqs(group, last - JOIN_LAST + 1, last, WAIT);
     }
 
     private static long seq(JsonObject frame) {
         return frame.getJsonNumber("seq").longValue();
-    }
-
-    private static void expectGroupSeqs(WsClient client, String group, long from, long to) {
-        for (long seq = from; seq <= to; seq++) {
-            JsonObject message = client.awaitMessage(WAIT);
-            assertEquals(group, message.getString("group"), message.toString());
-            assertEquals(seq, seq(message), "in order, without gaps: " + message);
-        }
     }
 
     private JsonObject history(String group, String query) {
@@ -123,7 +115,7 @@ class GroupStreamsIT extends ClientTest {
             assertEquals(group, message.getString("group"));
             assertEquals(1, seq(message));
             assertEquals(obj("text", "one"), message.get("data"));
-            expectGroupSeqs(client, group, 2, 2);
+            client.awaitGroupSeqs(group, 2, 2, WAIT);
         }
 
         // Ephemeral stays as it was: no seq, no group field, nothing stored.
@@ -180,7 +172,7 @@ class GroupStreamsIT extends ClientTest {
             assertEquals(total, seqs.size(), "a seq per message");
             assertEquals(1L, seqs.iterator().next());
             assertEquals((long) total, ((TreeSet<Long>) seqs).last(), "no gap");
-            expectGroupSeqs(watcher, group, 1, total);
+            watcher.awaitGroupSeqs(group, 1, total, WAIT);
             watcher.assertNoMessage(Duration.ofMillis(300));
         } finally {
             pool.shutdownNow();
@@ -262,7 +254,7 @@ class GroupStreamsIT extends ClientTest {
         assertEquals(2, replays);
         after.assertNoMessage(Duration.ofMillis(300));
         assertEquals(26, push(room, "live"));
-        expectGroupSeqs(after, room, 26, 26);
+        after.awaitGroupSeqs(room, 26, 26, WAIT);
     }
 
     @Test
@@ -285,7 +277,7 @@ class GroupStreamsIT extends ClientTest {
         assertEquals("expired", replay.getString("reason"));
         assertEquals(oldest, replay.getJsonNumber("oldest").longValue());
         assertEquals(oldest - 1, replay.getJsonNumber("since").longValue());
-        expectGroupSeqs(client, group, oldest, pushed);
+        client.awaitGroupSeqs(group, oldest, pushed, WAIT);
 
         WsClient other = member(group);
         expectJoinLast(other, group, pushed);
@@ -295,7 +287,7 @@ class GroupStreamsIT extends ClientTest {
         assertEquals("epoch", lost.getString("reason"));
         // Without a usable position it starts as a joining client does: with the newest join-last messages.
         assertEquals(pushed - JOIN_LAST, lost.getJsonNumber("since").longValue());
-        expectGroupSeqs(other, group, pushed - JOIN_LAST + 1, pushed);
+        other.awaitGroupSeqs(group, pushed - JOIN_LAST + 1, pushed, WAIT);
 
         WsClient level = member(group);
         expectJoinLast(level, group, pushed);
@@ -320,12 +312,12 @@ class GroupStreamsIT extends ClientTest {
         assertTrue(replay.getBoolean("recovered"));
         assertEquals(5 - JOIN_LAST, replay.getJsonNumber("since").longValue());
         assertEquals(5, replay.getJsonNumber("seq").longValue());
-        expectGroupSeqs(client, group, 5 - JOIN_LAST + 1, 5);
+        client.awaitGroupSeqs(group, 5 - JOIN_LAST + 1, 5, WAIT);
         client.assertNoMessage(Duration.ofMillis(300));
 
         // Its first durable message reaches a member that joined before it existed.
         assertEquals(1, push(quiet, "first"));
-        expectGroupSeqs(client, quiet, 1, 1);
+        client.awaitGroupSeqs(quiet, 1, 1, WAIT);
     }
 
     @Test
@@ -334,14 +326,14 @@ class GroupStreamsIT extends ClientTest {
         WsClient sender = member(group);
         WsClient other = member(group);
         push(group, "before");
-        expectGroupSeqs(sender, group, 1, 1);
-        expectGroupSeqs(other, group, 1, 1);
+        sender.awaitGroupSeqs(group, 1, 1, WAIT);
+        other.awaitGroupSeqs(group, 1, 1, WAIT);
 
         api.post("/groups/" + group + "/messages", obj("data", "mine", "durable", true,
                 "exclude", arr(sender.clientId()))).expect(202);
-        expectGroupSeqs(other, group, 2, 2);
+        other.awaitGroupSeqs(group, 2, 2, WAIT);
         assertEquals(3, push(group, "after"));
-        expectGroupSeqs(other, group, 3, 3);
+        other.awaitGroupSeqs(group, 3, 3, WAIT);
         JsonObject next = sender.awaitMessage(WAIT);
         assertEquals(3, seq(next), "the excluded message is not sent, not even as a catch-up: " + next);
         sender.assertNoMessage(Duration.ofMillis(300));
@@ -357,7 +349,7 @@ class GroupStreamsIT extends ClientTest {
         Api.Response retry = api.send("POST", "/groups/" + group + "/messages", body, "Idempotency-Key", key).expect(202);
         assertEquals(first.object(), retry.object());
         assertEquals(1, seq(first.object()));
-        expectGroupSeqs(client, group, 1, 1);
+        client.awaitGroupSeqs(group, 1, 1, WAIT);
         client.assertNoMessage(Duration.ofMillis(300));
         assertEquals(1, history(group, "").getJsonArray("messages").size());
         assertEquals(2, push(group, "next"));

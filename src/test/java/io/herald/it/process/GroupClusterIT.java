@@ -93,14 +93,6 @@ class GroupClusterIT {
         return frame.getJsonNumber("seq").longValue();
     }
 
-    private static void expectGroupSeqs(WsClient client, String group, long from, long to) {
-        for (long seq = from; seq <= to; seq++) {
-            JsonObject message = client.awaitMessage(WAIT);
-            assertEquals(group, message.getString("group"), message.toString());
-            assertEquals(seq, seq(message), "in order, without gaps or duplicates: " + message);
-        }
-    }
-
     @Test
     void twoNodesPushingToOneGroupAtOnceGetGaplessSeqsAndEveryMemberAllInOrder() throws Exception {
         String group = "pg-room-" + System.nanoTime();
@@ -144,7 +136,7 @@ class GroupClusterIT {
             assertEquals((long) total, seqs.last(), "no gap");
 
             for (WsClient member : members) {
-                expectGroupSeqs(member, group, 1, total);
+                member.awaitGroupSeqs(group, 1, total, WAIT);
                 member.assertNoMessage(Duration.ofMillis(500));
             }
 
@@ -157,7 +149,7 @@ class GroupClusterIT {
             back.sendJson(obj("type", "resume", "groups", obj(group, total - 2)));
             JsonObject replay = back.awaitFrame("replay", WAIT);
             assertTrue(replay.getBoolean("recovered"), replay.toString());
-            expectGroupSeqs(back, group, total - 1, total + 1);
+            back.awaitGroupSeqs(group, total - 1, total + 1, WAIT);
             JsonObject history = nodes.get(0).api().get("/groups/" + group + "/messages?since=" + total).expect(200).object();
             assertEquals(total + 1, history.getJsonNumber("seq").longValue());
             assertEquals(1, history.getJsonArray("messages").size());

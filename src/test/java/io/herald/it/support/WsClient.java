@@ -298,6 +298,15 @@ public final class WsClient implements AutoCloseable {
      * Asserts that no frame but background frames arrives for the given time (with a zero duration: that
      * no such frame is waiting now).
      */
+    /** The next messages are the group's durable ones {@code from} to {@code to}: in order, without gaps or duplicates. */
+    public void awaitGroupSeqs(String group, long from, long to, Duration timeout) {
+        for (long seq = from; seq <= to; seq++) {
+            JsonObject message = awaitMessage(timeout);
+            assertEquals(group, message.getString("group"), message.toString());
+            assertEquals(seq, message.getJsonNumber("seq").longValue(), "in order, without gaps or duplicates: " + message);
+        }
+    }
+
     public void assertNoMessage(Duration duration) {
         long deadline = System.nanoTime() + duration.toNanos();
         while (true) {
