@@ -78,6 +78,9 @@ public class Deliveries {
     Journal journal;
 
     @Inject
+    GroupPages groupPages;
+
+    @Inject
     Metrics metrics;
 
     private static final long OPEN_TIMEOUT_SECONDS = 30;
@@ -176,16 +179,17 @@ public class Deliveries {
 
     /**
      * The client has joined these groups (the backend, or its token at connect): with
-     * {@code herald.durable.groups.join-last} on, it starts on their streams with their newest messages.
+     * {@code herald.durable.groups.join-last} on (or a rule's, for the group), it starts on their streams
+     * with their newest messages.
      */
     public void joined(Client client, Collection<String> groups) {
-        if (durable.groupJoinLast() == 0 || groups.isEmpty()) {
+        if (!durable.anyJoinLast() || groups.isEmpty()) {
             return;
         }
         Map<String, Cursor> mine = groupCursors.get(client.id());
         Map<String, GroupPosition> joining = new LinkedHashMap<>();
         for (String group : groups) {
-            if (mine == null || !mine.containsKey(group)) {
+            if ((mine == null || !mine.containsKey(group)) && durable.groupPolicy(group).joinLast() > 0) {
                 joining.put(group, GroupPosition.JOINING);
             }
         }
@@ -438,7 +442,8 @@ public class Deliveries {
         }
         // Where a client without a usable position starts: after its uid's acknowledged position, or
         // with the group's newest join-last messages (those still kept).
-        long fallback = cursor.group ? Math.max(last - durable.groupJoinLast(), oldest - 1) : position.ackedSeq();
+        long fallback = cursor.group ? Math.max(last - durable.groupPolicy(cursor.name).joinLast(), oldest - 1)
+                : position.ackedSeq();
 
         long start;
         String lost = null;
@@ -511,9 +516,17 @@ public class Deliveries {
                     freeChars = pageChars - cursor.queuedChars;
                     from = cursor.position;
                 }
-                // A message larger than a page goes alone, into an empty queue only.
-                Streams.Page page = free <= 0 || freeChars <= 0 ? null
-                        : streams.read(cursor.stream, from, Math.min(pageSize, free), freeChars, depth == 0);
+                // A message larger than a page goes alone, into an empty queue only. A group member takes
+                // what it can from the page its group's members share, and reads the store only past it.
+                Streams.Page page = null;
+                if (free > 0 && freeChars > 0) {
+                    int limit = Math.min(pageSize, free);
+                    page = cursor.group ? shared(cursor, from, limit, freeChars, depth == 0) : null;
+                    if (page == null) {
+                        page = streams.read(cursor.stream, from, limit, freeChars, depth == 0);
+                        metrics.replayReads(cursor.group).inc();
+                    }
+                }
                 if (page == null || page.messages().isEmpty() && !page.end()) {
                     // Let the client read first.
                     if (timers.after("a durable catch-up", CATCH_UP_RETRY_MILLIS,
@@ -550,6 +563,22 @@ public class Deliveries {
             // The top of a catch-up's task (or of the replay that called it): the client is closed, not stuck.
             failed(cursor, e);
         }
+    }
+
+    /**
+     * The messages after {@code from} that a group member may take now from the page its group's members
+     * share ({@link GroupPages}), within the bounds of a read of its own; null if that page holds none after
+     * {@code from}, so that the member reads the store itself.
+     */
+    private Streams.Page shared(Cursor cursor, long from, int limit, long maxChars, boolean firstAlways) {
+        Streams.Page page = groupPages.holding(cursor.stream, from);
+        List<StoredMessage> after = page.messages().stream().filter(message -> message.seq() > from).toList();
+        if (after.isEmpty()) {
+            return null;
+        }
+        List<Long> sizes = after.stream().limit(limit).map(message -> (long) message.data().length()).toList();
+        int fit = Pages.fitting(sizes, maxChars, firstAlways);
+        return new Streams.Page(after.subList(0, fit), page.end() && fit == after.size());
     }
 
     /**

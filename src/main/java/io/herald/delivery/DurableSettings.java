@@ -3,6 +3,7 @@ package io.herald.delivery;
 import io.herald.config.Settings;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The durable store's settings ({@code herald.durable.*}, README "Configuration").
@@ -18,19 +19,37 @@ import java.time.Duration;
  * @param pageMaxBytes   most characters of message data read from the store at once: one page of a replay or
  *                       catch-up, or of a history request (always at least one message, however large)
  * @param ackFlushMillis how often acknowledgements are written
- * @param groupRetention how long durable group messages are kept
- * @param maxPerGroup    newest durable messages kept per group
- * @param groupJoinLast  how many of a group's newest stored messages a member gets when it starts on the
- *                       group's stream without a position of its own (0: none; 1: the last value)
+ * @param groups         the groups' retention and join-last, unless a rule names the group
+ * @param groupRules     {@code herald.durable.groups.rules}: policies by group name pattern, first match wins
  */
 public record DurableSettings(Duration retention, long maxPerUid, Duration purgeInterval, int batchSize,
                               int queueCapacity, long queueMaxBytes, int replayPage, long pageMaxBytes,
-                              long ackFlushMillis, Duration groupRetention, long maxPerGroup, int groupJoinLast) {
+                              long ackFlushMillis, GroupPolicy groups, List<GroupPolicy.Rule> groupRules) {
 
-    /** The most a member may get on joining: a join-last is a replay, and a replay's length is bounded. */
-    static final int MAX_JOIN_LAST = 1000;
+    public DurableSettings {
+        groupRules = List.copyOf(groupRules);
+    }
+
+    /** The policy of this group: the first rule that names it, else the defaults. */
+    public GroupPolicy groupPolicy(String group) {
+        for (GroupPolicy.Rule rule : groupRules) {
+            if (rule.matches(group)) {
+                return rule.policy();
+            }
+        }
+        return groups;
+    }
+
+    /** Whether some group gets messages on joining: if none does, a join reads nothing. */
+    public boolean anyJoinLast() {
+        return groups.joinLast() > 0 || groupRules.stream().anyMatch(rule -> rule.policy().joinLast() > 0);
+    }
 
     public static DurableSettings from(Settings settings) {
+        GroupPolicy groups = new GroupPolicy(
+                settings.duration("herald.durable.groups.retention", "P1D"),
+                settings.number("herald.durable.groups.max-per-group", 1000, 1),
+                settings.integer("herald.durable.groups.join-last", 0, 0, GroupPolicy.MAX_JOIN_LAST));
         return new DurableSettings(
                 settings.duration("herald.durable.retention", "P7D"),
                 settings.number("herald.durable.max-per-uid", 10000, 1),
@@ -41,8 +60,7 @@ public record DurableSettings(Duration retention, long maxPerUid, Duration purge
                 settings.integer("herald.durable.replay-page", 200, 1),
                 settings.number("herald.durable.page-max-bytes", 524288, 1),
                 settings.number("herald.durable.ack-flush-millis", 200, 10),
-                settings.duration("herald.durable.groups.retention", "P1D"),
-                settings.number("herald.durable.groups.max-per-group", 1000, 1),
-                settings.integer("herald.durable.groups.join-last", 0, 0, MAX_JOIN_LAST));
+                groups,
+                GroupPolicy.rules(settings.list(GroupPolicy.RULES_KEY), groups));
     }
 }

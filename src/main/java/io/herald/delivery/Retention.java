@@ -7,6 +7,8 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,11 +47,29 @@ public class Retention {
         }
     }
 
+    /**
+     * One purge per rule, of the groups it names and no earlier rule does (the first match applies), then
+     * one of the other groups by the defaults.
+     */
+    private List<Streams.GroupPurge> groupPurges(long now) {
+        List<Streams.GroupPurge> purges = new ArrayList<>();
+        List<String> earlier = new ArrayList<>();
+        for (GroupPolicy.Rule rule : settings.groupRules()) {
+            purges.add(new Streams.GroupPurge(rule.keyPattern(), List.copyOf(earlier),
+                    now - rule.policy().retention().toMillis(), rule.policy().maxPerGroup()));
+            earlier.add(rule.keyPattern());
+        }
+        GroupPolicy defaults = settings.groups();
+        purges.add(new Streams.GroupPurge(StreamKey.GROUP_PATTERN, earlier, now - defaults.retention().toMillis(),
+                defaults.maxPerGroup()));
+        return purges;
+    }
+
     void purge() {
         try {
             long now = System.currentTimeMillis();
             int deleted = streams.purge(now - settings.retention().toMillis(), settings.maxPerUid(),
-                    now - settings.groupRetention().toMillis(), settings.maxPerGroup());
+                    groupPurges(now));
             if (deleted > 0) {
                 LOG.fine(() -> "purged " + deleted + " expired durable messages");
             }

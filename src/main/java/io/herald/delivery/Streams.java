@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 
 import javax.sql.DataSource;
@@ -220,33 +221,56 @@ public class Streams {
     }
 
     /**
+     * The group streams whose keys match {@code keyPattern} and none of {@code except} (SQL LIKE patterns,
+     * {@code !} escapes), purged of messages stored before {@code olderThan} (epoch millis) and of those
+     * beyond their newest {@code maxPerGroup}.
+     */
+    public record GroupPurge(String keyPattern, List<String> except, long olderThan, long maxPerGroup) {
+
+        public GroupPurge {
+            except = List.copyOf(except);
+        }
+    }
+
+    /**
      * Deletes uid messages stored before {@code olderThan} (epoch millis) and those beyond the newest
-     * {@code maxPerUid} of their uid, group messages by the groups' own limits likewise, and idempotency
-     * records older than the longer of the two ages (a key outlives no message it answered for).
+     * {@code maxPerUid} of their uid, group messages by their groups' limits likewise, and idempotency
+     * records older than the longest of the ages (a key outlives no message it answered for).
      * Returns messages deleted.
      */
     @Transactional
-    public int purge(long olderThan, long maxPerUid, long groupsOlderThan, long maxPerGroup) {
-        int deleted = purge("NOT LIKE", olderThan, maxPerUid);
-        deleted += purge("LIKE", groupsOlderThan, maxPerGroup);
+    public int purge(long olderThan, long maxPerUid, List<GroupPurge> groups) {
+        int deleted = purge("NOT LIKE :keys", List.of(), StreamKey.GROUP_PATTERN, olderThan, maxPerUid);
+        long oldestKept = olderThan;
+        for (GroupPurge group : groups) {
+            deleted += purge("LIKE :keys ESCAPE '!'", group.except(), group.keyPattern(), group.olderThan(),
+                    group.maxPerGroup());
+            oldestKept = Math.min(oldestKept, group.olderThan());
+        }
         em.createQuery("DELETE FROM IdempotentPush p WHERE p.createdAt < :before")
-                .setParameter("before", Math.min(olderThan, groupsOlderThan))
+                .setParameter("before", oldestKept)
                 .executeUpdate();
         return deleted;
     }
 
-    /** The messages of the uid streams ({@code NOT LIKE}) or the group streams ({@code LIKE}) past their limits. */
-    private int purge(String kind, long olderThan, long maxPerStream) {
-        int deleted = em.createQuery("DELETE FROM StoredMessage m WHERE m.createdAt < :before AND m.uid "
-                        + kind + " :groups")
-                .setParameter("before", olderThan)
-                .setParameter("groups", StreamKey.GROUP_PATTERN)
-                .executeUpdate();
-        deleted += em.createQuery("DELETE FROM StoredMessage m WHERE m.uid " + kind + " :groups AND m.seq + :max <="
-                        + " (SELECT s.lastSeq FROM Stream s WHERE s.uid = m.uid)")
-                .setParameter("groups", StreamKey.GROUP_PATTERN)
-                .setParameter("max", maxPerStream)
-                .executeUpdate();
+    /** The messages of the streams whose keys match {@code keys} and none of {@code except}, past their limits. */
+    private int purge(String keys, List<String> except, String pattern, long olderThan, long maxPerStream) {
+        StringBuilder where = new StringBuilder("m.uid ").append(keys);
+        for (int i = 0; i < except.size(); i++) {
+            where.append(" AND m.uid NOT LIKE :except").append(i).append(" ESCAPE '!'");
+        }
+        Query byAge = em.createQuery("DELETE FROM StoredMessage m WHERE m.createdAt < :before AND "
+                + where).setParameter("before", olderThan);
+        Query byCount = em.createQuery("DELETE FROM StoredMessage m WHERE " + where
+                + " AND m.seq + :max <= (SELECT s.lastSeq FROM Stream s WHERE s.uid = m.uid)").setParameter("max", maxPerStream);
+        int deleted = 0;
+        for (Query query : List.of(byAge, byCount)) {
+            query.setParameter("keys", pattern);
+            for (int i = 0; i < except.size(); i++) {
+                query.setParameter("except" + i, except.get(i));
+            }
+            deleted += query.executeUpdate();
+        }
         return deleted;
     }
 }

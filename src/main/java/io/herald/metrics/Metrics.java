@@ -49,6 +49,7 @@ public class Metrics {
     private CounterDataPoint framesSent;
     private CounterDataPoint replayed;
     private CounterDataPoint sendFailures;
+    private final CounterDataPoint[] replayReads = new CounterDataPoint[2];
     private CounterDataPoint slowConsumerCloses;
     private CounterDataPoint heartbeatCloses;
     private final CounterDataPoint[][] pushes = new CounterDataPoint[Kind.values().length][2];
@@ -65,6 +66,11 @@ public class Metrics {
                 "Frames of any type written to client sockets (messages, replays, welcomes, pings, errors)");
         replayed = counter("herald_messages_replayed",
                 "Durable messages sent again from the store: replays on connect or resume, and catch-ups");
+        Counter reads = counter("herald_replay_reads",
+                "Reads of a page of durable messages from the store for replays and catch-ups, by stream: a "
+                        + "group's pages are read once for the members that catch up together", "stream");
+        replayReads[0] = reads.labelValues(Kind.UID.label());
+        replayReads[1] = reads.labelValues(Kind.GROUP.label());
         sendFailures = counter("herald_send_failures",
                 "Frames that failed to send or were dropped with a connection that failed or overflowed");
         slowConsumerCloses = counter("herald_slow_consumer_closes",
@@ -113,6 +119,11 @@ public class Metrics {
 
     public CounterDataPoint replayed() {
         return replayed;
+    }
+
+    /** Pages read from the store for replays, of uid streams or group streams. */
+    public CounterDataPoint replayReads(boolean group) {
+        return replayReads[group ? 1 : 0];
     }
 
     public CounterDataPoint sendFailures() {

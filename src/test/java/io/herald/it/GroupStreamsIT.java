@@ -46,6 +46,7 @@ class GroupStreamsIT extends ClientTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int MAX_PER_GROUP = 20;
     private static final int JOIN_LAST = 2;
+    private static final int REPLAY_PAGE = 4;
 
     /** These tests read the group replay frames. */
     @Override
@@ -58,6 +59,10 @@ class GroupStreamsIT extends ClientTest {
         return Deployments.herald("herald-groups.war", Deployments.config(
                 "herald.durable.groups.max-per-group", Integer.toString(MAX_PER_GROUP),
                 "herald.durable.groups.join-last", Integer.toString(JOIN_LAST),
+                // '_' is a name character and a LIKE wildcard: a rule for dash_* must not purge dashX groups.
+                "herald.durable.groups.rules", "dash_* max-per-group=3 join-last=1",
+                // Small pages, so that replays cross page boundaries (and the pages members share).
+                "herald.durable.replay-page", Integer.toString(REPLAY_PAGE),
                 "herald.durable.purge-interval", "PT1S",
                 "herald.limits.groups-per-client", "5"))
                 .addClasses(TransactionProbe.class, TransactionProbe.Mount.class);
@@ -318,6 +323,58 @@ class GroupStreamsIT extends ClientTest {
         // Its first durable message reaches a member that joined before it existed.
         assertEquals(1, push(quiet, "first"));
         client.awaitGroupSeqs(quiet, 1, 1, WAIT);
+    }
+
+    @Test
+    void aRuleGivesTheGroupsItNamesTheirOwnRetentionAndJoinLast() {
+        String dash = Names.unique("dash_");
+        String other = Names.unique("dashX");
+        for (int i = 1; i <= 6; i++) {
+            push(dash, i);
+            push(other, i);
+        }
+        eventually(WAIT, () -> assertEquals(3, history(dash, "").getJsonArray("messages").size(),
+                "the rule keeps the newest 3 of " + dash));
+        assertEquals(6, history(other, "").getJsonArray("messages").size(), "no rule names " + other);
+
+        WsClient member = member(dash);
+        JsonObject replay = member.awaitFrame("replay", WAIT);
+        assertEquals(dash, replay.getString("group"));
+        assertEquals(5, replay.getJsonNumber("since").longValue(), "the rule's join-last is 1: " + replay);
+        member.awaitGroupSeqs(dash, 6, 6, WAIT);
+        WsClient another = member(other);
+        expectJoinLast(another, other, 6);
+    }
+
+    @Test
+    void membersResumingTogetherFromDifferentPositionsEachGetExactlyTheirGap() throws Exception {
+        String room = Names.unique("crowd");
+        int stored = MAX_PER_GROUP - 2;
+        for (int i = 1; i <= stored; i++) {
+            push(room, "m" + i);
+        }
+        List<WsClient> members = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            WsClient client = member(room);
+            expectJoinLast(client, room, stored);
+            members.add(client);
+        }
+        // All at once, most from a position inside a page, so that they read the pages they share.
+        for (int i = 0; i < members.size(); i++) {
+            members.get(i).sendJson(obj("type", "resume", "groups", obj(room, i % 3 == 0 ? 0 : i)));
+        }
+        for (int i = 0; i < members.size(); i++) {
+            long since = i % 3 == 0 ? 0 : i;
+            JsonObject replay = members.get(i).awaitFrame("replay", WAIT);
+            assertTrue(replay.getBoolean("recovered"), replay.toString());
+            assertEquals(since, replay.getJsonNumber("since").longValue());
+            members.get(i).awaitGroupSeqs(room, since + 1, stored, WAIT);
+        }
+        assertEquals(stored + 1, push(room, "live"));
+        for (WsClient client : members) {
+            client.awaitGroupSeqs(room, stored + 1, stored + 1, WAIT);
+            client.assertNoMessage(Duration.ofMillis(100));
+        }
     }
 
     @Test

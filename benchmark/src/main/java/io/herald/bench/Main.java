@@ -237,7 +237,7 @@ public final class Main {
         try {
             Target target = new Target(run.label, Target.Kind.HERALD, new int[] {server.httpPort()},
                     server.httpPort(), List.of(server.pid()), API_KEY);
-            singleNode(run, target, true);
+            singleNode(run, target, db);
         } finally {
             stop(server);
         }
@@ -271,7 +271,7 @@ public final class Main {
         try {
             Target target = new Target(run.label, Target.Kind.HERALD, new int[] {port}, port,
                     List.of(server.pid()), API_KEY);
-            singleNode(run, target, true);
+            singleNode(run, target, db);
         } finally {
             stop(server);
         }
@@ -324,7 +324,7 @@ public final class Main {
         try {
             Target target = new Target(run.label, Target.Kind.FLOOR, new int[] {server.httpPort()},
                     server.httpPort(), List.of(server.pid()), null);
-            singleNode(run, target, false);
+            singleNode(run, target, null);
         } finally {
             stop(server);
         }
@@ -349,14 +349,18 @@ public final class Main {
         try {
             Target target = new Target(run.label, Target.Kind.REFERENCE, new int[] {port}, port,
                     List.of(server.pid()), null);
-            singleNode(run, target, false);
+            singleNode(run, target, null);
         } finally {
             stop(server);
         }
     }
 
-    /** The single-server scenarios, in order, on one set of connections. */
-    private void singleNode(Run run, Target target, boolean durable) throws Exception {
+    /**
+     * The single-server scenarios, in order, on one set of connections; the durable ones only with a
+     * database ({@code db}: its JDBC URL, else null).
+     */
+    private void singleNode(Run run, Target target, String db) throws Exception {
+        boolean durable = db != null;
         run.started = Instant.now();
         try (Fleet fleet = new Fleet(opt.connections, 4, 4)) {
             Scenarios s = new Scenarios(opt, target, fleet, postgres == null ? -1 : postgres.pid(), run.results);
@@ -423,6 +427,17 @@ public final class Main {
                 jfrStart(target, "resume");
                 s.resumeStorm(opt.resumeClients, opt.backlog, opt.resumeBlock);
                 jfrStop(target, "resume");
+            }
+            GroupScenarios groups = new GroupScenarios(s, db);
+            if (durable && opt.runs("groups")) {
+                jfrStart(target, "groups");
+                groups.fanOut(opt.groupMembers, opt.groupSends);
+                jfrStop(target, "groups");
+            }
+            if (durable && opt.runs("group-storm")) {
+                jfrStart(target, "group-storm");
+                groups.storm(opt.stormGroups, opt.backlog);
+                jfrStop(target, "group-storm");
             }
             s.finish();
             run.results.put(Step.FLEET, Measure.ERROR_FRAMES, (double) fleet.errorsFrames.get());

@@ -19,6 +19,8 @@ enum Measure {
     // resume storm
     BACKLOG, STORE_REQUESTS, STORE_ERRORS, STORE_RATE, STORE_SECONDS, RECONNECTED, RECONNECT_FAILED,
     CONNECT_SECONDS, CAUGHT_UP, UNRECOVERED, REPLAYS,
+    // durable groups: rows stored, time to join again, reads of the message table
+    ROWS, JOIN_SECONDS, PAGE_READS,
     // Herald's own counters over a step (GET /api/stats)
     SERVER_SEND_FAILURES, SERVER_SLOW_CONSUMER_CLOSES, SERVER_HEARTBEAT_CLOSES, SERVER_CLIENTS_AFTER,
     // the fleet of clients, and the cluster

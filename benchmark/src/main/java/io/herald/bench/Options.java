@@ -23,6 +23,10 @@ final class Options {
     int resumeClients = 10_000;
     int backlog = 100;
     int resumeBlock = 500;
+    /** The group scenarios: members of the fan-out group, its sends, and the storm's groups. */
+    int groupMembers = 1000;
+    int groupSends = 500;
+    int stormGroups = 10;
     int connectInFlight = 500;
     int stormInFlight = 10_000;
     int connectTimeoutSeconds = 300;
@@ -37,7 +41,7 @@ final class Options {
     boolean floor = true;
     List<Integer> cluster = new ArrayList<>(List.of(2, 3));
     Set<String> scenarios = new LinkedHashSet<>(List.of("capacity", "unicast", "channel", "batch", "unicast-batch", "durable",
-            "durable-batch", "broadcast", "resume"));
+            "durable-batch", "broadcast", "resume", "groups", "group-storm"));
     int portBase = 18080;
     int clusterPortBase = 5801;
     String heraldJvm = "-Xms256m -Xmx1g";
@@ -67,6 +71,9 @@ final class Options {
                 case "--burst" -> { o.broadcastBurst = Integer.parseInt(v); i++; }
                 case "--resume-clients" -> { o.resumeClients = Integer.parseInt(v); i++; }
                 case "--backlog" -> { o.backlog = Integer.parseInt(v); i++; }
+                case "--group-members" -> { o.groupMembers = Integer.parseInt(v); i++; }
+                case "--group-sends" -> { o.groupSends = Integer.parseInt(v); i++; }
+                case "--storm-groups" -> { o.stormGroups = Integer.parseInt(v); i++; }
                 case "--servers" -> { o.servers = new LinkedHashSet<>(List.of(v.split(","))); i++; }
                 case "--no-reference" -> o.reference = false;
                 case "--no-floor" -> o.floor = false;
@@ -110,6 +117,9 @@ final class Options {
                 o.broadcastBurst = 20;
             }
             o.broadcastSingles = 3;
+            if (!rest.contains("--group-sends")) {
+                o.groupSends = 50;
+            }
             if (!rest.contains("--resume-clients")) {
                 o.resumeClients = o.connections;
             }

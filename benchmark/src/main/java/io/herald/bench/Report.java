@@ -246,6 +246,8 @@ final class Report {
                 Row.of("not recovered (replay frame) / failed reconnects", "%,.0f", Step.RESUME, Measure.UNRECOVERED, Measure.RECONNECT_FAILED),
                 Row.of("server / db / generator / others (cores)", "%.2f", Step.RESUME, Measure.SERVER_CORES, Measure.DB_CORES, Measure.GENERATOR_CORES, Measure.OTHER_CORES)));
 
+        groups(md, runs, single, opt);
+
         List<String> clusters = runs.keySet().stream().filter(k -> k.startsWith("cluster")).toList();
         if (!clusters.isEmpty()) {
             md.append("## Cluster (issue 7)\n\n");
@@ -494,6 +496,72 @@ final class Report {
         target(md, "channel durable: p99 ≤ 50 ms", w.get(Step.CHANNEL_DURABLE, Measure.P99_MS), "%.1f ms",
                 w.get(Step.CHANNEL_DURABLE, Measure.P99_MS) <= 50);
         md.append('\n');
+        if (!Double.isNaN(w.get(Step.GROUP, Measure.RATE)) || !Double.isNaN(w.get(Step.GROUP_STORM, Measure.SECONDS))) {
+            md.append("### Durable groups (issue 18), Herald on WildFly\n\n| target | measured | met? |\n|---|---:|---|\n");
+            double rate = w.get(Step.GROUP_DURABLE, Measure.RATE) / w.get(Step.GROUP, Measure.RATE);
+            target(md, "durable group send: deliveries/s ≥ 0.8× the ephemeral group send's", rate, "%.2f×", rate >= 0.8);
+            double cpu = w.get(Step.GROUP_DURABLE, Measure.SERVER_CPU_US) / w.get(Step.GROUP, Measure.SERVER_CPU_US);
+            target(md, "durable group send: server CPU per delivery ≤ 1.2× the ephemeral one's", cpu, "%.2f×", cpu <= 1.2);
+            double rows = w.get(Step.GROUP_DURABLE, Measure.ROWS) / w.get(Step.GROUP_DURABLE, Measure.REQUESTS);
+            target(md, "durable group send: one database row per message", rows, "%.2f rows per message", rows == 1);
+            boolean all = w.get(Step.GROUP_STORM, Measure.CAUGHT_UP) == w.get(Step.GROUP_STORM, Measure.CLIENTS);
+            target(md, String.format(Locale.ROOT, "group storm: %,.0f members of %,.0f groups × %,.0f messages, all caught up (s)",
+                    w.get(Step.GROUP_STORM, Measure.CLIENTS), w.get(Step.GROUP_STORM, Measure.NODES), w.get(Step.GROUP_STORM, Measure.BACKLOG)),
+                    w.get(Step.GROUP_STORM, Measure.SECONDS), "%.1f s", all && w.get(Step.GROUP_STORM, Measure.CLIENTS) >= 10_000);
+            double pages = w.get(Step.GROUP_STORM, Measure.NODES)
+                    * Math.ceil(w.get(Step.GROUP_STORM, Measure.BACKLOG) / GroupScenarios.REPLAY_PAGE);
+            target(md, String.format(Locale.ROOT, "group storm: one read per group page, not per client (%,.0f pages)", pages),
+                    w.get(Step.GROUP_STORM, Measure.PAGE_READS), "%,.0f page reads", w.get(Step.GROUP_STORM, Measure.PAGE_READS) <= pages);
+            md.append('\n');
+        }
+    }
+
+    /** Durable groups (issue 18): the fan-out, ephemeral beside durable, and the group reconnect storm. */
+    private static void groups(StringBuilder md, Map<String, Main.Run> runs, List<String> single, Options opt) {
+        List<String> heraldRuns = single.stream().filter(k -> k.equals("wildfly") || k.equals("payara"))
+                .filter(k -> !Double.isNaN(runs.get(k).get(Step.GROUP, Measure.RATE))
+                        || !Double.isNaN(runs.get(k).get(Step.GROUP_STORM, Measure.SECONDS))).toList();
+        if (heraldRuns.isEmpty()) {
+            return;
+        }
+        md.append("## Durable groups\n\n");
+        md.append("One group of ").append(String.format(Locale.ROOT, "%,d", opt.groupMembers)).append(" online clients "
+                + "(joined through the backend channel); ").append(opt.groupSends).append(" sends back to back through "
+                + "`POST /api/groups/{group}/messages` from ").append(opt.pushers).append(" pushers, first with "
+                + "`\"durable\": false`, then `true` (each after an unmeasured warm-up of a quarter as many). A delivery "
+                + "is one message arriving at one member; durable members check that their group seqs have no gap. "
+                + "Rows: the group stream's rows in `herald_message` after the durable sends, minus before. Herald only.\n\n");
+        table(md, runs, heraldRuns, List.of(
+                Row.of("members", "%,.0f", Step.GROUP, Measure.CLIENTS),
+                Row.of("**ephemeral: deliveries/s**", "%,.0f", Step.GROUP, Measure.RATE),
+                Row.of("ephemeral: server CPU per delivery (µs)", "%.2f", Step.GROUP, Measure.SERVER_CPU_US),
+                Row.of("ephemeral: latency p50 / p99 (ms)", "%,.1f", Step.GROUP, Measure.P50_MS, Measure.P99_MS),
+                Row.of("**durable: deliveries/s**", "%,.0f", Step.GROUP_DURABLE, Measure.RATE),
+                Row.of("durable: server / database CPU per delivery (µs)", "%.2f", Step.GROUP_DURABLE, Measure.SERVER_CPU_US, Measure.DB_CPU_US),
+                Row.of("durable: latency p50 / p99 (ms)", "%,.1f", Step.GROUP_DURABLE, Measure.P50_MS, Measure.P99_MS),
+                Row.of("durable: sends accepted / rows stored", "%,.0f", Step.GROUP_DURABLE, Measure.REQUESTS, Measure.ROWS),
+                Row.of("lost / duplicated / misrouted / gaps (ephemeral)", "%,.0f", Step.GROUP, Measure.LOST, Measure.DUPLICATED, Measure.MISROUTED, Measure.GAPS),
+                Row.of("lost / duplicated / misrouted / gaps (durable)", "%,.0f", Step.GROUP_DURABLE, Measure.LOST, Measure.DUPLICATED, Measure.MISROUTED, Measure.GAPS),
+                Row.of("server / db / generator / others (cores), durable", "%.2f", Step.GROUP_DURABLE, Measure.SERVER_CORES, Measure.DB_CORES, Measure.GENERATOR_CORES, Measure.OTHER_CORES)));
+        md.append("Group reconnect storm: every client is a member of one of ").append(opt.stormGroups).append(" groups. "
+                + "All drop their connections; ").append(opt.backlog).append(" durable messages are sent to each group; "
+                + "then all reconnect at once (their uid stream with `?since=`), are joined to their group again through "
+                + "the backend channel, and send `{\"type\":\"resume\",\"groups\":{…: 0}}`. Each checks the group's "
+                + "`replay` frame (`recovered: true`) and that it gets the whole backlog once, in seq order. Page reads: "
+                + "Herald's `herald_replay_reads_total{stream=\"group\"}` over the storm (each client's positions are "
+                + "one more read, per client).\n\n");
+        table(md, runs, heraldRuns, List.of(
+                Row.of("clients / groups", "%,.0f", Step.GROUP_STORM, Measure.CLIENTS, Measure.NODES),
+                Row.of("backlog stored (group messages/s)", "%,.0f", Step.GROUP_STORM, Measure.STORE_RATE),
+                Row.of("reconnect time for all (s)", "%.1f", Step.GROUP_STORM, Measure.CONNECT_SECONDS),
+                Row.of("joins and resumes sent after (s)", "%.1f", Step.GROUP_STORM, Measure.JOIN_SECONDS),
+                Row.of("**all caught up after (s)**", "%.1f", Step.GROUP_STORM, Measure.SECONDS),
+                Row.of("caught up", "%,.0f", Step.GROUP_STORM, Measure.CAUGHT_UP),
+                Row.of("**group pages read from the store**", "%,.0f", Step.GROUP_STORM, Measure.PAGE_READS),
+                Row.of("server CPU per replayed message (µs)", "%.1f", Step.GROUP_STORM, Measure.SERVER_CPU_US),
+                Row.of("lost / duplicated / gaps / misrouted", "%,.0f", Step.GROUP_STORM, Measure.LOST, Measure.DUPLICATED, Measure.GAPS, Measure.MISROUTED),
+                Row.of("not recovered (replay frame) / failed reconnects", "%,.0f", Step.GROUP_STORM, Measure.UNRECOVERED, Measure.RECONNECT_FAILED),
+                Row.of("server / db / generator / others (cores)", "%.2f", Step.GROUP_STORM, Measure.SERVER_CORES, Measure.DB_CORES, Measure.GENERATOR_CORES, Measure.OTHER_CORES)));
     }
 
     private static void target(StringBuilder md, String label, double value, String format, boolean met) {

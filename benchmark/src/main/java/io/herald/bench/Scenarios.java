@@ -50,11 +50,11 @@ final class Scenarios {
         System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), String.format(format, args));
     }
 
-    private Proc.Meter meter() {
+    Proc.Meter meter() {
         return new Proc.Meter(target.pids, target.herald() ? dbPid : -1);
     }
 
-    private void usage(Step step, Proc.Usage u, long messages) {
+    void usage(Step step, Proc.Usage u, long messages) {
         results.put(step, Measure.WALL_S, u.wallNanos() / 1e9);
         results.put(step, Measure.SERVER_CORES, u.serverCores());
         results.put(step, Measure.GENERATOR_CORES, u.generatorCores());
@@ -70,7 +70,7 @@ final class Scenarios {
         }
     }
 
-    private void latency(Step step, Histogram h) {
+    void latency(Step step, Histogram h) {
         results.put(step, Measure.P50_MS, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1e3);
         results.put(step, Measure.P99_MS, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e3);
         results.put(step, Measure.MAX_MS, h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e3);
@@ -736,7 +736,7 @@ final class Scenarios {
         return body.append('}').toString();
     }
 
-    private int connectedCount() {
+    int connectedCount() {
         return connected > 0 ? connected : fleet.size();
     }
 
