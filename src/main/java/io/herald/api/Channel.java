@@ -4,6 +4,7 @@ import io.herald.background.FailureLog;
 import io.herald.connection.Closer;
 import io.herald.core.HeraldException;
 import io.herald.core.JsonCodec;
+import io.herald.core.TextParts;
 import io.herald.core.Utf8;
 import io.herald.routing.CloseCodes;
 import io.herald.routing.Outbox;
@@ -77,8 +78,7 @@ public class Channel {
     private volatile boolean draining;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long lastPingNanos;
-    private StringBuilder partial;
-    private int partialBytes;
+    private final TextParts parts = new TextParts();
 
     @OnOpen
     public void open(Session session) {
@@ -110,31 +110,9 @@ public class Channel {
             return;
         }
         lastHeardNanos = System.nanoTime();
-        int bytes = Utf8.length(part);
-        int max = settings.maxBodyBytes();
-        if (partial == null && last) {
-            if (bytes > max) {
-                tooBig();
-            } else {
-                frame(part);
-            }
-            return;
-        }
-        if (partial == null) {
-            partial = new StringBuilder();
-            partialBytes = 0;
-        }
-        partialBytes += bytes;
-        if (partialBytes > max) {
-            partial = null;
-            tooBig();
-            return;
-        }
-        partial.append(part);
-        if (last) {
-            String text = partial.toString();
-            partial = null;
-            frame(text);
+        String frame = parts.add(part, Utf8.length(part), last, settings.maxBodyBytes(), this::tooBig);
+        if (frame != null) {
+            frame(frame);
         }
     }
 

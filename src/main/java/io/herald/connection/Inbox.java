@@ -1,5 +1,6 @@
 package io.herald.connection;
 
+import io.herald.core.TextParts;
 import io.herald.core.Utf8;
 import io.herald.core.JsonCodec;
 import io.herald.core.Names;
@@ -43,8 +44,7 @@ final class Inbox {
     private final Reception reception;
     private final Client client;
     private final Guard guard;
-    private StringBuilder partial;
-    private int partialBytes;
+    private final TextParts parts = new TextParts();
     private boolean skipping;
 
     Inbox(Reception reception, Client client, Guard guard) {
@@ -70,49 +70,30 @@ final class Inbox {
         } catch (RuntimeException e) {
             // A bug in handling one frame must not end the connection's reading or reach the container.
             reception.log.frameFailed(client, e);
-            partial = null;
+            parts.drop();
             skipping = !last;
             client.send(Frames.error("internal_error", "the frame could not be handled"));
         }
     }
 
     private void receivePart(String part, boolean last) {
-        boolean first = partial == null && !skipping;
+        boolean first = parts.idle() && !skipping;
         if (skipping) {
             skipping = !last; // the rest of a frame that was dropped
             return;
         }
         int bytes = Utf8.length(part);
         if (!(first ? guard.admit(bytes) : guard.admitMore(bytes))) {
-            partial = null;
+            parts.drop();
             skipping = !last;
             return;
         }
-        int max = reception.settings.frameMaxBytes();
-        if (first && last) {
-            if (bytes > max) {
-                tooBig();
-            } else {
-                frame(part);
-            }
-            return;
-        }
-        if (first) {
-            partial = new StringBuilder();
-            partialBytes = 0;
-        }
-        partialBytes += bytes;
-        if (partialBytes > max) {
-            partial = null;
+        String frame = parts.add(part, bytes, last, reception.settings.frameMaxBytes(), () -> {
             skipping = !last;
             tooBig();
-            return;
-        }
-        partial.append(part);
-        if (last) {
-            String text = partial.toString();
-            partial = null;
-            frame(text);
+        });
+        if (frame != null) {
+            frame(frame);
         }
     }
 
