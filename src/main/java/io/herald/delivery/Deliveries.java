@@ -81,6 +81,9 @@ public class Deliveries {
     GroupPages groupPages;
 
     @Inject
+    PositionReads positionReads;
+
+    @Inject
     Metrics metrics;
 
     private static final long OPEN_TIMEOUT_SECONDS = 30;
@@ -383,12 +386,12 @@ public class Deliveries {
 
     private void start(Cursor cursor, Long since, String epoch) {
         try {
-            Streams.Position position = streams.position(cursor.stream);
+            Streams.Position position = positionReads.of(cursor.stream);
             boolean existed = position.exists();
             if (!existed) {
                 // Opened now, so that the client learns the epoch its positions belong to.
                 journal.append(Append.openStream(cursor.stream)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                position = streams.position(cursor.stream);
+                position = positionReads.of(cursor.stream);
             }
             if (begin(cursor, position, existed, since, epoch)) {
                 catchUp(cursor);
@@ -411,7 +414,7 @@ public class Deliveries {
     private void startGroups(Map<Cursor, GroupPosition> starting) {
         Map<String, Streams.Position> positions;
         try {
-            positions = streams.positions(starting.keySet().stream().map(cursor -> cursor.stream).toList());
+            positions = positionReads.of(starting.keySet().stream().map(cursor -> cursor.stream).toList());
         } catch (Throwable e) {
             // The top of the replay's task: the store cannot be read; the client is closed and resumes.
             starting.keySet().forEach(cursor -> failed(cursor, e));

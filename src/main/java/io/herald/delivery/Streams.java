@@ -119,34 +119,14 @@ public class Streams {
         }
     }
 
-    /**
-     * The uid's position, in one statement outside any transaction: every connecting client needs it, and
-     * through JPA (a transaction, a find and a query) it was a third of the server's CPU while thousands
-     * of clients connected.
-     */
-    public Position position(String uid) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT s.epoch, s.last_seq, s.acked_seq,"
-                     + " (SELECT MIN(m.seq) FROM herald_message m WHERE m.uid = s.uid)"
-                     + " FROM herald_stream s WHERE s.uid = ?")) {
-            select.setString(1, uid);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return new Position(null, 0, 0, 0);
-                }
-                return new Position(row.getString(1), row.getLong(2), row.getLong(3), row.getLong(4));
-            }
-        } catch (SQLException e) {
-            throw new PersistenceException("reading the stream position of uid " + uid + " failed", e);
-        }
-    }
-
     /** Most stream keys read per statement by {@link #positions}: few distinct statement texts. */
     private static final int POSITIONS_CHUNK = 100;
 
     /**
-     * {@link #position} of many streams at once (a resume of many groups), a statement per hundred; every
-     * key is in the result, a stream that does not exist with a null epoch.
+     * Where clients starting on these streams stand, a statement per hundred streams, outside any
+     * transaction (through JPA, a transaction, a find and a query per client were a third of the server's
+     * CPU while thousands of clients connected). Every key is in the result; a stream that does not exist
+     * has a null epoch. {@link PositionReads} gathers the streams of the clients starting together.
      */
     public Map<String, Position> positions(List<String> keys) {
         Map<String, Position> positions = new HashMap<>();
