@@ -69,7 +69,8 @@
  *   Herald refuses a resume naming more groups than `herald.limits.groups-per-client` (100), so keep it
  *   at most that.
  * @property {Storage|{getItem,setItem}|null} [storage=localStorage] where stream positions (the uid's
- *   and the groups') are kept, keyed by endpoint and uid. Tabs of one uid in one browser share localStorage, and so the position:
+ *   and the groups') are kept, keyed by endpoint and uid. Tabs of one uid in one browser share
+ *   localStorage, and so the positions:
  *   pass sessionStorage to give each tab its own (it still survives reloads). null: memory only.
  * @property {function} [WebSocket=globalThis.WebSocket] the WebSocket class (e.g. the `ws` package in Node).
  * @property {string[]} [transports=['websocket', 'sse']] the ways to connect, in order of preference:
@@ -1153,8 +1154,9 @@ export class Herald {
     }
   }
 
+  // Not under the uid stream's prefix: a uid may contain ':', and so end like a suffix would.
   #groupsKey() {
-    return 'herald:' + this.#url.origin + this.#url.pathname + ':' + (this.#uid ?? '') + ':groups';
+    return 'herald-groups:' + this.#url.origin + this.#url.pathname + ':' + (this.#uid ?? '');
   }
 
   /** The group positions of the current uid (or of an unbound client, when there is none). */

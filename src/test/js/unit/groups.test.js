@@ -8,7 +8,7 @@ import { client, fakeServer, memoryStorage, sleep, until } from './support.js';
 const groupReplay = (group, since, seq, extra = {}) => ({ type: 'replay', group, epoch: 'G-' + group, since, seq, recovered: true, ...extra });
 const groupMessage = (group, seq) => ({ type: 'message', id: `${group}-${seq}`, group, seq, data: `${group}${seq}` });
 const resumes = (conn) => conn.received.filter((f) => f.type === 'resume');
-const positionsKey = (server, uid) => `herald:${server.url}:${uid}:groups`;
+const positionsKey = (server, uid) => `herald-groups:${server.url}:${uid}`;
 
 /**
  * A fake server holding two group streams (room: 1..roomLast, feed: 1..feedLast) for a client that is
