@@ -253,3 +253,24 @@ test('stored group positions that are not valid are skipped; an unbound client k
     await server.close();
   }
 });
+
+test("a group's mid-stream replay (messages purged while it caught up) is reported, and the group goes on after it", async () => {
+  const server = await groupsServer({ room: () => 2 });
+  const storage = memoryStorage();
+  storage.setItem(positionsKey(server, 'alice'), JSON.stringify([['room', 0, null]]));
+  const { herald, seen } = client(server, { uid: 'alice', storage });
+  try {
+    await until(() => herald.groupSeq('room') === 2);
+    const conn = server.connections[0];
+    conn.send({ type: 'replay', group: 'room', epoch: null, since: 6, recovered: false, reason: 'expired', oldest: 7 });
+    conn.send(groupMessage('room', 7));
+    await until(() => herald.groupSeq('room') === 7);
+    assert.deepEqual(seen.messages.map((m) => m.seq), [1, 2, 7]);
+    assert.deepEqual(seen.replays.map((r) => [r.group, r.recovered, r.reason, r.previous, r.since]),
+      [['room', true, null, 0, 0], ['room', false, 'expired', 2, 6]]);
+    assert.equal(resumes(conn).length, 1, 'no resume: the server said where the group goes on');
+  } finally {
+    herald.close();
+    await server.close();
+  }
+});
