@@ -9,7 +9,7 @@ const KEY_STORAGE = 'herald.admin.key'; // sessionStorage only: gone when the ta
 const POLL_MS = 2000;
 const MAX_BACKOFF_MS = 30000;
 const WINDOW_MS = 5 * 60 * 1000; // the rate chart's time span
-const RECENT_MESSAGES = 5; // stored messages shown for a uid
+const RECENT_MESSAGES = 5; // stored messages shown for a uid or a group
 const MAX_CLIENTS_SHOWN = 50; // clients of a uid or group looked up one by one
 const COLORS = { in: '#1f5fbf', out: '#19703a' }; // the chart's lines; admin.css gives the legend the same
 
@@ -397,7 +397,10 @@ async function searchGroup(group) {
   const answer = await api('GET', `groups/${segment(group)}`);
   if (!answer.ok) return answer;
   const info = answer.json;
-  const clients = await Promise.all(info.clientIds.slice(0, MAX_CLIENTS_SHOWN).map((id) => api('GET', `clients/${segment(id)}`)));
+  const [clients, stream] = await Promise.all([
+    Promise.all(info.clientIds.slice(0, MAX_CLIENTS_SHOWN).map((id) => api('GET', `clients/${segment(id)}`))),
+    groupStream(group),
+  ]);
   const cards = clients.filter((c) => c.ok).map((c) => clientCard(c.json));
   return {
     ok: true,
@@ -408,8 +411,34 @@ async function searchGroup(group) {
       info.uids.length ? el('p', 'names', ...info.uids.map((uid) => searchLink('uid', uid))) : el('p', 'hint', 'none'),
       el('h4', null, `Clients (${info.clientCount})`),
       cards.length ? el('div', 'clients', ...cards) : el('p', 'hint', 'none online'),
+      ...streamView(stream),
     ],
   };
+}
+
+/**
+ * A group's durable stream (GET /api/groups/{group}/messages): its epoch, last seq and newest stored
+ * messages. The last seq comes with any page, so a first page of one finds where the newest ones start.
+ */
+async function groupStream(group) {
+  const path = `groups/${segment(group)}/messages`;
+  const head = await api('GET', `${path}?since=0&limit=1`);
+  if (!head.ok || head.json.seq <= 1) return head;
+  return api('GET', `${path}?since=${Math.max(0, head.json.seq - RECENT_MESSAGES)}&limit=${RECENT_MESSAGES}`);
+}
+
+function streamView(stream) {
+  if (!stream.ok) return [el('h4', null, 'Durable stream'), el('p', 'hint', explain(stream))];
+  const { epoch, seq, messages } = stream.json;
+  return [
+    el('h4', null, 'Durable stream'),
+    details([
+      ['epoch', epoch ?? '(no stream yet)'],
+      ['seq', String(seq)],
+    ]),
+    el('h4', null, `Last stored messages (${messages.length})`),
+    messages.length ? messageTable(messages) : el('p', 'hint', 'none stored'),
+  ];
 }
 
 async function search(kind, name) {

@@ -10,6 +10,7 @@ const apiUrl = new URL('api/', base);
 
 const $ = (id) => document.getElementById(id);
 const LOG_MAX = 1000; // entries kept on the page; older ones are removed so that the page stays fast
+const CHAT_HISTORY = 50; // stored messages of a room shown when the page joins it
 
 let herald = null;
 let lastConnect = null; // {uid} or {token}: what "Reconnect now" uses once the client has closed for good
@@ -47,25 +48,32 @@ function connect({ uid, token }) {
     const next = final ? 'not reconnecting' : retryAfter ? `retrying in ${retryAfter} s or later` : 'retrying';
     log('refused', `${status} ${code}: ${message}; ${next}`, 'warning');
   });
-  client.on('welcome', ({ clientId, uid: bound, transport }) => log('welcome',
-    `clientId ${clientId}, uid ${bound ?? '(none)'}` + (transport === 'sse' ? ', over the event stream (no WebSocket)' : '')));
+  client.on('welcome', ({ clientId, uid: bound, transport }) => {
+    log('welcome', `clientId ${clientId}, uid ${bound ?? '(none)'}` + (transport === 'sse' ? ', over the event stream (no WebSocket)' : ''));
+    // A new connection is in no group: the room is joined again, and herald.js resumes it from its position.
+    if (chatRoom && client === herald) joinRoom(chatRoom);
+  });
   client.on('replay', (r) => {
+    const stream = r.group ? `group ${r.group}, stream` : 'stream';
     if (r.recovered) {
       const behind = r.seq == null ? 0 : Math.max(0, r.seq - r.since);
-      log('replay', `stream ${r.epoch ?? '(new)'}: resuming after seq ${r.since}, ` + (behind ? `${plural(behind, 'message')} to catch up` : 'up to date'));
+      log('replay', `${stream} ${r.epoch ?? '(new)'}: resuming after seq ${r.since}, ` + (behind ? `${plural(behind, 'message')} to catch up` : 'up to date'));
     } else {
-      log('lost', `history lost (${r.reason}): messages after seq ${r.previous ?? '?'} up to ${r.since} are gone; continuing after ${r.since}`, 'warning');
+      log('lost', `${r.group ? `group ${r.group}: ` : ''}history lost (${r.reason}): messages after seq ${r.previous ?? '?'} up to ${r.since} are gone; continuing after ${r.since}`, 'warning');
     }
   });
-  client.on('message', ({ data, id, seq, from }) => {
+  client.on('message', ({ data, id, seq, from, group }) => {
+    if (group !== undefined && group === chatRoom) showChat(seq, data);
     const row = log('message', JSON.stringify(data), seq == null ? 'plain' : 'durable');
     row.classList.add('msg');
     row.dataset.seq = seq ?? '';
     row.dataset.id = id ?? '';
     if (from) row.dataset.from = from;
+    if (group !== undefined) row.dataset.group = group;
     const tag = row.querySelector('.tag');
-    tag.textContent = seq != null ? `seq ${seq}` : from ? `from ${from}` : 'message';
-    if (seq != null) {
+    tag.textContent = group !== undefined ? `${group} seq ${seq}` : seq != null ? `seq ${seq}` : from ? `from ${from}` : 'message';
+    // Only the uid's stream is acknowledged: a group's seq is this client's own position in that group.
+    if (seq != null && group === undefined) {
       const ack = document.createElement('span');
       ack.className = 'ack';
       ack.textContent = 'not acked';
@@ -143,6 +151,104 @@ $('send-form').addEventListener('submit', (event) => {
     $('send-result').textContent = { sent: 'Sent.', queued: 'Queued until the connection is back.', dropped: 'Dropped: the queue is full.' }[outcome];
   } catch (error) {
     $('send-result').textContent = String(error.message ?? error);
+  }
+});
+
+// ---- the chat room: a durable group ----
+
+let chatRoom = null; // the room this page is in; kept in the address, so that a reload joins it again
+const chatRows = new Map(); // seq -> row of the room's log: each message shown once, in seq order
+
+/**
+ * Joins this connection to the room (the REST API, as the application's backend would), shows the room's
+ * last stored messages (its history), and has herald.js resume the room: from its own position when it
+ * has been in the room before (a reload, a reconnect), else after the history just shown.
+ */
+async function joinRoom(room) {
+  const status = $('chat-status');
+  const client = herald;
+  try {
+    if (!client?.clientId) throw new Error('connect first');
+    if (room !== chatRoom) {
+      chatRoom = room;
+      chatRows.clear();
+      $('chat-log').replaceChildren();
+      const address = new URL(location.href);
+      address.searchParams.set('room', room);
+      history.replaceState(null, '', address);
+    }
+    $('chat-say').disabled = false;
+    status.textContent = `Joining ${room}…`;
+    const joined = await api('PUT', `groups/${segment(room)}/clients/${segment(client.clientId)}`);
+    if (!joined.ok) throw new Error(`${joined.status} ${JSON.stringify(joined.json)}`);
+    const last = await showRoomHistory(room);
+    if (client !== herald || room !== chatRoom) return; // another connection or room meanwhile
+    client.resumeGroup(room, last ?? 0);
+    status.textContent = `${client.clientId} is in ${room}` + (last == null ? ' (its history could not be read)' : '');
+    status.dataset.ok = last != null;
+  } catch (error) {
+    status.textContent = String(error.message ?? error);
+    status.dataset.ok = false;
+  }
+}
+
+/** Shows the room's newest stored messages; returns the room's last seq, or null when it cannot be read. */
+async function showRoomHistory(room) {
+  const newest = await api('GET', `groups/${segment(room)}/messages?since=0&limit=1`);
+  if (!newest.ok) return null;
+  const since = Math.max(0, newest.json.seq - CHAT_HISTORY);
+  const page = await api('GET', `groups/${segment(room)}/messages?since=${since}&limit=${CHAT_HISTORY}`);
+  if (!page.ok) return null;
+  if (room === chatRoom) for (const message of page.json.messages) showChat(message.seq, message.data);
+  return newest.json.seq;
+}
+
+/** A message of the room, in seq order, once (the history and the stream may both bring it). */
+function showChat(seq, data) {
+  if (chatRows.has(seq)) return;
+  const row = document.createElement('li');
+  row.dataset.seq = seq;
+  const number = document.createElement('span');
+  number.className = 'seq';
+  number.textContent = '#' + seq;
+  const from = document.createElement('span');
+  from.className = 'from';
+  from.textContent = typeof data?.from === 'string' ? data.from : '';
+  const text = document.createElement('span');
+  text.className = 'text';
+  text.textContent = typeof data?.text === 'string' ? data.text : JSON.stringify(data);
+  row.append(number, from, text);
+  chatRows.set(seq, row);
+  const list = $('chat-log');
+  const next = [...list.children].find((other) => Number(other.dataset.seq) > seq);
+  const following = list.scrollHeight - list.scrollTop - list.clientHeight < 8;
+  list.insertBefore(row, next ?? null);
+  if (following) list.scrollTop = list.scrollHeight;
+}
+
+$('chat-join-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const room = $('chat-room').value.trim();
+  if (room) joinRoom(room);
+});
+
+// Said in the room with a durable push (the REST API): stored in the room's stream, then delivered to
+// every member, this page included.
+$('chat-say-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const result = $('chat-say-result');
+  try {
+    if (!chatRoom) throw new Error('join a room first');
+    const text = $('chat-text').value.trim();
+    if (!text) throw new Error('enter a message');
+    const answer = await api('POST', `groups/${segment(chatRoom)}/messages`,
+      { data: { from: herald?.uid ?? herald?.clientId ?? 'someone', text }, durable: true });
+    result.textContent = answer.ok ? '' : `${answer.status} ${JSON.stringify(answer.json)}`;
+    result.dataset.ok = answer.ok;
+    if (answer.ok) $('chat-text').value = '';
+  } catch (error) {
+    result.textContent = String(error.message ?? error);
+    result.dataset.ok = false;
   }
 });
 
@@ -290,8 +396,15 @@ function parseData(text) {
   try { return JSON.parse(trimmed); } catch { return trimmed; }
 }
 
-// A page opened (or reloaded) with ?uid=… connects at once and resumes that uid's stream.
-const startUid = new URL(location.href).searchParams.get('uid');
+// A page opened (or reloaded) with ?uid=… connects at once and resumes that uid's stream; with ?room=…
+// too, it joins that room again once connected (see the welcome listener).
+const start = new URL(location.href).searchParams;
+const startUid = start.get('uid');
+if (start.get('room')) {
+  chatRoom = start.get('room');
+  $('chat-room').value = chatRoom;
+  $('chat-say').disabled = false;
+}
 if (startUid) {
   $('uid').value = startUid;
   connect({ uid: startUid });

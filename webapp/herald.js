@@ -7,6 +7,7 @@
  *   herald.on('replay', ({ recovered }) => { if (!recovered) reloadFromBackend(); });
  *   herald.send({ typing: true });            // to the application behind Herald
  *   herald.sendTo({ group: 'room' }, 'hi');   // relayed to other clients, if the server's policy allows
+ *   herald.resumeGroup('room');               // the backend joined this client to a durable group: catch up
  *
  * What it does for the application (PROTOCOL.md describes the frames):
  * - connects, and reconnects after any drop with full-jitter exponential backoff, except after the
@@ -20,6 +21,12 @@
  *   that a reconnect or a page reload resumes after it; drops duplicates; delivers in seq order; and
  *   acknowledges cumulatively, in batches. The `message` handler therefore sees each durable message once.
  *   When the server says history was lost, a `replay` event with `recovered: false` says so;
+ * - durable groups: remembers its own last processed seq (and epoch) per group, in the same storage (groups
+ *   have no acknowledgements: this position is the only one), for the `maxGroupPositions` most recently
+ *   active groups; after each welcome it sends them in a `resume` frame, drops what it has processed
+ *   already, and reports each group's (re)start with a `replay` event naming the group. A group the client
+ *   is not in at the welcome (the backend adds it later) is resumed when it shows up: at the group's first
+ *   replay or message that does not continue from the client's position, or by `resumeGroup(group)`;
  * - client messages sent while disconnected wait in a capped queue; what does not fit is reported with an
  *   `overflow` event, never dropped silently;
  * - learns why a handshake was refused: a browser's WebSocket reports a refusal (401, 403, 429, 503) only
@@ -56,8 +63,14 @@
  * @property {number} [queueLimit=100] client messages that may wait while disconnected.
  * @property {number} [maxFrameBytes=65536] the server's frame limit; a larger send() throws instead of
  *   getting the connection closed for good (1009).
- * @property {Storage|{getItem,setItem}|null} [storage=localStorage] where stream positions are kept,
- *   keyed by endpoint and uid. Tabs of one uid in one browser share localStorage, and so the position:
+ * @property {number} [maxGroupPositions=100] how many groups' positions are kept (the most recently
+ *   active ones; an older one is forgotten, and that group then starts again where the server says) and
+ *   resumed after a welcome. It bounds what a server naming ever new groups can make the client store;
+ *   Herald refuses a resume naming more groups than `herald.limits.groups-per-client` (100), so keep it
+ *   at most that.
+ * @property {Storage|{getItem,setItem}|null} [storage=localStorage] where stream positions (the uid's
+ *   and the groups') are kept, keyed by endpoint and uid. Tabs of one uid in one browser share
+ *   localStorage, and so the positions:
  *   pass sessionStorage to give each tab its own (it still survives reloads). null: memory only.
  * @property {function} [WebSocket=globalThis.WebSocket] the WebSocket class (e.g. the `ws` package in Node).
  * @property {string[]} [transports=['websocket', 'sse']] the ways to connect, in order of preference:
@@ -74,17 +87,20 @@
  * - `welcome`  {clientId, uid, heartbeat, transport}: transport is 'websocket' or 'sse'.
  * - `message`  {data, id, seq, from, to}: seq is null for non-durable messages (they are at most once);
  *              from (the sender's uid) and to are set on messages relayed from another client. A durable
- *              group message also has `group`, and its seq is in that group's stream; this client hands
- *              those over as they come (it keeps no position per group: no resume, no duplicate check yet).
- * - `replay`   {recovered, reason, since, seq, oldest, epoch, previous}: a durable stream (re)started.
+ *              group message also has `group`, and its seq is in that group's stream: each group's
+ *              messages come once each, in seq order (a seq may be skipped: a push that excluded this
+ *              client).
+ * - `replay`   {recovered, reason, since, seq, oldest, epoch, previous, group?}: a durable stream
+ *              (re)started; `group` names the group for a group's stream, absent for the uid's.
  *              recovered:false means messages after `previous` up to `since` are lost to this client.
  * - `ack`      {seq}: an acknowledgement up to seq was sent.
  * - `overflow` {data, to?, reason}: a client message that will never be sent ('queue_full' or 'closed').
  * - `refused`  {status, code, message, retryAfter, final}: the server refused the handshake (see above);
  *              retryAfter is the Retry-After in seconds or null; final: no further attempt is made (the
  *              client is then 'closed', with the same `refused` object in the state event's detail).
- * - `error`    {source, code, message, error?}: source 'server' (an error frame), 'handler' (a listener
- *              threw), 'storage' or 'client'.
+ * - `error`    {source, code, message, error?}: source 'server' (an error frame; but `not_member`, the
+ *              answer to a resume of a remembered group this connection is not in, which is expected),
+ *              'handler' (a listener threw), 'storage' or 'client'.
  */
 
 /** @type {Readonly<HeraldOptions>} */
@@ -100,6 +116,7 @@ export const DEFAULTS = Object.freeze({
   ackBatch: 50,
   queueLimit: 100,
   maxFrameBytes: 65536,
+  maxGroupPositions: 100,
   storage: undefined, // undefined: localStorage where there is one, else memory
   WebSocket: undefined, // undefined: globalThis.WebSocket
   transports: Object.freeze(['websocket', 'sse']),
@@ -198,6 +215,67 @@ const GAP_BUFFER_MAX = 1000;
 
 const OPEN = 1;
 const CLOSED = 3;
+
+// Herald's rule for uids and group names (PROTOCOL.md): a frame naming a group otherwise is not trusted.
+const GROUP_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** Whether two epochs can belong to the same stream: an unknown one (null) matches any. */
+function sameEpoch(a, b) {
+  return a == null || b == null || a === b;
+}
+
+/**
+ * The group positions a client keeps: last processed seq and epoch per group, the most recently active
+ * last, at most `max` of them (the least recently active is forgotten first), so that a server naming
+ * ever new groups cannot make it grow without bound. Persisted as an array of [group, seq, epoch], which
+ * keeps that order (object keys that look like numbers would not).
+ */
+export class GroupPositions {
+  #max;
+  #positions = new Map(); // group -> {seq, epoch}
+
+  constructor(max) {
+    this.#max = max;
+  }
+
+  get size() { return this.#positions.size; }
+
+  get(group) { return this.#positions.get(group); }
+
+  /** Records a position as the most recent; returns the group forgotten to make room, or null. */
+  set(group, seq, epoch) {
+    this.#positions.delete(group);
+    this.#positions.set(group, { seq, epoch: epoch ?? null });
+    if (this.#positions.size <= this.#max) return null;
+    const oldest = this.#positions.keys().next().value;
+    this.#positions.delete(oldest);
+    return oldest;
+  }
+
+  /** The groups, most recently active first, as a resume frame's `groups` wants them. */
+  resumeEntries() {
+    return [...this.#positions].reverse();
+  }
+
+  toJSON() {
+    return [...this.#positions].map(([group, { seq, epoch }]) => [group, seq, epoch]);
+  }
+
+  /** From stored JSON; entries that are not a valid position are skipped, and only the newest `max` kept. */
+  static parse(text, max) {
+    const positions = new GroupPositions(max);
+    const entries = JSON.parse(text ?? '[]');
+    if (!Array.isArray(entries)) return positions;
+    for (const entry of entries.slice(Math.max(0, entries.length - max))) {
+      if (!Array.isArray(entry)) continue;
+      const [group, seq, epoch] = entry;
+      if (typeof group === 'string' && GROUP_NAME.test(group) && Number.isSafeInteger(seq) && seq >= 0) {
+        positions.set(group, seq, typeof epoch === 'string' ? epoch : null);
+      }
+    }
+    return positions;
+  }
+}
 
 /**
  * The event stream door behind the WebSocket interface that Herald uses (readyState, send, close, onopen,
@@ -327,6 +405,15 @@ export class Herald {
   #unacked = 0;
   #ackTimer = null;
   #storageFailed = false;
+
+  // Durable groups: this client's own position per group (groups have no acks: nothing else keeps it).
+  #groups; // GroupPositions, for #uid
+  // On this connection, per group: 'pending' (a resume was sent: ignore the group's frames until its
+  // replay answers) or 'following' (the server streams the group from this client's position). A group
+  // with neither is one the server does not know this client's position of.
+  #groupStates = new Map();
+  #groupAsked = new Map(); // group -> the `since` of the pending resume
+
   #onOnline = () => {
     if (this.#state === 'disconnected') this.reconnect();
   };
@@ -339,7 +426,7 @@ export class Herald {
     const unknown = Object.keys(options).filter((key) => !(key in DEFAULTS));
     if (unknown.length > 0) throw new TypeError('unknown Herald option(s): ' + unknown.join(', '));
     this.#options = { ...DEFAULTS, ...options };
-    for (const key of ['minDelay', 'maxDelay', 'drainReconnectMaxDelay', 'connectTimeout', 'ackDelay', 'ackBatch', 'queueLimit', 'maxFrameBytes', 'fallbackAfter', 'websocketRetry']) {
+    for (const key of ['minDelay', 'maxDelay', 'drainReconnectMaxDelay', 'connectTimeout', 'ackDelay', 'ackBatch', 'queueLimit', 'maxFrameBytes', 'maxGroupPositions', 'fallbackAfter', 'websocketRetry']) {
       const value = this.#options[key];
       if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`option ${key} must be a number >= 0`);
     }
@@ -359,6 +446,7 @@ export class Herald {
     }
     this.#uid = this.#options.uid ?? null;
     if (this.#uid !== null) this.#loadPosition();
+    this.#loadGroups();
     globalThis.addEventListener?.('online', this.#onOnline);
     // Start on the next microtask, so that listeners attached right after `new` see the first events.
     queueMicrotask(() => this.#connect());
@@ -374,6 +462,8 @@ export class Herald {
   get seq() { return this.#seq; }
   /** The epoch of the uid's stream, or null when not known yet. */
   get epoch() { return this.#epoch; }
+  /** The last seq of `group`'s durable stream handed to the application, or null when none is known. */
+  groupSeq(group) { return this.#groups.get(group)?.seq ?? null; }
   /** How many client messages wait for a connection. */
   get queued() { return this.#queue.length; }
   /** The WebSocket URL, without handshake parameters. */
@@ -433,6 +523,20 @@ export class Herald {
     }
     this.#queue.push({ message, frame });
     return 'queued';
+  }
+
+  /**
+   * (Re)starts the durable stream of `group`, which this client is in: after this client's position in
+   * it, or, when it has none, after `from` (0: from the oldest message the group still keeps). After each
+   * welcome the client resumes the groups it has positions for by itself; call this when the client joined
+   * a group after connecting (the backend added it), to get what it missed there. Returns false when not
+   * connected (the next welcome resumes the groups with positions).
+   */
+  resumeGroup(group, from = 0) {
+    if (typeof group !== 'string' || !GROUP_NAME.test(group)) throw new TypeError('not a group name: ' + group);
+    if (!Number.isSafeInteger(from) || from < 0) throw new TypeError('from must be a whole number >= 0');
+    if (this.#state !== 'connected') return false;
+    return this.#resumeGroups([group], from);
   }
 
   /** Reconnects now (e.g. when the application knows the network is back), resetting the backoff. */
@@ -656,6 +760,8 @@ export class Herald {
     this.#gapTimer = null;
     this.#stopProbe();
     this.#early.clear();
+    this.#groupStates.clear();
+    this.#groupAsked.clear();
     this.#inStream = false;
     this.#gated = false;
     this.#told = false;
@@ -742,15 +848,14 @@ export class Herald {
     }
     switch (frame?.type) {
       case 'welcome': return this.#onWelcome(frame);
-      // A durable group message or replay (it names its group) is not the uid's stream: this client keeps
-      // no position per group yet, so it hands group messages over as they come and leaves the uid's
-      // stream, its position and its acks alone.
-      case 'message': return typeof frame.seq === 'number' && frame.group === undefined ? this.#onDurable(frame) : this.#deliver(frame);
-      case 'replay': return frame.group === undefined ? this.#onReplay(frame) : undefined;
+      // A durable group message or replay names its group: it belongs to that group's stream, never to
+      // the uid's (its position and acks).
+      case 'message':
+        if (frame.group !== undefined) return this.#onGroupMessage(frame);
+        return typeof frame.seq === 'number' ? this.#onDurable(frame) : this.#deliver(frame);
+      case 'replay': return frame.group === undefined ? this.#onReplay(frame) : this.#onGroupReplay(frame);
       case 'ping': this.#raw({ type: 'pong' }); return;
-      case 'error':
-        this.#emit('error', { source: 'server', code: frame.code, message: frame.message });
-        return;
+      case 'error': return this.#onError(frame);
       default: return; // pong, or a frame type newer than this client: nothing to do
     }
   }
@@ -761,6 +866,7 @@ export class Herald {
       this.#uid = uid;
       if (uid !== null) this.#loadPosition();
       else { this.#seq = null; this.#epoch = null; }
+      this.#loadGroups();
       this.#ackedSeq = -1;
       if (this.#sentSinceFor !== null) {
         // The handshake carried another uid's position (the token's user changed): start over with the
@@ -779,6 +885,9 @@ export class Herald {
     this.#scheduleProbe();
     this.#emit('welcome', { clientId: this.#clientId, uid, heartbeat: frame.heartbeat ?? null, transport: this.#transport });
     this.#setState('connected');
+    // The handshake takes no group positions: they go in a resume right after the welcome.
+    if (this.#groups.size > 0) this.#resumeGroups(this.#groups.resumeEntries().map(([group]) => group));
+    if (this.#ws?.readyState !== OPEN) return; // closed by a listener meanwhile
     // Messages queued while disconnected go first, in the order they were sent.
     const queued = this.#queue;
     this.#queue = [];
@@ -872,6 +981,111 @@ export class Herald {
     }
   }
 
+  #onError(frame) {
+    // not_member answers a resume of a group this client has a position for but is not in on this
+    // connection (not yet, or no longer): expected, so not reported. Whatever the resume left pending is
+    // resumed again when the group shows up (see #onGroupMessage, #onGroupReplay).
+    if (frame.code === 'not_member' || frame.code === 'too_many_groups') this.#forgetPendingGroups();
+    if (frame.code === 'not_member') return;
+    this.#emit('error', { source: 'server', code: frame.code, message: frame.message });
+  }
+
+  /**
+   * A resume of groups was refused, for some of them (the error does not say which) or all: none is
+   * pending any more. A group whose replay still comes is then taken as an unasked (re)start.
+   */
+  #forgetPendingGroups() {
+    for (const [group, state] of this.#groupStates) {
+      if (state === 'pending') this.#groupStates.delete(group);
+    }
+    this.#groupAsked.clear();
+  }
+
+  /**
+   * Asks the server to restart these groups' streams after this client's positions (`from` for a group
+   * without one); until each one's replay answers, that group's frames are ignored (the replay sends them
+   * again). At most maxGroupPositions groups, the first ones given.
+   */
+  #resumeGroups(groups, from = 0) {
+    const positions = {};
+    for (const group of groups.slice(0, this.#options.maxGroupPositions)) {
+      const position = this.#groups.get(group);
+      const since = position?.seq ?? from;
+      positions[group] = position?.epoch ? { since, epoch: position.epoch } : since;
+    }
+    if (Object.keys(positions).length === 0 || !this.#raw({ type: 'resume', groups: positions })) return false;
+    for (const [group, position] of Object.entries(positions)) {
+      this.#groupStates.set(group, 'pending');
+      this.#groupAsked.set(group, typeof position === 'number' ? position : position.since);
+    }
+    return true;
+  }
+
+  #onGroupMessage(frame) {
+    const { group, seq } = frame;
+    if (typeof group !== 'string' || !GROUP_NAME.test(group) || !Number.isSafeInteger(seq) || seq < 1) {
+      this.#emit('error', { source: 'client', code: 'bad_frame', message: 'the server sent a group message without a valid group and seq' });
+      return;
+    }
+    const state = this.#groupStates.get(group);
+    if (state === 'pending') return; // the answer to our resume sends it again
+    const position = this.#groups.get(group);
+    if (position !== undefined && state !== 'following') {
+      // The server streams this group from its own idea of where this client is (it joined the group
+      // after connecting): tell it ours, and take the group's messages from its answer on.
+      this.#resumeGroups([group]);
+      return;
+    }
+    if (position !== undefined && seq <= position.seq) return; // a duplicate
+    // Following: the server sends the group in seq order, without gaps but for messages that exclude
+    // this client. Without a position, the group starts here.
+    this.#groupStates.set(group, 'following');
+    this.#saveGroupPosition(group, seq, position?.epoch ?? null);
+    this.#deliver(frame);
+  }
+
+  #onGroupReplay(frame) {
+    const { group, since } = frame;
+    if (typeof group !== 'string' || !GROUP_NAME.test(group) || !Number.isSafeInteger(since) || since < 0) {
+      this.#emit('error', { source: 'client', code: 'bad_frame', message: 'the server sent a group replay without a valid group and since' });
+      return;
+    }
+    const state = this.#groupStates.get(group);
+    const position = this.#groups.get(group);
+    const epoch = typeof frame.epoch === 'string' ? frame.epoch : null;
+    if (typeof frame.seq !== 'number') {
+      // Mid-stream: messages were purged while this client was catching up; the next one follows `since`.
+      if (state === 'following' && frame.recovered === false && since > (position?.seq ?? -1)) {
+        this.#restartGroup(group, frame, position);
+      }
+      return;
+    }
+    if (state === 'pending') {
+      // Not the answer to our resume (that one starts at our position, or says it could not): a start
+      // made by a join. Our answer follows.
+      if (frame.recovered !== false && since !== this.#groupAsked.get(group)) return;
+      this.#groupAsked.delete(group);
+    } else if (position !== undefined && !(since === position.seq && sameEpoch(position.epoch, epoch))) {
+      // A start at another place than this client's position (a join after the welcome): say where it is.
+      this.#resumeGroups([group]);
+      return;
+    }
+    this.#groupStates.set(group, 'following');
+    if (frame.recovered === false) {
+      this.#restartGroup(group, frame, position);
+      return;
+    }
+    this.#saveGroupPosition(group, position?.seq ?? since, epoch ?? position?.epoch ?? null);
+    this.#emit('replay', { ...replayDetail(frame, position?.seq ?? null, true), group });
+  }
+
+  /** A group's history is lost up to `since`: say so and continue after it. */
+  #restartGroup(group, frame, position) {
+    const epoch = typeof frame.epoch === 'string' ? frame.epoch : position?.epoch ?? null;
+    this.#saveGroupPosition(group, frame.since, epoch);
+    this.#emit('replay', { ...replayDetail(frame, position?.seq ?? null, false), reason: frame.reason ?? 'gap', group });
+  }
+
   /** Hands a durable message to the application, then records it as processed and schedules an ack. */
   #process(frame) {
     this.#seq = frame.seq;
@@ -935,6 +1149,37 @@ export class Herald {
     if (this.#uid === null || this.#seq === null) return;
     try {
       this.#storage.setItem(this.#key(), JSON.stringify({ seq: this.#seq, epoch: this.#epoch }));
+    } catch (error) {
+      this.#storageError(error);
+    }
+  }
+
+  // Not under the uid stream's prefix: a uid may contain ':', and so end like a suffix would.
+  #groupsKey() {
+    return 'herald-groups:' + this.#url.origin + this.#url.pathname + ':' + (this.#uid ?? '');
+  }
+
+  /** The group positions of the current uid (or of an unbound client, when there is none). */
+  #loadGroups() {
+    const max = this.#options.maxGroupPositions;
+    this.#groups = new GroupPositions(max);
+    this.#groupStates.clear();
+    this.#groupAsked.clear();
+    try {
+      this.#groups = GroupPositions.parse(this.#storage.getItem(this.#groupsKey()), max);
+    } catch (error) {
+      this.#storageError(error);
+    }
+  }
+
+  #saveGroupPosition(group, seq, epoch) {
+    const forgotten = this.#groups.set(group, seq, epoch);
+    if (forgotten !== null) {
+      this.#groupStates.delete(forgotten);
+      this.#groupAsked.delete(forgotten);
+    }
+    try {
+      this.#storage.setItem(this.#groupsKey(), JSON.stringify(this.#groups));
     } catch (error) {
       this.#storageError(error);
     }

@@ -246,6 +246,36 @@ describe('the admin dashboard in Chromium', { skip: skip ?? false }, () => {
     await context.close();
   });
 
+  test("a group's durable stream: its epoch, last seq and newest stored messages (the history API)", { timeout: 60000 }, async () => {
+    const group = `stream-${run}`;
+    for (let n = 1; n <= 7; n++) {
+      const answer = await api.post(`groups/${group}/messages`, { data: { text: '<b>kept</b>', n }, durable: true });
+      assert.equal(answer.status, 202);
+    }
+    const history = (await api.get(`groups/${group}/messages?since=0&limit=1`)).json;
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(`admin: ${error.message}`));
+    await page.goto(new URL('admin.html', HERALD_URL).href);
+    await useKey(page, API_KEY);
+
+    await searchFor(page, 'group', group);
+    assert.equal(await page.getAttribute('#result', 'data-state'), 'found');
+    assert.match(await page.textContent('#result'), /Durable stream/);
+    const stream = await page.$$eval('#result dl.details', (lists) => lists.at(-1).textContent);
+    assert.ok(stream.includes(`epoch${history.epoch}`) && stream.includes('seq7'), stream);
+    assert.deepEqual(await page.$$eval('#result table.messages tbody tr', (rows) => rows.map((r) => r.dataset.seq)),
+      ['3', '4', '5', '6', '7'], 'the newest five, oldest first');
+    assert.match(await page.textContent('#result table.messages'), /"text":"<b>kept<\/b>","n":7/);
+    assert.equal(await page.$('#result table.messages b'), null, 'stored data is shown as text');
+
+    // A group without durable messages has no stream yet.
+    await searchFor(page, 'group', `quiet-${run}`);
+    assert.match(await page.textContent('#result'), /\(no stream yet\)/);
+    assert.match(await page.textContent('#result'), /Last stored messages \(0\)none stored/);
+    await context.close();
+  });
+
   test('first load, a refused key then a good one, a failed search not repeated, stale counts dimmed, who is online', { timeout: 180000 }, async () => {
     const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
     const page = await context.newPage();

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   API_KEY, CHROMIUM, CHROMIUM_ARGS, CONTROL_URL, HERALD_URL, RELAY_POLICY, SCREENSHOTS,
-  api, assertExactlyOnceInOrder, logRows, openConsole, range, pushDurable, skipReason, sleep, startProxy, until, waitForState,
+  api, assertExactlyOnceInOrder, logRows, openConsole, range, pushDurable, pushDurableToGroup, skipReason, sleep, startProxy, until, waitForState,
 } from './support.js';
 
 const skip = skipReason();
@@ -257,6 +257,64 @@ describe('the Herald console in Chromium', { skip: skip ?? false }, () => {
     const rows = await logRows(erin.page);
     assert.ok(rows.length < total && rows[0].seq > 1, `the reloaded page starts after seq ${rows[0]?.seq - 1}`);
     await erin.context.close();
+  });
+
+  test('the chat room: join a room, see its history, say something, reload while it goes on: nothing lost, nothing twice', { timeout: 120000 }, async () => {
+    const uid = `hana-${run}`;
+    const room = `lobby-${run}`;
+    for (let n = 1; n <= 3; n++) await pushDurableToGroup(room, { from: 'backend', text: `before ${n}`, n }, `${room}-${n}`, 30000);
+    const hana = await openConsole(browser, consoleUrl, uid, errors);
+    const page = hana.page;
+    const chat = () => page.$$eval('#chat-log li', (rows) => rows.map((row) => ({
+      seq: Number(row.dataset.seq), from: row.querySelector('.from').textContent, text: row.querySelector('.text').textContent,
+    })));
+    await page.fill('#api-key', API_KEY);
+    await page.fill('#chat-room', room);
+    await page.click('#chat-join');
+    await page.waitForFunction(() => / is in /.test(document.getElementById('chat-status').textContent), null, { timeout: 10000 });
+    assert.deepEqual((await chat()).map((m) => [m.seq, m.text]), [[1, 'before 1'], [2, 'before 2'], [3, 'before 3']], 'the history');
+    assert.ok(new URL(page.url()).searchParams.get('room') === room, 'the room is kept in the address');
+
+    // Said in the room from the page: a durable push, which comes back through the room's stream.
+    for (const text of ['hello', 'anyone?']) {
+      await page.fill('#chat-text', text);
+      await page.click('#chat-say');
+      await until(async () => (await chat()).some((m) => m.text === text), 10000, `"${text}" in the room`);
+    }
+    assert.deepEqual((await chat()).slice(3).map((m) => [m.seq, m.from, m.text]), [[4, uid, 'hello'], [5, uid, 'anyone?']]);
+
+    // The backend goes on while the page reloads twice: the page joins again, and herald.js resumes the
+    // room from where it was.
+    const total = 25;
+    const pushing = (async () => {
+      for (let n = 6; n <= total; n++) {
+        await pushDurableToGroup(room, { from: 'backend', text: `m${n}`, n }, `${room}-${n}`, 30000);
+        await sleep(20);
+      }
+    })();
+    for (let i = 0; i < 2; i++) {
+      await sleep(150);
+      await page.reload();
+      await waitForState(page, 'connected');
+    }
+    await pushing;
+    await until(async () => (await chat()).length >= total, 30000, `all ${total} messages in the room`)
+      .catch(() => { }); // the assertions below show what is missing or repeated
+    await sleep(500);
+    assert.deepEqual((await chat()).map((m) => m.seq), range(1, total), 'the room after the reloads: every message once, in order');
+    // What herald.js handed to the pages, across the three loads: every message after the history that the
+    // first load showed, once each, in order; the last load resumed, it did not start over.
+    const streamed = await hana.durable();
+    assert.deepEqual(streamed.map((m) => m.seq), range(4, total), 'the stream across reloads: 4..25, each once');
+    assert.ok(new Set(streamed.map((m) => m.load)).size >= 2, 'seen by more than one page load');
+    const lastLoad = streamed.at(-1).load;
+    assert.ok(streamed.find((m) => m.load === lastLoad).seq > 5, 'the last load resumed after its position');
+    assert.ok(!(await page.textContent('#log')).includes('not_member'), 'no error about the resume before the join');
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-chat.png'), fullPage: true });
+    }
+    await hana.context.close();
   });
 
   test('the server is killed and restarted while pushes continue: every message once, in order', { timeout: 300000, skip: CONTROL_URL ? false : 'HERALD_CONTROL_URL is not set: no way to restart the server' }, async () => {

@@ -3,6 +3,7 @@
 import { createServer, connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 
 /** Set by BrowserIT (or by hand): where Herald runs, e.g. http://127.0.0.1:8580/herald/ */
 export const HERALD_URL = process.env.HERALD_URL ?? null;
@@ -16,6 +17,8 @@ export const CHROMIUM = process.env.HERALD_CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOTS = process.env.HERALD_SCREENSHOTS ?? null;
 /** The server's herald.relay.policy, as BrowserIT configured it ('none' when not told). */
 export const RELAY_POLICY = process.env.HERALD_RELAY_POLICY ?? 'none';
+/** The server's herald.token.hmac-secret, to sign client tokens (BrowserIT sets both), or null. */
+export const TOKEN_SECRET = process.env.HERALD_TOKEN_SECRET ?? null;
 
 /** Why the browser tests cannot run here, or null. */
 export function skipReason() {
@@ -103,12 +106,21 @@ export const api = {
  * A durable push that is retried, with the same Idempotency-Key, until it gets its 202: through a server
  * restart it is stored exactly once. Gives up after `deadlineMs`.
  */
-export async function pushDurable(uid, data, key, deadlineMs = 180000) {
+export function pushDurable(uid, data, key, deadlineMs = 180000) {
+  return pushStored(`uids/${encodeURIComponent(uid)}/messages`, { data }, key, deadlineMs);
+}
+
+/** The same for a group: stored once in the group's stream (`"durable": true`). */
+export function pushDurableToGroup(group, data, key, deadlineMs = 180000) {
+  return pushStored(`groups/${encodeURIComponent(group)}/messages`, { data, durable: true }, key, deadlineMs);
+}
+
+async function pushStored(path, body, key, deadlineMs) {
   const deadline = Date.now() + deadlineMs;
   let last = null;
   while (Date.now() < deadline) {
     try {
-      const answer = await api.post(`uids/${encodeURIComponent(uid)}/messages`, { data }, { 'Idempotency-Key': key });
+      const answer = await api.post(path, body, { 'Idempotency-Key': key });
       if (answer.status === 202) return answer.json;
       last = `${answer.status} ${JSON.stringify(answer.json)}`;
       if (answer.status < 500) throw new Error('push refused: ' + last);
@@ -210,6 +222,14 @@ export async function until(check, timeoutMs, what) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/** A client token (HS256 JWT) as the application's backend would sign it: the uid and the groups it joins. */
+export function signToken(uid, groups, secret = TOKEN_SECRET) {
+  const part = (json) => Buffer.from(JSON.stringify(json)).toString('base64url');
+  const unsigned = part({ alg: 'HS256', typ: 'JWT' }) + '.'
+    + part({ sub: uid, groups, exp: Math.floor(Date.now() / 1000) + 3600 });
+  return unsigned + '.' + createHmac('sha256', secret).update(unsigned).digest('base64url');
 }
 
 /** The whole numbers from..to. */
