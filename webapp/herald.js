@@ -983,17 +983,27 @@ export class Herald {
 
   #onError(frame) {
     // not_member answers a resume of a group this client has a position for but is not in on this
-    // connection (not yet, or no longer): expected, so not reported. Whatever the resume left pending is
-    // resumed again when the group shows up (see #onGroupMessage, #onGroupReplay).
+    // connection (not yet, or no longer): expected, so not reported. The group it names (all that were
+    // pending, from a server that does not name it) is resumed again when it shows up (see
+    // #onGroupMessage, #onGroupReplay).
+    if (frame.code === 'not_member' && typeof frame.group === 'string') {
+      this.#forgetPendingGroup(frame.group);
+      return;
+    }
     if (frame.code === 'not_member' || frame.code === 'too_many_groups') this.#forgetPendingGroups();
     if (frame.code === 'not_member') return;
     this.#emit('error', { source: 'server', code: frame.code, message: frame.message });
   }
 
   /**
-   * A resume of groups was refused, for some of them (the error does not say which) or all: none is
+   * A resume of groups was refused, for some of them (an error that does not say which) or all: none is
    * pending any more. A group whose replay still comes is then taken as an unasked (re)start.
    */
+  #forgetPendingGroup(group) {
+    if (this.#groupStates.get(group) === 'pending') this.#groupStates.delete(group);
+    this.#groupAsked.delete(group);
+  }
+
   #forgetPendingGroups() {
     for (const [group, state] of this.#groupStates) {
       if (state === 'pending') this.#groupStates.delete(group);

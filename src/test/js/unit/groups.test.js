@@ -167,6 +167,35 @@ test('joined after the welcome: not_member is not reported, and a start elsewher
   }
 });
 
+test('a not_member that names its group leaves the other groups of the resume pending', async () => {
+  let conn;
+  const server = await fakeServer((c) => {
+    conn = c;
+    c.welcome();
+    c.onFrame = (frame) => {
+      if (frame.type !== 'resume') return;
+      c.send({ type: 'error', code: 'not_member', group: 'room', message: 'the client is not in group room' });
+      c.send(groupMessage('feed', 4)); // live, before the answer to the resume: the answer sends it again
+      c.send(groupReplay('feed', 3, 4));
+      c.send(groupMessage('feed', 4));
+    };
+  });
+  const storage = memoryStorage();
+  storage.setItem(positionsKey(server, 'alice'), JSON.stringify([['room', 5, null], ['feed', 3, null]]));
+  const { herald, seen } = client(server, { uid: 'alice', storage });
+  try {
+    await until(() => herald.groupSeq('feed') === 4);
+    await sleep(50);
+    assert.deepEqual(seen.messages.map((m) => [m.group, m.seq]), [['feed', 4]]);
+    assert.deepEqual(seen.replays.map((r) => [r.group, r.since, r.recovered]), [['feed', 3, true]]);
+    assert.equal(resumes(conn).length, 1, "feed's replay answers the resume: no second one");
+    assert.deepEqual(seen.errors, []);
+  } finally {
+    herald.close();
+    await server.close();
+  }
+});
+
 test('a live message beyond the position of a group the server does not know the position of makes the client resume it', async () => {
   let conn;
   const server = await fakeServer((c) => {

@@ -244,7 +244,7 @@ final class Inbox {
             if (client.groups().contains(group)) {
                 resumed.put(group, position);
             } else {
-                client.send(Frames.error("not_member", "the client is not in group " + group
+                client.send(Frames.groupError("not_member", group, "the client is not in group " + group
                         + "; it resumes only groups it is in"));
             }
         });

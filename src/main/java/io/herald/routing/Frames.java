@@ -143,4 +143,14 @@ public final class Frames {
                 .add("message", message)
                 .build().toString();
     }
+
+    /** An error about one group a frame named: the group is given apart, so that a client can tell which. */
+    public static String groupError(String code, String group, String message) {
+        return JsonCodec.object()
+                .add("type", "error")
+                .add("code", code)
+                .add("group", group)
+                .add("message", message)
+                .build().toString();
+    }
 }
