@@ -548,8 +548,8 @@ final class Report {
                 + "then all reconnect at once (their uid stream with `?since=`), are joined to their group again through "
                 + "the backend channel, and send `{\"type\":\"resume\",\"groups\":{…: 0}}`. Each checks the group's "
                 + "`replay` frame (`recovered: true`) and that it gets the whole backlog once, in seq order. Page reads: "
-                + "Herald's `herald_replay_reads_total{stream=\"group\"}` over the storm (each client's positions are "
-                + "one more read, per client).\n\n");
+                + "Herald's `herald_replay_reads_total{stream=\"group\"}` over the storm (the clients' "
+                + "positions are read apart, those of the clients starting together in one statement per hundred).\n\n");
         table(md, runs, heraldRuns, List.of(
                 Row.of("clients / groups", "%,.0f", Step.GROUP_STORM, Measure.CLIENTS, Measure.NODES),
                 Row.of("backlog stored (group messages/s)", "%,.0f", Step.GROUP_STORM, Measure.STORE_RATE),
