@@ -2,7 +2,6 @@ package io.herald.it.process;
 
 import io.herald.it.support.Api;
 import io.herald.it.support.Herald;
-import io.herald.it.support.JsonSupport;
 import io.herald.it.support.Names;
 import io.herald.it.support.WebhookReceiver;
 import io.herald.it.support.WsClient;
@@ -25,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -196,6 +196,7 @@ class NodeLossIT {
         URI ws = URI.create("ws://127.0.0.1:" + balancer.port() + "/herald/");
         String run = Names.unique("nl");
         List<String> stayingUids = new ArrayList<>();
+        // {uids, clients per uid, 1 for leavers}
         int[][] shapes = {{LEAVER_UIDS, 1, 1}, {SINGLE_UIDS, 1, 0}, {DOUBLE_UIDS, 2, 0}, {TRIPLE_UIDS, 3, 0}};
         for (int[] shape : shapes) {
             for (int u = 0; u < shape[0]; u++) {
@@ -329,7 +330,7 @@ class NodeLossIT {
         Set<String> cameBack = byUid.entrySet().stream()
                 .filter(e -> !goneOffline.contains(e.getKey()) && !keptAClient.contains(e.getKey()))
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
-        Map<String, List<String>> presenceEvents = new java.util.HashMap<>();
+        Map<String, List<String>> presenceEvents = new HashMap<>();
         for (WebhookReceiver.Request request : receiver.requests(r -> r.delivered() && r.receivedNanos >= killedAt)) {
             presenceEvents.computeIfAbsent(request.uid(), u -> new ArrayList<>()).add(request.type());
         }
