@@ -35,6 +35,12 @@ public interface Cluster {
     /** The nodes where the uid has clients. */
     Set<String> nodesOfUid(String uid);
 
+    /**
+     * Those of these uids that have clients on some node: one question for many, for the webhooks, which
+     * after a node's loss ask it of every uid that was online.
+     */
+    Set<String> uidsOnline(Collection<String> uids);
+
     /** The nodes where the group has members. */
     Set<String> nodesOfGroup(String group);
 

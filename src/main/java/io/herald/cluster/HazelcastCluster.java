@@ -213,6 +213,32 @@ public class HazelcastCluster implements Cluster, MembershipListener {
         return live(uidNodes.get(uid));
     }
 
+    /** Up to this many uids are asked one by one; more are looked up in one pass over the index. */
+    private static final int ASKED_ONE_BY_ONE = 16;
+
+    @Override
+    public Set<String> uidsOnline(Collection<String> uids) {
+        Set<String> online = new HashSet<>();
+        if (uids.size() <= ASKED_ONE_BY_ONE) {
+            for (String uid : uids) {
+                if (!nodesOfUid(uid).isEmpty()) {
+                    online.add(uid);
+                }
+            }
+            return online;
+        }
+        // One cluster operation for all, where a question per uid costs a round trip each (seconds for the
+        // thousands of uids a node's loss leaves to check).
+        Set<String> asked = new HashSet<>(uids);
+        Set<String> members = nodes();
+        for (Map.Entry<String, String> entry : uidNodes.entrySet()) {
+            if (asked.contains(entry.getKey()) && members.contains(entry.getValue())) {
+                online.add(entry.getKey());
+            }
+        }
+        return online;
+    }
+
     @Override
     public Set<String> nodesOfGroup(String group) {
         return live(groupNodes.get(group));

@@ -60,6 +60,17 @@ public class LocalCluster implements Cluster {
     }
 
     @Override
+    public Set<String> uidsOnline(Collection<String> uids) {
+        Set<String> online = new HashSet<>();
+        for (String uid : uids) {
+            if (registry.uidOnline(uid)) {
+                online.add(uid);
+            }
+        }
+        return online;
+    }
+
+    @Override
     public Set<String> nodesOfGroup(String group) {
         return registry.hasGroup(group) ? Set.of(node) : Set.of();
     }

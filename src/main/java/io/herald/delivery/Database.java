@@ -36,7 +36,7 @@ public class Database {
     }
 
     /** Whether {@code INSERT … ON CONFLICT DO NOTHING} is available. */
-    boolean insertsUnlessPresent() {
+    public boolean insertsUnlessPresent() {
         return postgres;
     }
 }

@@ -1,7 +1,9 @@
 package io.herald.webhook;
 
+import io.herald.delivery.Database;
 import io.herald.delivery.StreamKey;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
@@ -25,19 +27,22 @@ public class EventStore {
     @PersistenceContext(unitName = "herald")
     EntityManager em;
 
+    @Inject
+    Database database;
+
     /**
      * Writes buffered changes in one transaction. An ONLINE change records the uid and stores its event
      * only if the uid was not recorded online yet; an OFFLINE change only if it was: so of several nodes
-     * that see the same transition, one reports it (the others' insert or delete conflicts and is retried
-     * alone, and then finds nothing to do).
+     * that see the same transition, one reports it. On PostgreSQL (the database nodes share) the record is
+     * inserted unless present, so that two nodes recording the same uid at once do not fail a whole batch;
+     * a delete that conflicts still fails it, and is retried alone (finding nothing to do).
      */
     @Transactional
     public void write(List<Change> changes, long now) {
         for (Change change : changes) {
             switch (change.kind()) {
                 case ONLINE -> {
-                    if (em.find(OnlineUid.class, change.key()) == null) {
-                        em.persist(new OnlineUid(change.key(), now));
+                    if (recordOnline(change.key(), now)) {
                         store(change.event());
                     }
                 }
@@ -51,6 +56,22 @@ public class EventStore {
                 case EVENT, GROUP_LEFT -> store(change.event());
             }
         }
+    }
+
+    /** Records the uid online; false if it was already (by this node or another). */
+    private boolean recordOnline(String uid, long now) {
+        if (database.insertsUnlessPresent()) {
+            return em.createNativeQuery("INSERT INTO herald_webhook_online (uid, since) VALUES (?1, ?2)"
+                            + " ON CONFLICT (uid) DO NOTHING")
+                    .setParameter(1, uid)
+                    .setParameter(2, now)
+                    .executeUpdate() == 1;
+        }
+        if (em.find(OnlineUid.class, uid) != null) {
+            return false;
+        }
+        em.persist(new OnlineUid(uid, now));
+        return true;
     }
 
     private void store(Event event) {
@@ -76,15 +97,16 @@ public class EventStore {
     }
 
     /**
-     * Takes the lease on each pending event that no other node holds, and counts the attempt; returns
-     * the ids it got.
+     * Takes the lease on each pending event that is due and that no other node holds, and counts the
+     * attempt; returns the ids it got. (Claimed from a list read a moment ago: an event may have been sent,
+     * failed and put back to wait meanwhile.)
      */
     @Transactional
     public List<String> claim(List<String> ids, String node, long now, long leaseUntil) {
         List<String> claimed = new ArrayList<>(ids.size());
         for (String id : ids) {
             int updated = em.createQuery("UPDATE OutboxEvent e SET e.leaseOwner = :node, e.leaseUntil = :until,"
-                            + " e.attempts = e.attempts + 1 WHERE e.id = :id AND e.status = 0 AND e.leaseUntil <= :now")
+                            + " e.attempts = e.attempts + 1 WHERE e.id = :id AND e.status = 0 AND e.leaseUntil <= :now AND e.dueAt <= :now")
                     .setParameter("node", node)
                     .setParameter("until", leaseUntil)
                     .setParameter("id", id)

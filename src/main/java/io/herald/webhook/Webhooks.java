@@ -20,7 +20,9 @@ import jakarta.inject.Inject;
 
 import java.net.http.HttpClient;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -330,10 +332,11 @@ public class Webhooks {
      * client on any node now. Asked here, on the webhooks' thread, not in the hooks.
      */
     private List<Change> resolve(List<Change> changes) {
+        Set<String> online = online(changes);
         List<Change> kept = new ArrayList<>(changes.size());
         for (Change change : changes) {
             try {
-                if (stands(change)) {
+                if (stands(change, online)) {
                     kept.add(change);
                 }
             } catch (RuntimeException e) {
@@ -344,9 +347,33 @@ public class Webhooks {
         return kept;
     }
 
-    private boolean stands(Change change) {
+    /**
+     * Of the uids these changes report offline, those that have a client somewhere after all: asked of the
+     * cluster at once (a node's loss reports thousands). Null if the cluster could not answer: then none of
+     * them is reported (as if each had been asked and failed).
+     */
+    private Set<String> online(List<Change> changes) {
+        Set<String> leaving = new HashSet<>();
+        for (Change change : changes) {
+            if (change.kind() == Change.Kind.OFFLINE && !registry.uidOnline(change.key())) {
+                leaving.add(change.key());
+            }
+        }
+        if (leaving.isEmpty()) {
+            return Set.of();
+        }
+        try {
+            return cluster.uidsOnline(leaving);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "webhooks: could not ask the cluster whether " + leaving.size()
+                    + " uids are still present; their uid.offline is not reported", e);
+            return null;
+        }
+    }
+
+    private boolean stands(Change change, Set<String> online) {
         return switch (change.kind()) {
-            case OFFLINE -> !registry.uidOnline(change.key()) && cluster.nodesOfUid(change.key()).isEmpty();
+            case OFFLINE -> online != null && !registry.uidOnline(change.key()) && !online.contains(change.key());
             case GROUP_LEFT -> !registry.hasGroup(change.key()) && cluster.nodesOfGroup(change.key()).isEmpty();
             default -> true;
         };
