@@ -264,19 +264,8 @@ final class GroupScenarios {
             join(clients, i -> prefix + groupOf[i], i -> s.fleet.conn(i).send(
                     "{\"type\":\"resume\",\"groups\":{\"" + prefix + groupOf[i] + "\":0}}"));
             long joinedAt = System.nanoTime();
-            long endWait = System.nanoTime() + TimeUnit.SECONDS.toNanos(s.opt.stormTimeoutSeconds);
-            long lastSeen = -1;
-            long lastChange = System.nanoTime();
-            while (checker.caughtUp.get() < r.opened() && System.nanoTime() < endWait) {
-                long now = checker.received.get();
-                if (now != lastSeen) {
-                    lastSeen = now;
-                    lastChange = System.nanoTime();
-                } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(20)) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
+            Scenarios.awaitCaughtUp(checker.caughtUp, r.opened(), checker.received,
+                    Duration.ofSeconds(s.opt.stormTimeoutSeconds));
             Proc.Usage u = meter.stop();
             double seconds = (Math.max(checker.lastReceipt.get(), start) - start) / 1e9;
             long reads = replayReads("group") - readsBefore;

@@ -365,6 +365,27 @@ final class Scenarios {
         }
     }
 
+    /**
+     * A storm's wait: until {@code clients} have caught up, or nothing more arrived for 20 s, or {@code max}
+     * passed.
+     */
+    static void awaitCaughtUp(AtomicLong caughtUp, int clients, AtomicLong received, Duration max)
+            throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        long lastSeen = -1;
+        long lastChange = System.nanoTime();
+        while (caughtUp.get() < clients && System.nanoTime() < end) {
+            long now = received.get();
+            if (now != lastSeen) {
+                lastSeen = now;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(20)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** Waits until {@code received} reaches {@code expected}, or it stops growing for idle, or max passes. */
     static void drain(AtomicLong received, long expected, Duration idle, Duration max) throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
@@ -1058,19 +1079,7 @@ final class Scenarios {
                 Math.min(clients, opt.stormInFlight), Duration.ofSeconds(opt.connectTimeoutSeconds),
                 conn -> conn.lastSeq = since[conn.index]);
         long connected = System.nanoTime();
-        long endWait = System.nanoTime() + TimeUnit.SECONDS.toNanos(opt.stormTimeoutSeconds);
-        long lastSeen = -1;
-        long lastChange = System.nanoTime();
-        while (checker.caughtUp.get() < r.opened() && System.nanoTime() < endWait) {
-            long now = checker.received.get();
-            if (now != lastSeen) {
-                lastSeen = now;
-                lastChange = System.nanoTime();
-            } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(20)) {
-                break;
-            }
-            Thread.sleep(20);
-        }
+        awaitCaughtUp(checker.caughtUp, r.opened(), checker.received, Duration.ofSeconds(opt.stormTimeoutSeconds));
         Proc.Usage u = meter.stop();
         long receivedAtEnd = checker.received.get();
         long expected = (long) r.opened() * backlog;
