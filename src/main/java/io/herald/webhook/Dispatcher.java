@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -104,12 +106,28 @@ final class Dispatcher {
                 OutboxEvent event = candidates.poll();
                 turn.put(event.id(), event);
             }
-            for (String id : store.claim(List.copyOf(turn.keySet()), node, now, leaseUntil)) {
+            List<String> claimed = store.claim(List.copyOf(turn.keySet()), node, now, leaseUntil);
+            for (String id : claimed) {
                 OutboxEvent event = turn.get(id);
                 send(event, event.attempts() + 1);
                 room--;
             }
+            if (claimed.size() < turn.size()) {
+                spread();
+            }
         }
+    }
+
+    /**
+     * Another node took some of the events this one tried: the nodes read the same head of the outbox and
+     * would go on colliding, candidate after candidate. Each now takes the rest in its own random order. (A
+     * uid's events stay in order: only the oldest pending event of each uid is ever a candidate.)
+     */
+    private void spread() {
+        List<OutboxEvent> rest = new ArrayList<>(candidates);
+        Collections.shuffle(rest, ThreadLocalRandom.current());
+        candidates.clear();
+        candidates.addAll(rest);
     }
 
     private void readCandidates(long now) {

@@ -53,7 +53,7 @@ public record WebhookSettings(Optional<URI> url, byte[] secret, Set<EventType> e
                 settings.integer("herald.webhook.unacked-after-seconds", 60, 1),
                 settings.number("herald.webhook.connect-timeout-ms", 2000, 100),
                 settings.number("herald.webhook.timeout-ms", 5000, 100),
-                settings.integer("herald.webhook.concurrency", 4, 1),
+                settings.integer("herald.webhook.concurrency", 16, 1),
                 settings.integer("herald.webhook.buffer-capacity", 10000, 1),
                 new Backoff(retryInitial, Math.max(retryInitial, settings.number("herald.webhook.retry-max-ms", 300000, 1))),
                 settings.integer("herald.webhook.max-attempts", 20, 1),

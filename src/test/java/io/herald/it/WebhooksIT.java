@@ -270,11 +270,12 @@ class WebhooksIT extends ClientTest {
     @Test
     void aHangingEndpointDoesNotDelayMessageDelivery() {
         RECEIVER.hold();
-        // Enough events to take every request slot of the node (herald.webhook.concurrency=4).
-        for (int i = 0; i < 6; i++) {
+        // Enough events to take every request slot of the node (herald.webhook.concurrency, 16 by default):
+        // two per anonymous client.
+        for (int i = 0; i < 10; i++) {
             herald.connect(null).close();
         }
-        Await.eventually(WAIT, () -> assertTrue(RECEIVER.held() >= 4, "held requests: " + RECEIVER.held()));
+        Await.eventually(WAIT, () -> assertTrue(RECEIVER.held() >= 16, "held requests: " + RECEIVER.held()));
 
         String uid = Names.unique("prompt");
         WsClient client = herald.connect(uid);

@@ -53,7 +53,7 @@ class WebhookSettingsTest {
         assertEquals(60_000, settings.unackedAfterMillis());
         assertEquals(Duration.ofMillis(2000), settings.connectTimeout());
         assertEquals(Duration.ofMillis(5000), settings.timeout());
-        assertEquals(4, settings.concurrency());
+        assertEquals(16, settings.concurrency());
         assertEquals(10000, settings.bufferCapacity());
         assertEquals(new Backoff(1000, 300000), settings.backoff());
         assertEquals(20, settings.maxAttempts());

@@ -44,8 +44,8 @@ final class WebhookSink implements AutoCloseable {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.watchedPrefix = watchedPrefix;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
-        // Herald sends at most herald.webhook.concurrency (4) at a time: a few threads answer them all.
-        executor = Executors.newFixedThreadPool(4, r -> {
+        // Herald sends at most herald.webhook.concurrency (16) at a time: as many threads answer them all.
+        executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "webhook-sink");
             t.setDaemon(true);
             return t;

@@ -280,8 +280,8 @@ class NodeLossIT {
                 resuming.stream().filter(c -> !c.resumed()).count() + " clients of the dead node have not resumed"));
         long allResumed = resuming.stream().mapToLong(LoadClient::resumedAtNanos).max().orElse(killedAt);
         long firstDrop = onVictim.stream().mapToLong(LoadClient::droppedAtNanos).min().orElse(killedAt);
-        // The uid.offline events of the uids that went offline, each once, from a survivor. Measured, not bounded:
-        // they wait in the outbox behind the uid.online events of the connects still being sent.
+        // The uid.offline events of the uids that went offline, each once, from a survivor, within the bound
+        // checked below (when they arrived is what the receiver recorded, not when this wait saw them).
         long webhooksIn = awaitNanos(Duration.ofSeconds(90),
                 () -> assertTrue(allOfflineDelivered(goneOffline), "uid.offline of every uid that went offline"));
         long lastOffline = receiver.requests(r -> r.type().equals("uid.offline") && goneOffline.contains(r.uid())
@@ -385,6 +385,13 @@ class NodeLossIT {
         assertTrue(presenceSeconds <= FAILURE_TIMEOUT_SECONDS + MARGIN_SECONDS, "presence dropped the dead node after "
                 + presenceSeconds + " s; the bound is the failure timeout " + FAILURE_TIMEOUT_SECONDS + " s + "
                 + MARGIN_SECONDS + " s");
+        // The bound for uid.offline: the offline delay after the failure timeout, when a survivor learns
+        // of the loss (the same margin for observing it).
+        double offlineSeconds = seconds(killedAt, lastOffline);
+        double offlineBound = FAILURE_TIMEOUT_SECONDS + OFFLINE_DELAY_MILLIS / 1000.0 + MARGIN_SECONDS;
+        assertTrue(offlineSeconds <= offlineBound, "the last uid.offline came " + offlineSeconds
+                + " s after the kill; the bound is the failure timeout + the offline delay + " + MARGIN_SECONDS + " s = "
+                + offlineBound + " s");
     }
 
     @Test
