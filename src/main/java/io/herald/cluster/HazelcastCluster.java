@@ -246,22 +246,38 @@ public class HazelcastCluster implements Cluster, MembershipListener {
 
     @Override
     public Set<String> groupNames() {
-        return new HashSet<>(groupNodes.keySet());
+        return liveKeys(groupNodes);
     }
 
     @Override
     public Set<String> uidNames() {
-        return new HashSet<>(uidNodes.keySet());
+        return liveKeys(uidNodes);
     }
 
     @Override
     public int uidCount() {
-        return uidNodes.keySet().size();
+        return liveKeys(uidNodes).size();
     }
 
     @Override
     public int groupCount() {
-        return groupNodes.keySet().size();
+        return liveKeys(groupNodes).size();
+    }
+
+    /**
+     * The keys with an entry of a node that is a member. A dead node's entries stay until the oldest survivor
+     * has removed them, one cluster call each (in NodeLossIT, listings named its uids 7 to 14 s after the
+     * kill, where a uid's presence dropped it in 2 to 3 s); left out here as live() leaves them out.
+     */
+    private Set<String> liveKeys(MultiMap<String, String> index) {
+        Set<String> members = nodes();
+        Set<String> keys = new HashSet<>();
+        for (Map.Entry<String, String> entry : index.entrySet()) {
+            if (members.contains(entry.getValue())) {
+                keys.add(entry.getKey());
+            }
+        }
+        return keys;
     }
 
     @Override
