@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongFunction;
 
@@ -371,27 +372,21 @@ final class Scenarios {
      */
     static void awaitCaughtUp(AtomicLong caughtUp, int clients, AtomicLong received, Duration max)
             throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        long lastSeen = -1;
-        long lastChange = System.nanoTime();
-        while (caughtUp.get() < clients && System.nanoTime() < end) {
-            long now = received.get();
-            if (now != lastSeen) {
-                lastSeen = now;
-                lastChange = System.nanoTime();
-            } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(20)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
+        awaitWhileGrowing(() -> caughtUp.get() >= clients, received, Duration.ofSeconds(20), max);
     }
 
     /** Waits until {@code received} reaches {@code expected}, or it stops growing for idle, or max passes. */
     static void drain(AtomicLong received, long expected, Duration idle, Duration max) throws InterruptedException {
+        awaitWhileGrowing(() -> received.get() >= expected, received, idle, max);
+    }
+
+    /** Waits until {@code done}, or until {@code received} has not grown for {@code idle}, or {@code max} passed. */
+    private static void awaitWhileGrowing(BooleanSupplier done, AtomicLong received, Duration idle, Duration max)
+            throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
         long last = -1;
         long lastChange = System.nanoTime();
-        while (received.get() < expected && System.nanoTime() < end) {
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
             long now = received.get();
             if (now != last) {
                 last = now;
