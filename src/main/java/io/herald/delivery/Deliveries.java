@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -141,7 +142,13 @@ public class Deliveries {
         if (previous != null) {
             detach(previous);
         }
-        replay(cursor, () -> start(cursor, since, epoch));
+        positionReads.opening(cursor.stream).whenComplete((start, failure) -> {
+            if (failure != null) {
+                failed(cursor, failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+            } else {
+                started(cursor, start, since, epoch);
+            }
+        });
     }
 
     /** Where a client asks to start in a group's stream: after {@code since}, in {@code epoch} (either null). */
@@ -384,16 +391,32 @@ public class Deliveries {
         }
     }
 
-    private void start(Cursor cursor, Long since, String epoch) {
+    /**
+     * The cursor's stream position has been read (on the reading thread, which many clients wait for): sends
+     * the replay frame, and hands what takes longer, a catch-up from the store or the opening of a stream
+     * through the journal, to the executor.
+     */
+    private void started(Cursor cursor, PositionReads.Start start, Long since, String epoch) {
         try {
-            Streams.Position position = positionReads.of(cursor.stream);
-            boolean existed = position.exists();
-            if (!existed) {
-                // Opened now, so that the client learns the epoch its positions belong to.
-                journal.append(Append.openStream(cursor.stream)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                position = positionReads.of(cursor.stream);
+            Streams.Position position = start.position();
+            if (!position.exists()) {
+                replay(cursor, () -> startThroughJournal(cursor, since, epoch));
+            } else if (begin(cursor, position, !start.created(), since, epoch)) {
+                replay(cursor, () -> catchUp(cursor));
             }
-            if (begin(cursor, position, existed, since, epoch)) {
+        } catch (Throwable e) {
+            failed(cursor, e);
+        }
+    }
+
+    /**
+     * A stream the store could not create together with others (the embedded H2) is opened through the
+     * journal, so that the client learns the epoch its positions belong to.
+     */
+    private void startThroughJournal(Cursor cursor, Long since, String epoch) {
+        try {
+            journal.append(Append.openStream(cursor.stream)).get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (begin(cursor, positionReads.of(cursor.stream), false, since, epoch)) {
                 catchUp(cursor);
             }
         } catch (InterruptedException e) {

@@ -1,26 +1,37 @@
 package io.herald.delivery;
 
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Stream positions for the clients starting on their streams, read together: in a reconnect storm
  * thousands of clients start within a second, and a statement each would cost the store (and Herald) a
- * round trip per client. A caller that finds no read under way reads what every caller waiting then asked
- * for, in statements of a hundred streams ({@link Streams#positions}); the others wait for that read, or
- * read next. A lone client is read at once: nothing waits for company.
+ * round trip per client. A turn reads what every caller waiting then asked for, in statements of a hundred
+ * streams ({@link Streams#positions}). A client starting on its uid's stream asks and goes on
+ * ({@link #opening}): its answer comes from a turn on the container's executor, one task for all the
+ * clients that asked meanwhile, and a stream that does not exist is created in the same turn
+ * ({@link Streams#positions(List, Set)}). In a storm those turns are at least {@link #GATHER_NANOS} apart,
+ * so that each reads many clients. A caller that waits for its answer ({@link #of}) reads itself if no turn
+ * is under way. A lone client is read at once: nothing waits for company.
  */
 @ApplicationScoped
 public class PositionReads {
@@ -29,24 +40,38 @@ public class PositionReads {
     static final int MAX_PER_TURN = 1000;
     /** How often a waiting caller looks whether it may read itself (its read's reader answers it sooner). */
     private static final long POLL_MILLIS = 5;
+    /** The least time between the starts of two turns for callers that do not wait, in a storm. */
+    private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     @Inject
     Streams streams;
 
+    @Resource
+    ManagedExecutorService executor;
+
     private final Queue<Ask> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean reading = new AtomicBoolean();
+    private volatile long lastTurnEnded = System.nanoTime() - GATHER_NANOS;
 
-    private record Ask(List<String> keys, CompletableFuture<Map<String, Streams.Position>> answer) {
+    /** {@code open}: streams of these keys that do not exist are created, where the store can. */
+    private record Ask(List<String> keys, boolean open, CompletableFuture<Answer> answer) {
     }
 
-    /** The position of one stream ({@link Streams#position}). */
+    private record Answer(Map<String, Streams.Position> positions, Set<String> created) {
+    }
+
+    /** A stream's position, and whether this read created the stream. */
+    public record Start(Streams.Position position, boolean created) {
+    }
+
+    /** The position of one stream ({@link Streams#positions}). */
     public Streams.Position of(String key) {
         return of(List.of(key)).get(key);
     }
 
-    /** The positions of these streams, every key in the result ({@link Streams#positions}). */
+    /** The positions of these streams, every key in the result ({@link Streams#positions}); waits for them. */
     public Map<String, Streams.Position> of(List<String> keys) {
-        Ask ask = new Ask(keys, new CompletableFuture<>());
+        Ask ask = new Ask(keys, false, new CompletableFuture<>());
         waiting.add(ask);
         while (true) {
             if (reading.compareAndSet(false, true)) {
@@ -55,9 +80,10 @@ public class PositionReads {
                 } finally {
                     reading.set(false);
                 }
+                readSoon(); // those that asked meanwhile and do not wait
             }
             try {
-                return ask.answer().get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                return ask.answer().get(POLL_MILLIS, TimeUnit.MILLISECONDS).positions();
             } catch (TimeoutException e) {
                 // its read is not done, or no one has taken it yet: look again
             } catch (InterruptedException e) {
@@ -67,6 +93,68 @@ public class PositionReads {
                 throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
             }
         }
+    }
+
+    /**
+     * The position of a uid's stream, created in the same turn if it does not exist and the store can create
+     * streams together ({@link Streams#opensTogether}); otherwise a missing stream's position has a null
+     * epoch, and the caller opens it through the journal. Completes on the reading thread (or at once on the
+     * caller's, if the answer is there already): what follows it must be quick and must not wait. Fails with
+     * {@link RejectedExecutionException} if the executor takes no turn (stopping, or saturated).
+     */
+    public CompletableFuture<Start> opening(String key) {
+        Ask ask = new Ask(List.of(key), true, new CompletableFuture<>());
+        waiting.add(ask);
+        readSoon();
+        return ask.answer().thenApply(answer -> new Start(answer.positions().get(key), answer.created().contains(key)));
+    }
+
+    /** Where turns for callers that do not wait run. */
+    Executor readers() {
+        return executor;
+    }
+
+    /**
+     * In a storm, when a turn ended moments ago, waits out the rest of {@link #GATHER_NANOS} so that the next
+     * turn reads more clients at once: a turn costs Herald a connection from the pool and two statements
+     * whether it reads five streams or five hundred. A client alone is read at once.
+     */
+    private void gather() {
+        long wait = GATHER_NANOS - (System.nanoTime() - lastTurnEnded);
+        if (wait > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    /**
+     * Sees that a turn will read what waits: a task on the executor, unless a reader holds the turn (it looks
+     * again once it lets go, so nothing that asked is left waiting).
+     */
+    private void readSoon() {
+        if (waiting.isEmpty() || !reading.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            readers().execute(this::readUntilEmpty);
+        } catch (RejectedExecutionException e) {
+            reading.set(false);
+            for (Ask ask = waiting.poll(); ask != null; ask = waiting.poll()) {
+                ask.answer().completeExceptionally(e);
+            }
+        }
+    }
+
+    private void readUntilEmpty() {
+        try {
+            while (!waiting.isEmpty()) {
+                gather();
+                readWaiting();
+                lastTurnEnded = System.nanoTime();
+            }
+        } finally {
+            reading.set(false);
+        }
+        readSoon();
     }
 
     /** One turn: what waits now, up to {@link #MAX_PER_TURN} streams (at least one ask), in one read. */
@@ -83,17 +171,19 @@ public class PositionReads {
         if (taken.isEmpty()) {
             return;
         }
-        Map<String, Streams.Position> positions;
+        Streams.Read read;
         try {
-            positions = streams.positions(keys.stream().distinct().toList());
+            Set<String> opening = new HashSet<>();
+            taken.stream().filter(Ask::open).forEach(ask -> opening.addAll(ask.keys()));
+            read = streams.positions(keys.stream().distinct().toList(), opening);
         } catch (RuntimeException | Error e) {
             taken.forEach(ask -> ask.answer().completeExceptionally(e));
             return;
         }
         for (Ask ask : taken) {
             Map<String, Streams.Position> mine = new HashMap<>();
-            ask.keys().forEach(key -> mine.put(key, positions.get(key)));
-            ask.answer().complete(mine);
+            ask.keys().forEach(key -> mine.put(key, read.positions().get(key)));
+            ask.answer().complete(new Answer(mine, read.created()));
         }
     }
 }

@@ -42,6 +42,15 @@ public class StoredMessage {
     protected StoredMessage() {
     }
 
+    /** A message read with plain JDBC ({@link Streams#read}), not managed by any persistence context. */
+    StoredMessage(String uid, long seq, String messageId, String data, long createdAt) {
+        this.uid = uid;
+        this.seq = seq;
+        this.messageId = messageId;
+        this.data = data;
+        this.createdAt = createdAt;
+    }
+
     public String uid() {
         return uid;
     }

@@ -15,9 +15,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -84,28 +86,47 @@ public class Streams {
      * large it is (else a page with nothing that fits is empty, and not the stream's {@code end}). A message
      * may hold a megabyte: two hundred of them read at once, for each of many clients replaying, would fill
      * any heap. So the sizes are read first (the database reads the rows; the heap gets two numbers each),
-     * then the messages that fit.
+     * then the messages that fit. Plain JDBC outside any transaction, as {@link #positions(List)}: in a
+     * resume storm through JPA, the transaction, the entities' hydration and their dirty check at commit
+     * were most of the server's CPU. Each statement sees what was committed when it ran, as in a READ
+     * COMMITTED transaction: a message purged between the two is missing from the page (the reader sees the
+     * gap), and none stored meanwhile is in it.
      */
-    @Transactional
     public Page read(String uid, long afterSeq, int limit, long maxChars, boolean firstAlways) {
-        List<Object[]> sizes = em.createQuery("SELECT m.seq, LENGTH(m.data) FROM StoredMessage m"
-                        + " WHERE m.uid = :uid AND m.seq > :after ORDER BY m.seq", Object[].class)
-                .setParameter("uid", uid)
-                .setParameter("after", afterSeq)
-                .setMaxResults(limit)
-                .getResultList();
-        int fit = Pages.fitting(sizes.stream().map(row -> ((Number) row[1]).longValue()).toList(), maxChars, firstAlways);
-        if (fit == 0) {
-            return new Page(List.of(), sizes.isEmpty());
+        try (Connection connection = dataSource.getConnection()) {
+            List<long[]> sizes = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT seq, LENGTH(data) FROM herald_message"
+                    + " WHERE uid = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                select.setString(1, uid);
+                select.setLong(2, afterSeq);
+                select.setInt(3, limit);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        sizes.add(new long[] {rows.getLong(1), rows.getLong(2)});
+                    }
+                }
+            }
+            int fit = Pages.fitting(sizes.stream().map(size -> size[1]).toList(), maxChars, firstAlways);
+            if (fit == 0) {
+                return new Page(List.of(), sizes.isEmpty());
+            }
+            List<StoredMessage> messages = new ArrayList<>(fit);
+            try (PreparedStatement select = connection.prepareStatement("SELECT seq, message_id, data, created_at"
+                    + " FROM herald_message WHERE uid = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
+                select.setString(1, uid);
+                select.setLong(2, afterSeq);
+                select.setLong(3, sizes.get(fit - 1)[0]);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        messages.add(new StoredMessage(uid, rows.getLong(1), rows.getString(2), rows.getString(3),
+                                rows.getLong(4)));
+                    }
+                }
+            }
+            return new Page(messages, fit == sizes.size() && sizes.size() < limit);
+        } catch (SQLException e) {
+            throw new PersistenceException("reading the messages of stream " + uid + " failed", e);
         }
-        long last = ((Number) sizes.get(fit - 1)[0]).longValue();
-        List<StoredMessage> messages = em.createQuery("SELECT m FROM StoredMessage m WHERE m.uid = :uid"
-                        + " AND m.seq > :after AND m.seq <= :last ORDER BY m.seq", StoredMessage.class)
-                .setParameter("uid", uid)
-                .setParameter("after", afterSeq)
-                .setParameter("last", last)
-                .getResultList();
-        return new Page(messages, fit == sizes.size() && sizes.size() < limit);
     }
 
     /**
@@ -129,35 +150,103 @@ public class Streams {
      * has a null epoch. {@link PositionReads} gathers the streams of the clients starting together.
      */
     public Map<String, Position> positions(List<String> keys) {
-        Map<String, Position> positions = new HashMap<>();
+        return positions(keys, Set.of()).positions();
+    }
+
+    /** Positions read, and the keys of the streams created by the same read. */
+    public record Read(Map<String, Position> positions, Set<String> created) {
+    }
+
+    /**
+     * The positions of these streams, as {@link #positions(List)}; those among {@code opening} that do not
+     * exist are created with a new epoch, where the store can ({@link #opensTogether}), on the same
+     * connection. A stream another node (or the journal) created meanwhile is read again, and is not among
+     * those {@code created}.
+     */
+    public Read positions(List<String> keys, Set<String> opening) {
         try (Connection connection = dataSource.getConnection()) {
-            for (int from = 0; from < keys.size(); from += POSITIONS_CHUNK) {
-                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + POSITIONS_CHUNK));
-                StringBuilder sql = new StringBuilder("SELECT s.uid, s.epoch, s.last_seq, s.acked_seq,"
-                        + " (SELECT MIN(m.seq) FROM herald_message m WHERE m.uid = s.uid)"
-                        + " FROM herald_stream s WHERE s.uid IN (");
+            Map<String, Position> positions = read(connection, keys);
+            List<String> missing = opening.stream().filter(key -> !positions.get(key).exists()).sorted().toList();
+            if (missing.isEmpty() || !opensTogether()) {
+                return new Read(positions, Set.of());
+            }
+            Map<String, Position> created = open(connection, missing);
+            positions.putAll(created);
+            List<String> raced = missing.stream().filter(key -> !created.containsKey(key)).toList();
+            if (!raced.isEmpty()) {
+                positions.putAll(read(connection, raced));
+            }
+            return new Read(positions, created.keySet());
+        } catch (SQLException e) {
+            throw new PersistenceException("reading the positions of " + keys.size() + " streams failed", e);
+        }
+    }
+
+    private static Map<String, Position> read(Connection connection, List<String> keys) throws SQLException {
+        Map<String, Position> positions = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += POSITIONS_CHUNK) {
+            List<String> chunk = keys.subList(from, Math.min(keys.size(), from + POSITIONS_CHUNK));
+            StringBuilder sql = new StringBuilder("SELECT s.uid, s.epoch, s.last_seq, s.acked_seq,"
+                    + " (SELECT MIN(m.seq) FROM herald_message m WHERE m.uid = s.uid)"
+                    + " FROM herald_stream s WHERE s.uid IN (");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "?" : ", ?");
+            }
+            try (PreparedStatement select = connection.prepareStatement(sql.append(')').toString())) {
                 for (int i = 0; i < chunk.size(); i++) {
-                    sql.append(i == 0 ? "?" : ", ?");
+                    select.setString(i + 1, chunk.get(i));
                 }
-                try (PreparedStatement select = connection.prepareStatement(sql.append(')').toString())) {
-                    for (int i = 0; i < chunk.size(); i++) {
-                        select.setString(i + 1, chunk.get(i));
-                    }
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            positions.put(rows.getString(1),
-                                    new Position(rows.getString(2), rows.getLong(3), rows.getLong(4), rows.getLong(5)));
-                        }
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        positions.put(rows.getString(1),
+                                new Position(rows.getString(2), rows.getLong(3), rows.getLong(4), rows.getLong(5)));
                     }
                 }
             }
-        } catch (SQLException e) {
-            throw new PersistenceException("reading the positions of " + keys.size() + " streams failed", e);
         }
         for (String key : keys) {
             positions.putIfAbsent(key, new Position(null, 0, 0, 0));
         }
         return positions;
+    }
+
+    /** Whether {@link #positions(List, Set)} can create streams outside the journal (see {@link Database}). */
+    public boolean opensTogether() {
+        return database.insertsUnlessPresent();
+    }
+
+    /**
+     * Creates these streams (sorted), a statement per hundred, each with a new epoch, unless they exist;
+     * answers the position of each one it created. Sorted as the journal locks and creates streams, so that
+     * the two never deadlock. For the clients of uids without a stream, which connect together in a storm:
+     * the journal took a transaction (two locking reads and an insert) per stream, and the client then read
+     * its position again. PostgreSQL only.
+     */
+    private static Map<String, Position> open(Connection connection, List<String> sorted) throws SQLException {
+        Map<String, Position> created = new HashMap<>();
+        long now = System.currentTimeMillis();
+        for (int from = 0; from < sorted.size(); from += POSITIONS_CHUNK) {
+            List<String> chunk = sorted.subList(from, Math.min(sorted.size(), from + POSITIONS_CHUNK));
+            StringBuilder sql = new StringBuilder("INSERT INTO herald_stream (uid, epoch, last_seq, acked_seq,"
+                    + " created_at) VALUES ");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "(?, ?, 0, 0, ?)" : ", (?, ?, 0, 0, ?)");
+            }
+            sql.append(" ON CONFLICT (uid) DO NOTHING RETURNING uid, epoch");
+            try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    insert.setString(3 * i + 1, chunk.get(i));
+                    insert.setString(3 * i + 2, StreamAppender.newEpoch());
+                    insert.setLong(3 * i + 3, now);
+                }
+                try (ResultSet rows = insert.executeQuery()) {
+                    while (rows.next()) {
+                        created.put(rows.getString(1), new Position(rows.getString(2), 0, 0, 0));
+                    }
+                }
+            }
+        }
+        return created;
     }
 
     /**

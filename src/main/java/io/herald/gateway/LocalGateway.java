@@ -171,8 +171,11 @@ public class LocalGateway {
         return new HashSet<>(registry.uidsOfGroup(group));
     }
 
+    /** In name order: the client's set has none of its own. */
     public ArrayList<String> groupsOf(String clientId) {
-        return new ArrayList<>(require(clientId).groups());
+        ArrayList<String> groups = new ArrayList<>(require(clientId).groups());
+        groups.sort(null);
+        return groups;
     }
 
     /** The client's position in its uid's stream as JSON text ({@code null} when it has none). */

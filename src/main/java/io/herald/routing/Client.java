@@ -3,9 +3,8 @@ package io.herald.routing;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One connection (a WebSocket or an event stream): its id, the uid and groups it belongs to, its session
@@ -19,7 +18,11 @@ public final class Client {
     private final String id;
     private final Outbox outbox;
     private final long connectedAt = System.currentTimeMillis();
-    private final Set<String> groups = ConcurrentHashMap.newKeySet();
+    /**
+     * Copied on write: a client is in few groups (herald.connection.groups-per-client) and joins rarely, and
+     * most clients are in none, which then costs no set of their own.
+     */
+    private volatile Set<String> groups = Set.of();
 
     private volatile String uid;
     private volatile JsonObject session = JsonValue.EMPTY_JSON_OBJECT;
@@ -45,13 +48,31 @@ public final class Client {
         this.uid = uid;
     }
 
-    /** A read-only view of the groups this client is in. */
+    /** The groups this client is in: an immutable snapshot, in no particular order. */
     public Set<String> groups() {
-        return Collections.unmodifiableSet(groups);
+        return groups;
     }
 
-    public Set<String> mutableGroups() {
-        return groups;
+    /** Adds the client to a group; false if it was in it. Only {@link Registry} calls it, holding this client's lock. */
+    boolean addGroup(String group) {
+        if (groups.contains(group)) {
+            return false;
+        }
+        Set<String> more = new HashSet<>(groups);
+        more.add(group);
+        groups = Set.copyOf(more);
+        return true;
+    }
+
+    /** Removes the client from a group; false if it was not in it. Only {@link Registry} calls it, holding this client's lock. */
+    boolean removeGroup(String group) {
+        if (!groups.contains(group)) {
+            return false;
+        }
+        Set<String> fewer = new HashSet<>(groups);
+        fewer.remove(group);
+        groups = Set.copyOf(fewer);
+        return true;
     }
 
     public JsonObject session() {

@@ -17,21 +17,21 @@ public final class Frames {
     /** The first frame; {@code post} is where an event stream's client posts its frames (null on a WebSocket). */
     public static String welcome(String clientId, String uid, long heartbeatIntervalMillis,
                                  long heartbeatTimeoutMillis, String post) {
-        JsonObjectBuilder welcome = JsonCodec.object()
-                .add("type", "welcome")
-                .add("clientId", clientId);
-        if (uid == null) {
-            welcome.addNull("uid");
-        } else {
-            welcome.add("uid", uid);
-        }
-        welcome.add("heartbeat", JsonCodec.object()
-                .add("interval", heartbeatIntervalMillis)
-                .add("timeout", heartbeatTimeoutMillis));
+        // Written out rather than built: one is made per connect. Every value is a name, a client id or a
+        // path made of them, which need no escaping.
+        StringBuilder welcome = new StringBuilder(128).append("{\"type\":\"welcome\",\"clientId\":\"")
+                .append(clientId).append("\",\"uid\":");
+        quotedOrNull(welcome, uid)
+                .append(",\"heartbeat\":{\"interval\":").append(heartbeatIntervalMillis)
+                .append(",\"timeout\":").append(heartbeatTimeoutMillis).append('}');
         if (post != null) {
-            welcome.add("post", post);
+            welcome.append(",\"post\":\"").append(post).append('"');
         }
-        return welcome.build().toString();
+        return welcome.append('}').toString();
+    }
+
+    private static StringBuilder quotedOrNull(StringBuilder json, String text) {
+        return text == null ? json.append("null") : json.append('"').append(text).append('"');
     }
 
     /** A message frame. Message ids hold only [0-9a-z:], so they need no escaping. */
@@ -85,21 +85,18 @@ public final class Frames {
      */
     public static String replay(String kind, String name, String epoch, long since, long seq, String lost,
                                 long oldest) {
-        JsonObjectBuilder replay = JsonCodec.object().add("type", "replay").add(kind, name);
-        if (epoch == null) {
-            replay.addNull("epoch");
-        } else {
-            replay.add("epoch", epoch);
-        }
-        replay.add("since", since);
+        // Written out, as the welcome: names, a base-36 epoch and fixed words need no escaping.
+        StringBuilder replay = new StringBuilder(128).append("{\"type\":\"replay\",\"").append(kind)
+                .append("\":\"").append(name).append("\",\"epoch\":");
+        quotedOrNull(replay, epoch).append(",\"since\":").append(since);
         if (seq >= 0) {
-            replay.add("seq", seq);
+            replay.append(",\"seq\":").append(seq);
         }
-        replay.add("recovered", lost == null);
+        replay.append(",\"recovered\":").append(lost == null);
         if (lost != null) {
-            replay.add("reason", lost).add("oldest", oldest);
+            replay.append(",\"reason\":\"").append(lost).append("\",\"oldest\":").append(oldest);
         }
-        return replay.build().toString();
+        return replay.append('}').toString();
     }
 
     /**

@@ -45,7 +45,8 @@ public final class Outbox {
     private final Connection connection;
     private final int maxFrames;
     private final long maxBytes;
-    private final ArrayDeque<String> waiting = new ArrayDeque<>();
+    /** Sized for the common case, an empty queue: it grows only while a send is under way. */
+    private final ArrayDeque<String> waiting = new ArrayDeque<>(1);
     private final Consumer<Throwable> onSent = this::onSent;
 
     // All guarded by this.

@@ -3,12 +3,12 @@ package io.herald.routing;
 import io.herald.metrics.Metrics;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.Initialized;
-import io.herald.routing.Client;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Who is connected to this node: clients by id, and the uid and group indexes over them.
  *
- * <p>Index sets are created and removed only inside {@code compute} for their key, so a uid or group
- * exists exactly while it has clients. A client's own uid/groups fields change under the client's lock
+ * <p>Index sets are created, replaced and removed only inside {@code compute} for their key, so a uid or
+ * group exists exactly while it has clients. A client's own uid/groups fields change under the client's lock
  * together with the indexes, and a closed client can no longer be bound or joined.
  */
 @ApplicationScoped
@@ -42,6 +42,13 @@ public class Registry {
             };
         }
     }
+
+    /**
+     * Members of a uid or group up to this many are kept in an immutable set, replaced on every change:
+     * most uids have one client, and a concurrent set cost each of them about 200 bytes. Larger ones are
+     * concurrent sets, changed in place.
+     */
+    private static final int SMALL = 8;
 
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
     private final Map<String, Set<Client>> uids = new ConcurrentHashMap<>();
@@ -73,7 +80,7 @@ public class Registry {
             if (uid != null) {
                 removeFrom(uids, uid, client, uidPresence);
             }
-            for (String group : client.mutableGroups()) {
+            for (String group : client.groups()) {
                 removeFrom(groups, group, client, groupPresence);
             }
         }
@@ -118,7 +125,7 @@ public class Registry {
             if (client.closed()) {
                 return false;
             }
-            if (client.mutableGroups().add(group)) {
+            if (client.addGroup(group)) {
                 addTo(groups, group, client, groupPresence);
             }
             return true;
@@ -127,7 +134,7 @@ public class Registry {
 
     public void leave(Client client, String group) {
         synchronized (client) {
-            if (client.mutableGroups().remove(group)) {
+            if (client.removeGroup(group)) {
                 removeFrom(groups, group, client, groupPresence);
             }
         }
@@ -194,29 +201,53 @@ public class Registry {
 
     private static void addTo(Map<String, Set<Client>> index, String key, Client client, Presence presence) {
         index.compute(key, (k, members) -> {
-            Set<Client> set = members;
-            if (set == null) {
-                set = ConcurrentHashMap.newKeySet();
+            if (members == null) {
                 presence.changed(key, true);
+                return Set.of(client);
             }
-            set.add(client);
-            return set;
+            if (members.contains(client)) {
+                return members;
+            }
+            if (large(members)) {
+                members.add(client);
+                return members;
+            }
+            Set<Client> more = members.size() < SMALL ? new HashSet<>() : ConcurrentHashMap.newKeySet();
+            more.addAll(members);
+            more.add(client);
+            return more.size() <= SMALL ? Set.copyOf(more) : more;
         });
     }
 
     private static void removeFrom(Map<String, Set<Client>> index, String key, Client client, Presence presence) {
         index.computeIfPresent(key, (k, members) -> {
-            members.remove(client);
-            if (members.isEmpty()) {
+            if (!members.contains(client)) {
+                return members;
+            }
+            if (members.size() == 1) {
                 presence.changed(key, false);
                 return null;
             }
-            return members;
+            if (large(members)) {
+                members.remove(client); // a large set stays concurrent until its last member leaves
+                return members;
+            }
+            Set<Client> fewer = new HashSet<>(members);
+            fewer.remove(client);
+            return Set.copyOf(fewer);
         });
     }
 
+    private static boolean large(Set<Client> members) {
+        return members instanceof ConcurrentHashMap.KeySetView<?, ?>;
+    }
+
+    /** A small set is immutable already; a large one may change while it is read. */
     private static Collection<Client> snapshot(Set<Client> members) {
-        return members == null ? Collections.emptyList() : List.copyOf(members);
+        if (members == null) {
+            return Collections.emptyList();
+        }
+        return large(members) ? List.copyOf(members) : members;
     }
 
     /** This node's connection gauges, registered at start. */

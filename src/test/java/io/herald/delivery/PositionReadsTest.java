@@ -32,7 +32,7 @@ class PositionReadsTest {
         }
 
         @Override
-        public Map<String, Position> positions(List<String> keys) {
+        public Read positions(List<String> keys, java.util.Set<String> opening) {
             if (failure != null) {
                 throw failure;
             }
@@ -47,12 +47,18 @@ class PositionReadsTest {
             reads.add(keys.size());
             Map<String, Position> positions = new HashMap<>();
             keys.forEach(key -> positions.put(key, new Position("e", Long.parseLong(key.substring(1)), 0, 0)));
-            return positions;
+            return new Read(positions, java.util.Set.of());
         }
     }
 
+    /** Turns for callers that do not wait run on the thread that asks for one. */
     private static PositionReads reads(Store store) {
-        PositionReads reads = new PositionReads();
+        PositionReads reads = new PositionReads() {
+            @Override
+            java.util.concurrent.Executor readers() {
+                return Runnable::run;
+            }
+        };
         reads.streams = store;
         return reads;
     }
@@ -90,5 +96,126 @@ class PositionReadsTest {
                 "k2", reads.of("k2").lastSeq()));
         store.failure = new PersistenceException("down");
         assertSame(store.failure, assertThrows(PersistenceException.class, () -> reads.of("k3")));
+    }
+
+    /**
+     * Streams "k<n>" exist; "new<n>" do not, and are created when a read may open them, except "taken<n>",
+     * created meanwhile by another writer.
+     */
+    private static final class OpeningStore extends Streams {
+        final List<List<String>> opened = new CopyOnWriteArrayList<>();
+        final List<List<String>> reads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Read positions(List<String> keys, java.util.Set<String> opening) {
+            reads.add(keys);
+            Map<String, Position> positions = new HashMap<>();
+            java.util.Set<String> created = new java.util.HashSet<>();
+            for (String key : keys) {
+                positions.put(key, key.startsWith("k") ? new Position("old", 7, 0, 0) : new Position(null, 0, 0, 0));
+            }
+            List<String> missing = keys.stream().filter(opening::contains).filter(key -> !key.startsWith("k")).toList();
+            if (!missing.isEmpty()) {
+                opened.add(missing);
+            }
+            for (String key : missing) {
+                boolean mine = key.startsWith("new");
+                positions.put(key, new Position(mine ? "fresh" : "old", mine ? 0 : 7, 0, 0));
+                if (mine) {
+                    created.add(key);
+                }
+            }
+            return new Read(positions, created);
+        }
+    }
+
+    /** Reads on a pool of its own, as the container's executor would. */
+    private static PositionReads readingOn(ExecutorService pool, Streams store) {
+        PositionReads reads = new PositionReads() {
+            @Override
+            java.util.concurrent.Executor readers() {
+                return pool;
+            }
+        };
+        reads.streams = store;
+        return reads;
+    }
+
+    @Test
+    void openingCreatesOnlyMissingStreamsAndSaysWhichItCreated() throws Exception {
+        OpeningStore store = new OpeningStore();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            openOneAfterAnother(store, readingOn(pool, store));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static PositionReads.Start opened(PositionReads reads, String key) throws Exception {
+        return reads.opening(key).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void openOneAfterAnother(OpeningStore store, PositionReads reads) throws Exception {
+        PositionReads.Start existing = opened(reads, "k1");
+        assertEquals("old", existing.position().epoch());
+        assertEquals(false, existing.created());
+        assertTrue(store.opened.isEmpty(), "an existing stream is not created: " + store.opened);
+
+        PositionReads.Start fresh = opened(reads, "new1");
+        assertEquals("fresh", fresh.position().epoch());
+        assertTrue(fresh.created());
+        assertEquals(List.of(List.of("new1")), store.opened);
+
+        PositionReads.Start raced = opened(reads, "taken1");
+        assertEquals("old", raced.position().epoch(), "created by another writer meanwhile: read again");
+        assertEquals(false, raced.created());
+
+        assertEquals(null, reads.of("new2").epoch(), "a plain read creates nothing");
+        assertEquals(2, store.opened.size());
+    }
+
+    @Test
+    void manyStartingTogetherAreEachAnsweredAndReadInFewTurns() throws Exception {
+        int clients = 2000;
+        OpeningStore store = new OpeningStore();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            PositionReads reads = readingOn(pool, store);
+            List<Future<java.util.concurrent.CompletableFuture<PositionReads.Start>>> asked = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                String key = (i % 2 == 0 ? "k" : "new") + i;
+                asked.add(callers.submit(() -> reads.opening(key)));
+            }
+            for (int i = 0; i < clients; i++) {
+                PositionReads.Start start = asked.get(i).get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+                assertEquals(i % 2 == 0 ? "old" : "fresh", start.position().epoch());
+                assertEquals(i % 2 != 0, start.created());
+            }
+        } finally {
+            callers.shutdownNow();
+            pool.shutdownNow();
+        }
+        assertEquals(clients, store.reads.stream().mapToInt(List::size).sum(), "each stream read once");
+        assertEquals(clients / 2, store.opened.stream().mapToInt(List::size).sum(), "each missing stream created once");
+    }
+
+    @Test
+    void aStartTheExecutorRefusesFailsWithTheRefusal() {
+        OpeningStore store = new OpeningStore();
+        PositionReads reads = new PositionReads() {
+            @Override
+            java.util.concurrent.Executor readers() {
+                return task -> {
+                    throw new java.util.concurrent.RejectedExecutionException("stopping");
+                };
+            }
+        };
+        reads.streams = store;
+        java.util.concurrent.ExecutionException failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> reads.opening("k1").get(10, TimeUnit.SECONDS));
+        assertTrue(failure.getCause() instanceof java.util.concurrent.RejectedExecutionException, failure.toString());
+        assertEquals(1, reads.of("k1").lastSeq() == 7 ? 1 : 0, "a caller that waits still reads itself");
     }
 }

@@ -128,4 +128,31 @@ class RegistryTest {
         }
         assertEquals(clients / 2, bound);
     }
+
+    @Test
+    void aGroupGrowingPastTheSmallSetAndShrinkingToNothingKeepsEveryMemberAndTellsPresenceOnce() {
+        List<String> changes = new java.util.ArrayList<>();
+        registry.track(Registry.Presence.NONE, (key, present) -> changes.add(key + "=" + present));
+        List<Client> members = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Client client = connect("c" + i);
+            members.add(client);
+            assertTrue(registry.join(client, "g"));
+            assertTrue(registry.join(client, "g"), "joining twice changes nothing");
+            assertEquals(Set.copyOf(members), Set.copyOf(registry.clientsOfGroup("g")));
+            assertEquals(i + 1, registry.clientsOfGroup("g").size());
+        }
+        for (int i = 0; i < 20; i++) {
+            Client client = members.get(i);
+            if (i % 2 == 0) {
+                registry.leave(client, "g");
+                assertEquals(Set.of(), client.groups());
+            } else {
+                registry.remove(client);
+            }
+            assertEquals(Set.copyOf(members.subList(i + 1, 20)), Set.copyOf(registry.clientsOfGroup("g")));
+        }
+        assertFalse(registry.hasGroup("g"));
+        assertEquals(List.of("g=true", "g=false"), changes);
+    }
 }

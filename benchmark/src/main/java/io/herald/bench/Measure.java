@@ -8,7 +8,7 @@ enum Measure {
     // latency
     P50_MS, P99_MS, MAX_MS,
     // connects and memory
-    N, OPENED, FAILED, SECONDS, SETTLE_S,
+    N, OPENED, FAILED, SECONDS, SETTLE_S, ROUNDS,
     RSS_BEFORE_MIB, RSS_AFTER_MIB, RSS_PER_CONN_KIB, HEAP_BEFORE_MIB, HEAP_AFTER_MIB, HEAP_PER_CONN_KIB,
     HISTOGRAM_BYTES_PER_CONN,
     // pushes and what arrived

@@ -98,7 +98,9 @@ final class Report {
 
         md.append("## Capacity: connections and memory\n\n");
         md.append("Server RSS (from /proc) and heap after a forced full GC (`jcmd GC.run`; the reference: "
-                + "`global.gc()`), before and after opening the connections, divided by their number.\n\n");
+                + "`global.gc()`), before and after opening the connections, divided by their number. The first "
+                + "connect is cold (a freshly started server, its JIT compiler still busy); then every client drops "
+                + "and all reconnect at once, round after round, until the CPU per connect stops falling (\"warm\").\n\n");
         table(md, runs, single, List.of(
                 Row.of("connections open", "%,.0f", Step.CONNECT, Measure.OPENED),
                 Row.of("failed", "%,.0f", Step.CONNECT, Measure.FAILED),
@@ -106,6 +108,9 @@ final class Report {
                 Row.of("connect rate (/s)", "%,.0f", Step.CONNECT, Measure.RATE),
                 Row.of("server idle again after the last connect (s)", "%.1f", Step.CONNECT, Measure.SETTLE_S),
                 Row.of("server CPU per connect, until idle again (µs)", "%,.0f", Step.CONNECT, Measure.SERVER_CPU_US),
+                Row.of("warm: reconnect rounds until the CPU per connect stopped falling", "%.0f", Step.CONNECT_WARM, Measure.ROUNDS),
+                Row.of("warm: connect rate (/s), every client reconnecting at once", "%,.0f", Step.CONNECT_WARM, Measure.RATE),
+                Row.of("warm: server CPU per connect, until idle again (µs)", "%,.0f", Step.CONNECT_WARM, Measure.SERVER_CPU_US),
                 Row.of("RSS before (MiB)", "%,.1f", Step.MEMORY, Measure.RSS_BEFORE_MIB),
                 Row.of("RSS after (MiB)", "%,.1f", Step.MEMORY, Measure.RSS_AFTER_MIB),
                 Row.of("**RSS per idle connection (KiB)**", "%.2f", Step.MEMORY, Measure.RSS_PER_CONN_KIB),

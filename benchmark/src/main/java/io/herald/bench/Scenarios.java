@@ -146,7 +146,46 @@ final class Scenarios {
             log("%s: RSS %.1f -> %.1f MiB (%.2f KiB/conn), heap %.1f -> %.1f MiB", target.name,
                     before[0] / 1048576.0, after[0] / 1048576.0, (after[0] - before[0]) / 1024.0 / Math.max(1, r.opened()),
                     before[1] / 1048576.0, after[1] / 1048576.0);
+            warmReconnects(n, results.get(Step.CONNECT, Measure.SERVER_CPU_US));
         }
+    }
+
+    /** Most reconnect rounds of {@link #warmReconnects}. */
+    private static final int WARM_ROUNDS = 6;
+
+    /**
+     * The connect in steady state: every client drops (TCP, as in an outage) and all reconnect at once, round
+     * after round, until the server's CPU per connect stops falling (by less than 5 %), at most
+     * {@link #WARM_ROUNDS}. The first connect above is the cold one, what a freshly started node meets; with
+     * two cores the JIT compiler is still busy then. The last round's figures are recorded.
+     */
+    private void warmReconnects(int n, double coldCpuUs) throws Exception {
+        double previous = coldCpuUs;
+        for (int round = 1; round <= WARM_ROUNDS; round++) {
+            fleet.abortAll();
+            settle();
+            Proc.Meter meter = meter().start();
+            Fleet.ConnectResult r = fleet.connect(0, n, i -> target.wsUrl(i, null), opt.connectInFlight,
+                    Duration.ofSeconds(opt.connectTimeoutSeconds));
+            double settled = settle();
+            Proc.Usage u = meter.stop();
+            results.put(Step.CONNECT_WARM, Measure.ROUNDS, (double) round);
+            results.put(Step.CONNECT_WARM, Measure.OPENED, (double) r.opened());
+            results.put(Step.CONNECT_WARM, Measure.FAILED, (double) r.failed());
+            results.put(Step.CONNECT_WARM, Measure.SECONDS, r.nanos() / 1e9);
+            results.put(Step.CONNECT_WARM, Measure.RATE, r.opened() / (r.nanos() / 1e9));
+            results.put(Step.CONNECT_WARM, Measure.SETTLE_S, settled);
+            usage(Step.CONNECT_WARM, u, r.opened());
+            double cpu = results.get(Step.CONNECT_WARM, Measure.SERVER_CPU_US);
+            log("%s: reconnect round %d: %,d open, %,d failed in %.1f s (%,.0f/s), %,.0f µs of server CPU per connect,"
+                    + " idle %.1f s later %s", target.name, round, r.opened(), r.failed(), r.nanos() / 1e9,
+                    r.opened() / (r.nanos() / 1e9), cpu, settled, r.sampleErrors());
+            if (r.failed() > 0 || cpu > previous * 0.95) {
+                break;
+            }
+            previous = cpu;
+        }
+        connected = (int) results.get(Step.CONNECT_WARM, Measure.OPENED);
     }
 
     /**

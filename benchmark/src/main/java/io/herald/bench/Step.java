@@ -3,6 +3,7 @@ package io.herald.bench;
 /** A scenario, or a part of one, whose figures a run records ({@link Results}). */
 enum Step {
     CONNECT("conn", "connect"),
+    CONNECT_WARM("connwarm", "connect, warm"),
     MEMORY("mem", null),
     UNICAST("uni", "unicast ephemeral"),
     UNICAST_PACED("unipaced", "unicast ephemeral, half rate"),
