@@ -3,6 +3,8 @@ package io.herald.delivery;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -33,6 +35,15 @@ public class Database {
             // The store is unusable anyway; Flyway reports the cause when it migrates.
             LOG.warning(() -> "Could not read the database's product name: " + e);
         }
+    }
+
+    /**
+     * Made at start, on a thread of the deployment. Made later, on a thread without the application's
+     * naming context (a position read's turn that an application's asynchronous observer set off), it could
+     * not find the datasource.
+     */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        // inspect() has run
     }
 
     /** Whether {@code INSERT … ON CONFLICT DO NOTHING} is available. */

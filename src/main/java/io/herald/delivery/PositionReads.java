@@ -3,6 +3,8 @@ package io.herald.delivery;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
@@ -107,6 +109,11 @@ public class PositionReads {
         waiting.add(ask);
         readSoon();
         return ask.answer().thenApply(answer -> new Start(answer.positions().get(key), answer.created().contains(key)));
+    }
+
+    /** Made at start, as {@link Database#start}: its executor is looked up where the application's names are. */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        // injected
     }
 
     /** Where turns for callers that do not wait run. */
