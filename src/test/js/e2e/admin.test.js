@@ -128,11 +128,14 @@ describe('the admin dashboard in Chromium', { skip: skip ?? false }, () => {
       assert.deepEqual((await client.durable())[0].data, { text: 'from the admin page', n: 1 });
     }
     // The clients acknowledge it; the search shows each one's cursor and the stored message.
+    let seen = '';
     await until(async () => {
       await searchFor(page, 'uid', ann);
-      return (await cards(page)).every((c) => c.cursor === 'sent up to seq 1 · acked 1 · live')
-        && /seq1acked1unread0/.test(await page.$$eval('#result dl.details', (lists) => lists[0].textContent));
-    }, 15000, 'both cursors at seq 1, acked, and the stream acknowledged (stored in batches)');
+      const shown = await cards(page);
+      const stream = await page.$$eval('#result dl.details', (lists) => lists[0].textContent);
+      seen = JSON.stringify({ cursors: shown.map((c) => `${c.id}: ${c.cursor}`), stream });
+      return shown.every((c) => c.cursor === 'sent up to seq 1 · acked 1 · live') && /seq1acked1unread0/.test(stream);
+    }, 15000, () => `both cursors at seq 1, acked, and the stream acknowledged (stored in batches); last seen ${seen}`);
     assert.deepEqual(await page.$$eval('#result table.messages tbody tr', (rows) => rows.map((r) => r.dataset.seq)), ['1']);
     assert.match(await page.textContent('#result table.messages'), /"text":"from the admin page"/);
 

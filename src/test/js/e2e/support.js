@@ -213,13 +213,18 @@ export function logRows(page) {
   })));
 }
 
-/** Waits until check() is truthy, polling; bounded. */
+/**
+ * Waits until check() is truthy, polling; bounded. `what` says what is awaited: a text, or a function that
+ * returns one when the wait fails (so that it can tell what was seen last).
+ */
 export async function until(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   for (; ;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
+    }
     await sleep(100);
   }
 }
