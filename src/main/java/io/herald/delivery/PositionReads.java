@@ -52,7 +52,10 @@ public class PositionReads {
     ManagedExecutorService executor;
 
     private final Queue<Ask> waiting = new ConcurrentLinkedQueue<>();
+    /** A turn is being read: only its holder takes from {@link #waiting}. */
     private final AtomicBoolean reading = new AtomicBoolean();
+    /** A task for callers that do not wait is queued or running. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile long lastTurnEnded = System.nanoTime() - GATHER_NANOS;
 
     /** {@code open}: streams of these keys that do not exist are created, where the store can. */
@@ -82,8 +85,8 @@ public class PositionReads {
                 } finally {
                     reading.set(false);
                 }
-                readSoon(); // those that asked meanwhile and do not wait
             }
+            readSoon(); // those that asked meanwhile and do not wait
             try {
                 return ask.answer().get(POLL_MILLIS, TimeUnit.MILLISECONDS).positions();
             } catch (TimeoutException e) {
@@ -134,19 +137,27 @@ public class PositionReads {
     }
 
     /**
-     * Sees that a turn will read what waits: a task on the executor, unless a reader holds the turn (it looks
-     * again once it lets go, so nothing that asked is left waiting).
+     * Sees that a task will read what waits for callers that do not wait, unless one is queued or running
+     * already (it looks again before it ends, so nothing that asked is left waiting). Only an active turn
+     * holds {@link #reading}, never a queued task: a caller that waits, on an executor thread that the queued
+     * task would need, reads itself and so can never wait for that task.
      */
     private void readSoon() {
-        if (waiting.isEmpty() || !reading.compareAndSet(false, true)) {
+        if (waiting.isEmpty() || !scheduled.compareAndSet(false, true)) {
             return;
         }
         try {
             readers().execute(this::readUntilEmpty);
         } catch (RejectedExecutionException e) {
-            reading.set(false);
-            for (Ask ask = waiting.poll(); ask != null; ask = waiting.poll()) {
-                ask.answer().completeExceptionally(e);
+            scheduled.set(false);
+            // Callers that do not wait are told (their clients are closed and come back); those that wait read
+            // themselves. Only a turn's holder takes from the queue.
+            if (reading.compareAndSet(false, true)) {
+                try {
+                    waiting.removeIf(ask -> ask.open() && ask.answer().completeExceptionally(e));
+                } finally {
+                    reading.set(false);
+                }
             }
         }
     }
@@ -155,13 +166,21 @@ public class PositionReads {
         try {
             while (!waiting.isEmpty()) {
                 gather();
-                readWaiting();
-                lastTurnEnded = System.nanoTime();
+                if (reading.compareAndSet(false, true)) {
+                    try {
+                        readWaiting();
+                    } finally {
+                        lastTurnEnded = System.nanoTime();
+                        reading.set(false);
+                    }
+                } else {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // a caller that waits reads a turn
+                }
             }
         } finally {
-            reading.set(false);
+            scheduled.set(false);
         }
-        readSoon();
+        readSoon(); // what came after the last look
     }
 
     /** One turn: what waits now, up to {@link #MAX_PER_TURN} streams (at least one ask), in one read. */

@@ -3,6 +3,8 @@ package io.herald.delivery;
 import io.herald.core.Receipt;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
@@ -43,6 +45,14 @@ public class Streams {
     /** The persistence unit's datasource (the default one), for the JDBC writes: appends and acknowledgements. */
     @Resource(lookup = "java:comp/DefaultDataSource")
     DataSource dataSource;
+
+    /**
+     * Made at start, as {@link Database#start}: its datasource is looked up where the application's names
+     * are, not in the first position read's turn, which an application's asynchronous observer may set off.
+     */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        // injected
+    }
 
     /** Stores a batch in one transaction; returns a receipt per append, in order. */
     @Transactional

@@ -218,4 +218,26 @@ class PositionReadsTest {
         assertTrue(failure.getCause() instanceof java.util.concurrent.RejectedExecutionException, failure.toString());
         assertEquals(1, reads.of("k1").lastSeq() == 7 ? 1 : 0, "a caller that waits still reads itself");
     }
+
+    @Test
+    void aCallerThatWaitsOnTheOnlyExecutorThreadIsNotStuckBehindTheTaskQueuedForOthers() throws Exception {
+        OpeningStore store = new OpeningStore();
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            PositionReads reads = readingOn(single, store);
+            CountDownLatch go = new CountDownLatch(1);
+            // The executor's one thread waits for a position, while the task that would read for a client
+            // that does not wait is queued behind it: the waiting caller must read itself (and for the other).
+            Future<Streams.Position> waiting = single.submit(() -> {
+                go.await();
+                return reads.of("k1");
+            });
+            java.util.concurrent.CompletableFuture<PositionReads.Start> opening = reads.opening("new1");
+            go.countDown();
+            assertEquals("old", waiting.get(10, TimeUnit.SECONDS).epoch());
+            assertEquals("fresh", opening.get(10, TimeUnit.SECONDS).position().epoch());
+        } finally {
+            single.shutdownNow();
+        }
+    }
 }
