@@ -627,7 +627,8 @@ public class Deliveries {
             return;
         }
         CloseCodes code = e instanceof RejectedExecutionException ? CloseCodes.SERVICE_RESTART
-                : storeUnavailable(e) ? CloseCodes.TRY_AGAIN_LATER : CloseCodes.SERVER_ERROR;
+                : storeUnavailable(e) || e instanceof PositionReads.Backlogged ? CloseCodes.TRY_AGAIN_LATER
+                : CloseCodes.SERVER_ERROR;
         Guarded.logged(replayFailures, e, "closing " + cursor.client + " with " + code.code()
                 + " so that it reconnects and resumes (" + cursor + ")");
         cursor.client.outbox().closeNow(code.reason());

@@ -22,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -44,6 +45,13 @@ public class PositionReads {
     private static final long POLL_MILLIS = 5;
     /** The least time between the starts of two turns for callers that do not wait, in a storm. */
     private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * Most clients waiting for their start at once. A store that reads a thousand streams per turn is far
+     * behind at this depth; past it a connecting client is refused ({@link Backlogged}) instead of adding
+     * to a queue that holds its uid and its answer until a turn reaches it. Each ask holds a uid (at most
+     * {@link io.herald.core.Names#MAX_LENGTH} characters) and a future: the bound in bytes follows from the bound in items.
+     */
+    static final int MAX_WAITING = 20_000;
 
     @Inject
     Streams streams;
@@ -52,6 +60,8 @@ public class PositionReads {
     ManagedExecutorService executor;
 
     private final Queue<Ask> waiting = new ConcurrentLinkedQueue<>();
+    /** The asks of callers that do not wait in {@link #waiting}: those are the ones a storm can multiply. */
+    private final AtomicInteger waitingOpens = new AtomicInteger();
     /** A turn is being read: only its holder takes from {@link #waiting}. */
     private final AtomicBoolean reading = new AtomicBoolean();
     /** A task for callers that do not wait is queued or running. */
@@ -67,6 +77,14 @@ public class PositionReads {
 
     /** A stream's position, and whether this read created the stream. */
     public record Start(Streams.Position position, boolean created) {
+    }
+
+    /** More than {@link #MAX_WAITING} clients wait for their start: the store is far behind; come back later. */
+    public static final class Backlogged extends RuntimeException {
+        Backlogged(int waiting) {
+            super(waiting + " clients wait for their stream positions (at most " + MAX_WAITING
+                    + "): the store does not keep up with the connects", null, false, false);
+        }
     }
 
     /** The position of one stream ({@link Streams#positions}). */
@@ -105,9 +123,15 @@ public class PositionReads {
      * streams together ({@link Streams#opensTogether}); otherwise a missing stream's position has a null
      * epoch, and the caller opens it through the journal. Completes on the reading thread (or at once on the
      * caller's, if the answer is there already): what follows it must be quick and must not wait. Fails with
-     * {@link RejectedExecutionException} if the executor takes no turn (stopping, or saturated).
+     * {@link RejectedExecutionException} if the executor takes no turn (stopping, or saturated), with
+     * {@link Backlogged} at once if more than {@link #MAX_WAITING} clients wait already.
      */
     public CompletableFuture<Start> opening(String key) {
+        int depth = waitingOpens.incrementAndGet();
+        if (depth > MAX_WAITING) {
+            waitingOpens.decrementAndGet();
+            return CompletableFuture.failedFuture(new Backlogged(depth - 1));
+        }
         Ask ask = new Ask(List.of(key), true, new CompletableFuture<>());
         waiting.add(ask);
         readSoon();
@@ -154,7 +178,7 @@ public class PositionReads {
             // themselves. Only a turn's holder takes from the queue.
             if (reading.compareAndSet(false, true)) {
                 try {
-                    waiting.removeIf(ask -> ask.open() && ask.answer().completeExceptionally(e));
+                    waiting.removeIf(ask -> ask.open() && taken(ask) && ask.answer().completeExceptionally(e));
                 } finally {
                     reading.set(false);
                 }
@@ -183,6 +207,19 @@ public class PositionReads {
         readSoon(); // what came after the last look
     }
 
+    /** Counts an ask out of {@link #waiting}; always true. */
+    private boolean taken(Ask ask) {
+        if (ask.open()) {
+            waitingOpens.decrementAndGet();
+        }
+        return true;
+    }
+
+    /** How many clients wait for their start now. */
+    int waitingOpens() {
+        return waitingOpens.get();
+    }
+
     /** One turn: what waits now, up to {@link #MAX_PER_TURN} streams (at least one ask), in one read. */
     private void readWaiting() {
         List<Ask> taken = new ArrayList<>();
@@ -191,6 +228,7 @@ public class PositionReads {
         for (Ask ask = waiting.peek(); ask != null && (taken.isEmpty() || keys.size() + ask.keys().size() <= MAX_PER_TURN);
              ask = waiting.peek()) {
             waiting.poll();
+            taken(ask);
             taken.add(ask);
             keys.addAll(ask.keys());
         }

@@ -240,4 +240,31 @@ class PositionReadsTest {
             single.shutdownNow();
         }
     }
+
+    @Test
+    void pastTheMostThatMayWaitAConnectingClientIsRefusedAtOnceAndTheQueueStaysBounded() throws Exception {
+        OpeningStore store = new OpeningStore();
+        List<Runnable> queued = new ArrayList<>();
+        PositionReads reads = new PositionReads() {
+            @Override
+            java.util.concurrent.Executor readers() {
+                return queued::add; // a store far behind: no turn runs until the test says so
+            }
+        };
+        reads.streams = store;
+        List<java.util.concurrent.CompletableFuture<PositionReads.Start>> waiting = new ArrayList<>();
+        for (int i = 0; i < PositionReads.MAX_WAITING; i++) {
+            waiting.add(reads.opening("k" + i));
+        }
+        java.util.concurrent.CompletableFuture<PositionReads.Start> refused = reads.opening("k-over");
+        java.util.concurrent.ExecutionException failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> refused.get(1, TimeUnit.SECONDS));
+        assertTrue(failure.getCause() instanceof PositionReads.Backlogged, failure.toString());
+        assertEquals(PositionReads.MAX_WAITING, reads.waitingOpens());
+
+        queued.remove(0).run(); // the store catches up: every waiting client is answered, and room is made
+        assertTrue(waiting.stream().allMatch(answer -> answer.isDone() && !answer.isCompletedExceptionally()));
+        assertEquals(0, reads.waitingOpens());
+        assertTrue(!reads.opening("k1").isDone(), "once there is room a client waits for a turn, not refused");
+    }
 }
