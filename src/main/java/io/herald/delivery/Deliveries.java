@@ -85,6 +85,9 @@ public class Deliveries {
     PositionReads positionReads;
 
     @Inject
+    PageReads pageReads;
+
+    @Inject
     Metrics metrics;
 
     private static final long OPEN_TIMEOUT_SECONDS = 30;
@@ -549,7 +552,7 @@ public class Deliveries {
                     int limit = Math.min(pageSize, free);
                     page = cursor.group ? shared(cursor, from, limit, freeChars, depth == 0) : null;
                     if (page == null) {
-                        page = streams.read(cursor.stream, from, limit, freeChars, depth == 0);
+                        page = pageReads.read(cursor.stream, from, limit, freeChars, depth == 0);
                         metrics.replayReads(cursor.group).inc();
                     }
                 }

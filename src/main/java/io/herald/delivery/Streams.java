@@ -103,40 +103,143 @@ public class Streams {
      * gap), and none stored meanwhile is in it.
      */
     public Page read(String uid, long afterSeq, int limit, long maxChars, boolean firstAlways) {
+        return read(List.of(new PageAsk(uid, afterSeq, limit, maxChars, firstAlways))).get(0);
+    }
+
+    /** One page to read, as {@link #read(String, long, int, long, boolean)}'s arguments. */
+    public record PageAsk(String uid, long afterSeq, int limit, long maxChars, boolean firstAlways) {
+    }
+
+    /**
+     * The pages of these asks, in their order, each as {@link #read(String, long, int, long, boolean)}
+     * reads it, on one connection of the pool. On PostgreSQL the two statements read every page at once
+     * (the asks go in as arrays; each stream is still read through its primary key), so that clients
+     * replaying together cost the store two round trips, not two each ({@link PageReads}); elsewhere each
+     * page takes its own two.
+     */
+    public List<Page> read(List<PageAsk> asks) {
         try (Connection connection = dataSource.getConnection()) {
-            List<long[]> sizes = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT seq, LENGTH(data) FROM herald_message"
-                    + " WHERE uid = ? AND seq > ? ORDER BY seq LIMIT ?")) {
-                select.setString(1, uid);
-                select.setLong(2, afterSeq);
-                select.setInt(3, limit);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        sizes.add(new long[] {rows.getLong(1), rows.getLong(2)});
-                    }
+            boolean together = asks.size() > 1 && database.insertsUnlessPresent();
+            List<List<long[]>> sizes = together ? sizesTogether(connection, asks) : new ArrayList<>();
+            if (!together) {
+                for (PageAsk ask : asks) {
+                    sizes.add(sizes(connection, ask));
                 }
             }
-            int fit = Pages.fitting(sizes.stream().map(size -> size[1]).toList(), maxChars, firstAlways);
-            if (fit == 0) {
-                return new Page(List.of(), sizes.isEmpty());
+            // What fits each page, and up to which seq its messages are read.
+            int[] fit = new int[asks.size()];
+            long[] upTo = new long[asks.size()];
+            for (int i = 0; i < asks.size(); i++) {
+                PageAsk ask = asks.get(i);
+                List<long[]> mine = sizes.get(i);
+                fit[i] = Pages.fitting(mine.stream().map(size -> size[1]).toList(), ask.maxChars(), ask.firstAlways());
+                upTo[i] = fit[i] == 0 ? ask.afterSeq() : mine.get(fit[i] - 1)[0];
             }
-            List<StoredMessage> messages = new ArrayList<>(fit);
-            try (PreparedStatement select = connection.prepareStatement("SELECT seq, message_id, data, created_at"
-                    + " FROM herald_message WHERE uid = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
-                select.setString(1, uid);
-                select.setLong(2, afterSeq);
-                select.setLong(3, sizes.get(fit - 1)[0]);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        messages.add(new StoredMessage(uid, rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getLong(4)));
-                    }
+            List<List<StoredMessage>> messages = together ? messagesTogether(connection, asks, upTo)
+                    : new ArrayList<>();
+            if (!together) {
+                for (int i = 0; i < asks.size(); i++) {
+                    messages.add(fit[i] == 0 ? List.of() : messages(connection, asks.get(i).uid(),
+                            asks.get(i).afterSeq(), upTo[i]));
                 }
             }
-            return new Page(messages, fit == sizes.size() && sizes.size() < limit);
+            List<Page> pages = new ArrayList<>(asks.size());
+            for (int i = 0; i < asks.size(); i++) {
+                int read = sizes.get(i).size();
+                pages.add(fit[i] == 0 ? new Page(List.of(), read == 0)
+                        : new Page(messages.get(i), fit[i] == read && read < asks.get(i).limit()));
+            }
+            return pages;
         } catch (SQLException e) {
-            throw new PersistenceException("reading the messages of stream " + uid + " failed", e);
+            throw new PersistenceException("reading the messages of " + (asks.size() == 1 ? "stream "
+                    + asks.get(0).uid() : asks.size() + " streams") + " failed", e);
         }
+    }
+
+    /** Seq and data length of the messages one page may hold, in order. */
+    private static List<long[]> sizes(Connection connection, PageAsk ask) throws SQLException {
+        List<long[]> sizes = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT seq, LENGTH(data) FROM herald_message"
+                + " WHERE uid = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            select.setString(1, ask.uid());
+            select.setLong(2, ask.afterSeq());
+            select.setInt(3, ask.limit());
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    sizes.add(new long[] {rows.getLong(1), rows.getLong(2)});
+                }
+            }
+        }
+        return sizes;
+    }
+
+    private static List<StoredMessage> messages(Connection connection, String uid, long afterSeq, long upTo)
+            throws SQLException {
+        List<StoredMessage> messages = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT seq, message_id, data, created_at"
+                + " FROM herald_message WHERE uid = ? AND seq > ? AND seq <= ? ORDER BY seq")) {
+            select.setString(1, uid);
+            select.setLong(2, afterSeq);
+            select.setLong(3, upTo);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    messages.add(new StoredMessage(uid, rows.getLong(1), rows.getString(2), rows.getString(3),
+                            rows.getLong(4)));
+                }
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * {@link #sizes} for every ask in one statement: the asks are a table of arrays ({@code unnest … WITH
+     * ORDINALITY}), and a lateral subquery reads each one's rows by the primary key, as the single read does.
+     */
+    private static List<List<long[]>> sizesTogether(Connection connection, List<PageAsk> asks) throws SQLException {
+        List<List<long[]>> sizes = new ArrayList<>(asks.size());
+        asks.forEach(ask -> sizes.add(new ArrayList<>()));
+        try (PreparedStatement select = connection.prepareStatement("SELECT w.i, m.seq, m.size"
+                + " FROM unnest(?::varchar[], ?::int8[], ?::int4[]) WITH ORDINALITY AS w(uid, after_seq, lim, i)"
+                + " CROSS JOIN LATERAL (SELECT seq, LENGTH(data) AS size FROM herald_message"
+                + " WHERE uid = w.uid AND seq > w.after_seq ORDER BY seq LIMIT w.lim) m ORDER BY w.i, m.seq")) {
+            select.setArray(1, connection.createArrayOf("varchar", asks.stream().map(PageAsk::uid).toArray()));
+            select.setArray(2, connection.createArrayOf("int8", asks.stream().map(PageAsk::afterSeq).toArray()));
+            select.setArray(3, connection.createArrayOf("int4", asks.stream().map(PageAsk::limit).toArray()));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    sizes.get((int) rows.getLong(1) - 1).add(new long[] {rows.getLong(2), rows.getLong(3)});
+                }
+            }
+        }
+        return sizes;
+    }
+
+    /** {@link #messages} for every ask in one statement: those after its seq up to {@code upTo[i]} (none if equal). */
+    private static List<List<StoredMessage>> messagesTogether(Connection connection, List<PageAsk> asks, long[] upTo)
+            throws SQLException {
+        List<List<StoredMessage>> messages = new ArrayList<>(asks.size());
+        asks.forEach(ask -> messages.add(new ArrayList<>()));
+        Long[] limits = new Long[upTo.length];
+        for (int i = 0; i < upTo.length; i++) {
+            limits[i] = upTo[i];
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT w.i, m.seq, m.message_id, m.data,"
+                + " m.created_at FROM unnest(?::varchar[], ?::int8[], ?::int8[]) WITH ORDINALITY"
+                + " AS w(uid, after_seq, up_to, i) CROSS JOIN LATERAL (SELECT seq, message_id, data, created_at"
+                + " FROM herald_message WHERE uid = w.uid AND seq > w.after_seq AND seq <= w.up_to ORDER BY seq) m"
+                + " ORDER BY w.i, m.seq")) {
+            select.setArray(1, connection.createArrayOf("varchar", asks.stream().map(PageAsk::uid).toArray()));
+            select.setArray(2, connection.createArrayOf("int8", asks.stream().map(PageAsk::afterSeq).toArray()));
+            select.setArray(3, connection.createArrayOf("int8", limits));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    int i = (int) rows.getLong(1) - 1;
+                    messages.get(i).add(new StoredMessage(asks.get(i).uid(), rows.getLong(2), rows.getString(3),
+                            rows.getString(4), rows.getLong(5)));
+                }
+            }
+        }
+        return messages;
     }
 
     /**
