@@ -522,7 +522,9 @@ public class Deliveries {
      * Sends stored messages after the cursor until it is level with live delivery, then goes live. A replay
      * must not overflow the client's own send queue, in frames or in bytes: it reads a page only while
      * fewer than half of {@code herald.send-queue.max-frames} wait, and while what it queued since the
-     * queue was last seen empty holds less than a page's bytes; else it tries again shortly.
+     * queue was last seen empty holds less than a page's bytes; else it tries again shortly. A page from the
+     * store is asked for and the thread let go ({@link PageReads}: the pages of the clients catching up
+     * meanwhile are read together); the catch-up goes on with the page on the executor.
      */
     private void catchUp(Cursor cursor) {
         try {
@@ -552,45 +554,76 @@ public class Deliveries {
                     int limit = Math.min(pageSize, free);
                     page = cursor.group ? shared(cursor, from, limit, freeChars, depth == 0) : null;
                     if (page == null) {
-                        page = pageReads.read(cursor.stream, from, limit, freeChars, depth == 0);
                         metrics.replayReads(cursor.group).inc();
+                        pageReads.reading(new Streams.PageAsk(cursor.stream, from, limit, freeChars, depth == 0))
+                                .whenComplete((read, failure) -> {
+                                    if (failure != null) {
+                                        failed(cursor, failure instanceof CompletionException
+                                                && failure.getCause() != null ? failure.getCause() : failure);
+                                    } else {
+                                        replay(cursor, () -> catchUpWith(cursor, read));
+                                    }
+                                });
+                        return;
                     }
                 }
-                if (page == null || page.messages().isEmpty() && !page.end()) {
-                    // Let the client read first.
-                    if (timers.after("a durable catch-up", CATCH_UP_RETRY_MILLIS,
-                            () -> replay(cursor, () -> catchUp(cursor))) == null) {
-                        forget(cursor); // stopping: the client resumes from its position elsewhere
-                    }
+                if (!took(cursor, page)) {
                     return;
-                }
-                synchronized (cursor) {
-                    if (cursor.detached) {
-                        return;
-                    }
-                    for (StoredMessage message : page.messages()) {
-                        if (message.seq() <= cursor.position) {
-                            continue;
-                        }
-                        if (message.seq() > cursor.position + 1) {
-                            // Purged while this client was behind: say so rather than skip silently.
-                            cursor.client.send(cursor.replay(null, message.seq() - 1, -1, "expired", message.seq()));
-                        }
-                        if (cursor.client.send(cursor.frame(message.messageId(), message.seq(), message.data()))) {
-                            replayed.inc();
-                        }
-                        cursor.position = message.seq();
-                        cursor.queuedChars += message.data().length();
-                    }
-                    if (page.end() && cursor.pendingMax <= cursor.position) {
-                        cursor.replaying = false;
-                        return;
-                    }
                 }
             }
         } catch (Throwable e) {
             // The top of a catch-up's task (or of the replay that called it): the client is closed, not stuck.
             failed(cursor, e);
+        }
+    }
+
+    /** Goes on with a page read from the store for the cursor. */
+    private void catchUpWith(Cursor cursor, Streams.Page page) {
+        try {
+            if (took(cursor, page)) {
+                catchUp(cursor);
+            }
+        } catch (Throwable e) {
+            failed(cursor, e);
+        }
+    }
+
+    /**
+     * Sends the page's messages after the cursor's position; false if the catch-up ends here: the cursor
+     * is live or detached, or it waits for the client to read (null or nothing that fit), to try again shortly.
+     */
+    private boolean took(Cursor cursor, Streams.Page page) {
+        if (page == null || page.messages().isEmpty() && !page.end()) {
+            // Let the client read first.
+            if (timers.after("a durable catch-up", CATCH_UP_RETRY_MILLIS,
+                    () -> replay(cursor, () -> catchUp(cursor))) == null) {
+                forget(cursor); // stopping: the client resumes from its position elsewhere
+            }
+            return false;
+        }
+        synchronized (cursor) {
+            if (cursor.detached) {
+                return false;
+            }
+            for (StoredMessage message : page.messages()) {
+                if (message.seq() <= cursor.position) {
+                    continue;
+                }
+                if (message.seq() > cursor.position + 1) {
+                    // Purged while this client was behind: say so rather than skip silently.
+                    cursor.client.send(cursor.replay(null, message.seq() - 1, -1, "expired", message.seq()));
+                }
+                if (cursor.client.send(cursor.frame(message.messageId(), message.seq(), message.data()))) {
+                    replayed.inc();
+                }
+                cursor.position = message.seq();
+                cursor.queuedChars += message.data().length();
+            }
+            if (page.end() && cursor.pendingMax <= cursor.position) {
+                cursor.replaying = false;
+                return false;
+            }
+            return true;
         }
     }
 

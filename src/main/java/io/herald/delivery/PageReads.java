@@ -1,70 +1,113 @@
 package io.herald.delivery;
 
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Replay pages of clients catching up at the same time, read together: in a resume storm thousands of
- * clients replay at once, each page a round trip or two to the store and a connection of the pool. The
- * catch-ups that ask while a read is under way wait for it to end; the first of them then reads the pages
- * of all of them in one {@link Streams#read(List)}. Nothing waits for company: a page asked for alone is
- * read at once, and a turn is never delayed to gather more.
+ * clients replay at once, and a page each would cost the store two round trips and Herald a connection of
+ * the pool, per client. A catch-up asks for its page and lets its thread go ({@link #reading}); one task on
+ * the container's executor reads, turn after turn, the pages asked for meanwhile, in one
+ * {@link Streams#read(List)} per turn. Nothing waits for company: a page asked for alone is read at once,
+ * and the pages asked for while a turn reads make the next one.
  *
- * <p>The callers read for each other, on their own threads: no task is queued for an executor that the
- * callers may be occupying (a turn for others queued behind callers that wait for it could never run).
- * What waits is bounded by the callers' threads, each waiting for its own page.
+ * <p>What waits is one page per client catching up (a catch-up asks for its next page only once it has
+ * sent the last one). A turn reads at most {@link #MAX_PER_TURN} pages and, counted by the characters
+ * each may hold ({@code herald.durable.page-max-bytes} at most), {@link #MAX_CHARS_PER_TURN}: a turn
+ * holds its pages' data until the catch-ups have queued it for their clients.
  */
 @ApplicationScoped
 public class PageReads {
 
-    /** Most pages read in one turn: at most this many pages' data ({@code herald.durable.page-max-bytes}) at once. */
+    /** Most pages read in one turn: the statements' arrays stay small. */
     static final int MAX_PER_TURN = 100;
+    /** Most characters of data the pages of one turn may hold together (the first page always goes). */
+    static final long MAX_CHARS_PER_TURN = 16L << 20;
 
     @Inject
     Streams streams;
 
+    @Resource
+    ManagedExecutorService executor;
+
     private final Queue<Ask> waiting = new ConcurrentLinkedQueue<>();
-    /** Held by the caller reading a turn; only it takes from {@link #waiting}. */
-    private final ReentrantLock turn = new ReentrantLock();
+    /** A task that reads turns is queued or running: only it takes from {@link #waiting}. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
 
     private record Ask(Streams.PageAsk page, CompletableFuture<Streams.Page> answer) {
     }
 
-    /** The page {@link Streams#read(String, long, int, long, boolean)} reads, read with those asked meanwhile. */
-    public Streams.Page read(String uid, long afterSeq, int limit, long maxChars, boolean firstAlways) {
-        Ask ask = new Ask(new Streams.PageAsk(uid, afterSeq, limit, maxChars, firstAlways), new CompletableFuture<>());
+    /**
+     * The page {@link Streams#read(String, long, int, long, boolean)} reads, read with those asked for
+     * meanwhile. Completes on the reading task's thread: what follows it must be quick and must not wait.
+     * Fails with {@link RejectedExecutionException} if the executor takes no task (stopping, or saturated).
+     */
+    public CompletableFuture<Streams.Page> reading(Streams.PageAsk page) {
+        Ask ask = new Ask(page, new CompletableFuture<>());
         waiting.add(ask);
-        while (!ask.answer().isDone()) {
-            turn.lock();
-            try {
-                // The turn that just ended may have read this page too.
-                if (!ask.answer().isDone()) {
-                    readWaiting();
-                }
-            } finally {
-                turn.unlock();
-            }
+        readSoon();
+        return ask.answer();
+    }
+
+    /** Made at start, as {@link Database#start}: its executor is looked up where the application's names are. */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        // injected
+    }
+
+    /** Where the turns run. */
+    Executor readers() {
+        return executor;
+    }
+
+    /** Sees that a task reads what waits, unless one is queued or running (it looks again before it ends). */
+    private void readSoon() {
+        if (waiting.isEmpty() || !scheduled.compareAndSet(false, true)) {
+            return;
         }
         try {
-            return ask.answer().join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            readers().execute(this::readUntilEmpty);
+        } catch (RejectedExecutionException e) {
+            scheduled.set(false);
+            // No task will read them: their clients are closed, and resume elsewhere or later.
+            for (Ask ask = waiting.poll(); ask != null; ask = waiting.poll()) {
+                ask.answer().completeExceptionally(e);
+            }
         }
     }
 
-    /** One turn: the pages asked for now, up to {@link #MAX_PER_TURN}, in one read. */
+    private void readUntilEmpty() {
+        try {
+            while (!waiting.isEmpty()) {
+                readWaiting();
+            }
+        } finally {
+            scheduled.set(false);
+        }
+        readSoon(); // what came after the last look
+    }
+
+    /** One turn: the pages asked for now, within the turn's bounds (at least one), in one read. */
     private void readWaiting() {
         List<Ask> taken = new ArrayList<>();
-        for (Ask ask = waiting.poll(); ask != null; ask = taken.size() < MAX_PER_TURN ? waiting.poll() : null) {
+        long chars = 0;
+        for (Ask ask = waiting.peek(); ask != null && taken.size() < MAX_PER_TURN
+                && (taken.isEmpty() || chars + ask.page().maxChars() <= MAX_CHARS_PER_TURN); ask = waiting.peek()) {
+            waiting.poll();
             taken.add(ask);
+            chars += ask.page().maxChars();
         }
         if (taken.isEmpty()) {
             return;

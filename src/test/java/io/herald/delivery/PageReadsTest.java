@@ -8,36 +8,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.persistence.PersistenceException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Pages asked for while a read is under way are read together, and each caller gets its own. */
+/** Pages asked for while a turn reads are read together in the next, and each caller gets its own. */
 class PageReadsTest {
 
     /**
-     * A store whose page for uid "u<n>" after seq s holds the one message s + 1; the first read holds on
-     * until every caller has asked, so that the others queue behind it.
+     * A store whose page for uid "u<n>" after seq s holds the one message s + 1; its first read holds on
+     * until the test lets it go, so that the pages asked for meanwhile queue behind it.
      */
     private static final class Store extends Streams {
         final List<List<PageAsk>> turns = new CopyOnWriteArrayList<>();
-        final CountDownLatch asked;
+        final CountDownLatch go = new CountDownLatch(1);
+        final CountDownLatch entered = new CountDownLatch(1);
         RuntimeException failure;
-
-        Store(int callers) {
-            asked = new CountDownLatch(callers);
-        }
 
         @Override
         public List<Page> read(List<PageAsk> asks) {
             if (turns.isEmpty()) {
+                entered.countDown();
                 try {
-                    asked.await(10, TimeUnit.SECONDS);
-                    Thread.sleep(200); // and have queued
+                    go.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -51,49 +51,83 @@ class PageReadsTest {
         }
     }
 
-    private static PageReads reads(Store store) {
-        PageReads reads = new PageReads();
+    private static PageReads reads(Store store, Executor readers) {
+        PageReads reads = new PageReads() {
+            @Override
+            Executor readers() {
+                return readers;
+            }
+        };
         reads.streams = store;
         return reads;
     }
 
+    private static Streams.PageAsk page(String uid, long after, long maxChars) {
+        return new Streams.PageAsk(uid, after, 100, maxChars, true);
+    }
+
     @Test
-    void callersAskingWhileAReadIsUnderWayAreReadTogetherEachGettingItsOwnPage() throws Exception {
-        int callers = 40;
-        Store store = new Store(callers);
-        PageReads reads = reads(store);
-        ExecutorService threads = Executors.newFixedThreadPool(callers);
+    void pagesAskedForWhileATurnReadsAreReadTogetherEachCallerGettingItsOwn() throws Exception {
+        int callers = 250;
+        Store store = new Store();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            List<Future<Streams.Page>> pages = new ArrayList<>();
+            PageReads reads = reads(store, pool);
+            List<CompletableFuture<Streams.Page>> pages = new ArrayList<>();
             for (int i = 0; i < callers; i++) {
-                String uid = "u" + i;
-                long after = i * 10L;
-                pages.add(threads.submit(() -> {
-                    store.asked.countDown();
-                    return reads.read(uid, after, 100, 1000, true);
-                }));
+                pages.add(reads.reading(page("u" + i, i * 10L, 1000)));
+                if (i == 0) {
+                    assertTrue(store.entered.await(10, TimeUnit.SECONDS), "the first page is read at once");
+                }
             }
+            store.go.countDown();
             for (int i = 0; i < callers; i++) {
-                StoredMessage only = pages.get(i).get(20, TimeUnit.SECONDS).messages().get(0);
+                StoredMessage only = pages.get(i).get(10, TimeUnit.SECONDS).messages().get(0);
                 assertEquals("u" + i, only.uid());
                 assertEquals(i * 10L + 1, only.seq());
             }
         } finally {
-            threads.shutdownNow();
+            pool.shutdownNow();
         }
-        assertEquals(callers, store.turns.stream().mapToInt(List::size).sum(), "each page read once");
-        assertTrue(store.turns.size() < callers / 2, "pages asked for meanwhile read together: " + store.turns.size()
-                + " turns");
-        assertTrue(store.turns.stream().allMatch(turn -> turn.size() <= PageReads.MAX_PER_TURN));
+        List<Integer> sizes = store.turns.stream().map(List::size).toList();
+        assertEquals(callers, sizes.stream().mapToInt(Integer::intValue).sum(), "each page read once");
+        assertEquals(List.of(1, PageReads.MAX_PER_TURN, PageReads.MAX_PER_TURN, callers - 1 - 2 * PageReads.MAX_PER_TURN),
+                sizes, "the first alone, then those asked meanwhile, a hundred per turn");
     }
 
     @Test
-    void aLonePageIsReadAtOnceAndAFailureReachesEveryCallerOfTheTurn() {
-        Store store = new Store(0);
-        PageReads reads = reads(store);
-        assertEquals(8, reads.read("u1", 7, 100, 1000, true).messages().get(0).seq());
-        assertEquals(List.of(1), store.turns.stream().map(List::size).toList());
+    void aTurnHoldsAtMostItsCharactersButAlwaysOnePage() throws Exception {
+        Store store = new Store();
+        store.go.countDown();
+        List<Runnable> queued = new ArrayList<>();
+        PageReads reads = reads(store, queued::add);
+        long big = PageReads.MAX_CHARS_PER_TURN / 3;
+        List<CompletableFuture<Streams.Page>> pages = new ArrayList<>();
+        pages.add(reads.reading(page("huge", 0, PageReads.MAX_CHARS_PER_TURN * 2)));
+        for (int i = 0; i < 7; i++) {
+            pages.add(reads.reading(page("u" + i, 0, big)));
+        }
+        assertEquals(1, queued.size(), "one task reads every turn");
+        queued.remove(0).run();
+        assertEquals(List.of(1, 3, 3, 1), store.turns.stream().map(List::size).toList());
+        assertTrue(pages.stream().allMatch(CompletableFuture::isDone));
+    }
+
+    @Test
+    void aFailureReachesEveryPageOfTheTurnAndARefusedTaskEveryPageWaiting() throws Exception {
+        Store store = new Store();
+        store.go.countDown();
         store.failure = new PersistenceException("down");
-        assertSame(store.failure, assertThrows(PersistenceException.class, () -> reads.read("u1", 8, 100, 1000, true)));
+        PageReads reads = reads(store, Runnable::run);
+        ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> reads.reading(page("u1", 7, 1000)).get(10, TimeUnit.SECONDS));
+        assertSame(store.failure, failed.getCause());
+
+        PageReads refusing = reads(store, task -> {
+            throw new RejectedExecutionException("stopping");
+        });
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> refusing.reading(page("u1", 7, 1000)).get(10, TimeUnit.SECONDS));
+        assertTrue(refused.getCause() instanceof RejectedExecutionException, refused.toString());
     }
 }

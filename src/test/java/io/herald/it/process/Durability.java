@@ -149,6 +149,55 @@ abstract class Durability {
         }
     }
 
+    /**
+     * Clients resuming together have their replay pages read together (one read for many streams, on
+     * PostgreSQL one statement): each still gets its own backlog, whole, in order, and nothing of another's.
+     */
+    @Test
+    @Order(3)
+    void manyClientsResumingAtOnceEachGetTheirOwnBacklogInOrder() throws Exception {
+        String prefix = "together-" + System.nanoTime() + "-";
+        int uids = 16; // within one address's connection burst (herald.limits.connections-per-address-burst)
+        int rounds = 250; // the larger backlogs take two replay pages (200 messages, the default)
+        for (int round = 1; round <= rounds; round++) {
+            List<JsonObject> messages = new ArrayList<>();
+            for (int u = 0; u < uids; u++) {
+                if (round <= backlog(u, rounds)) {
+                    messages.add(obj("uid", prefix + u, "data", obj("u", u, "n", round, "pad", "x".repeat(u * 40))));
+                }
+            }
+            if (!messages.isEmpty()) {
+                herald.api().post("/messages/batch", obj("messages", messages)).expect(202);
+            }
+        }
+        List<WsClient> clients = new ArrayList<>();
+        try {
+            for (int u = 0; u < uids; u++) {
+                clients.add(herald.connectQuery("uid=" + prefix + u + "&since=0", true));
+            }
+            for (int u = 0; u < uids; u++) {
+                WsClient client = clients.get(u);
+                assertTrue(client.awaitFrame("replay", WAIT).getBoolean("recovered"));
+                for (long seq = 1; seq <= backlog(u, rounds); seq++) {
+                    JsonObject message = client.awaitMessage(WAIT);
+                    assertEquals(seq, message.getJsonNumber("seq").longValue(), "uid " + u + ": in order, no gap");
+                    assertEquals(u, message.getJsonObject("data").getInt("u"), "uid " + u + ": its own messages");
+                    assertEquals(seq, message.getJsonObject("data").getInt("n"));
+                }
+            }
+            for (WsClient client : clients) {
+                client.assertNoMessage(Duration.ofMillis(100));
+            }
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+    }
+
+    /** How many messages uid number {@code u} has stored: from one to nearly all rounds. */
+    private static int backlog(int u, int rounds) {
+        return 1 + (u * 67) % rounds;
+    }
+
     @Test
     @Order(4)
     void aServerKilledWhilePushingLosesNothingItAcknowledged() throws Exception {
