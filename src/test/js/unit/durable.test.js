@@ -296,3 +296,28 @@ test('a durable group message is handed over with its group and leaves the uid s
     await server.close();
   }
 });
+
+test('joined frames (batch=1): an array is handled element by element, in order, as if each came alone', async () => {
+  const server = await fakeServer((conn) => {
+    conn.welcome();
+    conn.send([replay(0, 4), durable(1), durable(2), { type: 'message', id: 'live', data: 'not durable' }]);
+    conn.send([durable(4), durable(3)]); // out of order, as single frames may be: delivered in seq order
+    conn.send([{ type: 'ping' }]);
+  });
+  const { herald, seen, seqs } = client(server, { uid: 'alice' });
+  try {
+    const conn = await server.connection(1);
+    assert.equal(conn.query.get('batch'), '1', 'a WebSocket asks for joined frames');
+    await until(() => herald.seq === 4);
+    assert.deepEqual(seen.replays.map((r) => [r.since, r.seq]), [[0, 4]]);
+    assert.deepEqual(seen.messages.map((m) => [m.data, m.seq]),
+      [['m1', 1], ['m2', 2], ['not durable', null], ['m3', 3], ['m4', 4]]);
+    await conn.next('pong');
+    const ack = await conn.next('ack', 2000);
+    assert.deepEqual(ack, { type: 'ack', seq: 4 });
+    assert.deepEqual(seen.errors, []);
+  } finally {
+    herald.close();
+    await server.close();
+  }
+});

@@ -92,6 +92,7 @@ test('WebSocket upgrades dropped without a refusal: after fallbackAfter attempts
     assert.equal(server.counts.plainRequests, 2, 'each failed open asked why (and nothing was refused)');
     assert.equal(source.url.pathname, '/sse');
     assert.equal(source.url.searchParams.get('uid'), 'ann');
+    assert.equal(source.url.searchParams.get('batch'), null, 'events are never joined: not asked for');
     welcome(source);
     await until(() => herald.state === 'connected', 3000, 'connected');
     assert.equal(herald.transport, 'sse');

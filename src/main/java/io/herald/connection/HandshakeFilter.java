@@ -43,6 +43,13 @@ public class HandshakeFilter extends HttpFilter {
     /** The request attribute that hands the admitted {@link Peer} to the event stream door. */
     static final String PEER = Peer.class.getName();
 
+    /**
+     * The WebSocket query parameter by which a client says it takes a JSON array of frames in one WebSocket
+     * frame (PROTOCOL.md, "Joined frames"), and its one value. The event stream never joins its events.
+     */
+    static final String BATCH = "batch";
+    static final String BATCH_ON = "1";
+
     @Inject
     DrainSettings drainSettings;
 
@@ -116,6 +123,10 @@ public class HandshakeFilter extends HttpFilter {
         String since = sinceText(request);
         if (since != null && !since.matches("[0-9]{1,18}")) {
             throw new HandshakeRefusal(Refusal.BAD_SINCE, "since is the last seq the client processed: a whole number");
+        }
+        String batch = request.getServletPath().equals("/sse") ? null : request.getParameter(BATCH);
+        if (batch != null && !batch.equals(BATCH_ON)) {
+            throw new HandshakeRefusal(Refusal.BAD_BATCH, "batch=1 asks for joined frames; it has no other value");
         }
         return admission.identify(request);
     }

@@ -76,7 +76,7 @@ public class WebSockets {
                 result -> done.accept(result.isOK() ? null : result.getException()));
         Link link = new Link(session);
         Client client = new Client(ids.nextClientId(), Outbox.held(sender, link, settings.sendQueueMaxFrames(),
-                settings.sendQueueMaxBytes()));
+                settings.sendQueueMaxBytes(), framing(session)));
         link.client = client;
         client.address(Guards.address(session));
         String uid = identity != null ? identity.uid() : devModeUid(session);
@@ -103,6 +103,12 @@ public class WebSockets {
     private static Long since(Session session) {
         String since = parameter(session, "since");
         return since == null ? null : Long.valueOf(since);
+    }
+
+    /** {@code ?batch=1}: the client takes arrays of frames; the handshake filter has refused other values. */
+    private static Outbox.Framing framing(Session session) {
+        return HandshakeFilter.BATCH_ON.equals(parameter(session, HandshakeFilter.BATCH))
+                ? Outbox.Framing.JOINED : Outbox.Framing.SINGLE;
     }
 
     private static String parameter(Session session, String name) {

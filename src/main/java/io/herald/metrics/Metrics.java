@@ -63,7 +63,7 @@ public class Metrics {
     void start() {
         messagesIn = counter("herald_messages_in", "Application messages received from clients");
         framesSent = counter("herald_frames_sent",
-                "Frames of any type written to client sockets (messages, replays, welcomes, pings, errors)");
+                "Frames of any type written to client sockets (messages, replays, welcomes, pings, errors; each of a joined array)");
         replayed = counter("herald_messages_replayed",
                 "Durable messages sent again from the store: replays on connect or resume, and catch-ups");
         Counter reads = counter("herald_replay_reads",

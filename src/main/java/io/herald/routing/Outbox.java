@@ -17,6 +17,12 @@ import java.util.function.Consumer;
  * its size alone (its size is bounded where it enters Herald).
  *
  * <p>Frames are shared {@code String}s: a fan-out enqueues the same instance for every recipient.
+ *
+ * <p>An outbox made with {@link Framing#JOINED} (a WebSocket client that asked for {@code batch=1}) sends
+ * what waited behind a finished send as one JSON array {@code [f1,f2,…]}: each WebSocket frame costs the
+ * container a write and a flush, and a replay of stored messages otherwise spends much of its time there.
+ * Joining changes only how frames leave: the queue's bounds still count frames one by one, and
+ * {@link Connection#sent()} is called once per frame.
  */
 public final class Outbox {
 
@@ -33,6 +39,7 @@ public final class Outbox {
     public interface Connection {
         void close(CloseReason reason);
 
+        /** A frame was sent: called once for each frame, also for each of a joined send's frames. */
         void sent();
 
         void failed(Throwable cause);
@@ -41,10 +48,27 @@ public final class Outbox {
         void overflowed(int dropped);
     }
 
+    /** How frames that waited leave: one per send, or joined into one array per send. */
+    public enum Framing {
+        SINGLE,
+        JOINED
+    }
+
+    /** At most this many frames in one joined send: a client handles them one by one anyway. */
+    static final int MAX_JOINED_FRAMES = 64;
+
+    /**
+     * At most this many characters in one joined send, brackets and commas included, so that a joined frame
+     * is no larger than a client frame may be by default ({@code herald.frame.max-bytes}) and no client's
+     * buffer has to grow for it. A frame too large to join is sent alone.
+     */
+    static final int MAX_JOINED_CHARS = 64 * 1024;
+
     private final Sender sender;
     private final Connection connection;
     private final int maxFrames;
     private final long maxBytes;
+    private final boolean joins;
     /** Sized for the common case, an empty queue: it grows only while a send is under way. */
     private final ArrayDeque<String> waiting = new ArrayDeque<>(1);
     private final Consumer<Throwable> onSent = this::onSent;
@@ -56,13 +80,20 @@ public final class Outbox {
     private boolean closed;
     private boolean held;
     private long waitingBytes;
+    /** How many frames the send under way holds: more than one when it joins them. */
+    private int inFlight;
     private CloseReason closeWhenDrained;
 
     public Outbox(Sender sender, Connection connection, int maxFrames, long maxBytes) {
+        this(sender, connection, maxFrames, maxBytes, Framing.SINGLE);
+    }
+
+    public Outbox(Sender sender, Connection connection, int maxFrames, long maxBytes, Framing framing) {
         this.sender = sender;
         this.connection = connection;
         this.maxFrames = maxFrames;
         this.maxBytes = maxBytes;
+        this.joins = framing == Framing.JOINED;
     }
 
     /**
@@ -71,7 +102,12 @@ public final class Outbox {
      * and nobody can act on a clientId the registry does not know yet.
      */
     public static Outbox held(Sender sender, Connection connection, int maxFrames, long maxBytes) {
-        Outbox outbox = new Outbox(sender, connection, maxFrames, maxBytes);
+        return held(sender, connection, maxFrames, maxBytes, Framing.SINGLE);
+    }
+
+    /** As above, with the given framing; the first frame (the welcome) always goes alone. */
+    public static Outbox held(Sender sender, Connection connection, int maxFrames, long maxBytes, Framing framing) {
+        Outbox outbox = new Outbox(sender, connection, maxFrames, maxBytes, framing);
         outbox.held = true;
         outbox.sending = true; // frames queue as if a send were in flight
         return outbox;
@@ -85,9 +121,11 @@ public final class Outbox {
                 return;
             }
             held = false;
-            first = closed ? null : poll();
+            first = closed ? null : poll(); // alone: the welcome is an object, whatever the framing
             if (first == null) {
                 sending = false;
+            } else {
+                inFlight = 1;
             }
         }
         if (first != null) {
@@ -109,6 +147,7 @@ public final class Outbox {
             }
             if (!sending) {
                 sending = true;
+                inFlight = 1;
             } else if (fits(frame)) {
                 waiting.addLast(frame);
                 waitingBytes += frame.length();
@@ -228,7 +267,13 @@ public final class Outbox {
             fail(failure);
             return;
         }
-        connection.sent();
+        int frames;
+        synchronized (this) {
+            frames = inFlight;
+        }
+        for (int i = 0; i < frames; i++) {
+            connection.sent(); // per frame, joined or not: the metrics count messages
+        }
         String frame;
         synchronized (this) {
             if (pumping) {
@@ -244,13 +289,44 @@ public final class Outbox {
         }
     }
 
-    /** The next frame to send, or null after marking the outbox idle. Caller holds the lock. */
+    /**
+     * The next frame to send (joined with those behind it, if this outbox joins), or null after marking the
+     * outbox idle. Caller holds the lock.
+     */
     private String next() {
         String frame = closed ? null : poll();
         if (frame == null) {
             sending = false;
+            return null;
         }
-        return frame;
+        inFlight = 1;
+        return joins && !waiting.isEmpty() ? joinWithWaiting(frame) : frame;
+    }
+
+    /**
+     * {@code first} and the frames behind it that fit the bounds, as one array; {@code first} as it is when
+     * none does, so that a lone frame stays an object. The copy is bounded by {@link #MAX_JOINED_CHARS}.
+     * Caller holds the lock.
+     */
+    private String joinWithWaiting(String first) {
+        int count = 1;
+        long chars = first.length() + 2L; // [ and ]
+        for (String frame : waiting) {
+            if (count == MAX_JOINED_FRAMES || chars + 1 + frame.length() > MAX_JOINED_CHARS) {
+                break;
+            }
+            count++;
+            chars += 1 + frame.length();
+        }
+        if (count == 1) {
+            return first;
+        }
+        StringBuilder joined = new StringBuilder((int) chars).append('[').append(first);
+        for (int i = 1; i < count; i++) {
+            joined.append(',').append(poll());
+        }
+        inFlight = count;
+        return joined.append(']').toString();
     }
 
     /** Whether one more frame may wait. Caller holds the lock. */

@@ -11,6 +11,7 @@ import java.util.Locale;
 public enum Refusal {
     BAD_UID(400),
     BAD_SINCE(400),
+    BAD_BATCH(400),
     CONFLICTING_IDENTITY(400),
     TOKEN_REQUIRED(401),
     TOKEN_INVALID(401),

@@ -236,4 +236,172 @@ class OutboxTest {
         assertEquals(1, connection.failed);
         assertEquals(1, sends.get());
     }
+
+    // ---- joined frames (a WebSocket client with batch=1)
+
+    private Outbox joining() {
+        return new Outbox(remote.proxy(), connection, 1000, 1 << 20, Outbox.Framing.JOINED);
+    }
+
+    @Test
+    void framesThatWaitedBehindASendGoOutAsOneArrayInOrder() {
+        Outbox outbox = joining();
+        outbox.offer("{\"n\":1}");
+        outbox.offer("{\"n\":2}");
+        outbox.offer("{\"n\":3}");
+        outbox.offer("{\"n\":4}");
+        assertEquals(List.of("{\"n\":1}"), remote.sent, "the first goes at once, alone");
+
+        remote.completeNext();
+        assertEquals("[{\"n\":2},{\"n\":3},{\"n\":4}]", remote.sent.get(1));
+        assertEquals(1, connection.sent, "counted once the joined send completes");
+        assertEquals(0, outbox.depth());
+        assertEquals(0, outbox.bytes());
+
+        remote.completeNext();
+        assertEquals(4, connection.sent, "one per frame, joined or not");
+        assertEquals(2, remote.sent.size());
+    }
+
+    @Test
+    void oneWaitingFrameGoesAsItIsNotAsAOneElementArray() {
+        Outbox outbox = joining();
+        outbox.offer("{\"n\":1}");
+        outbox.offer("{\"n\":2}");
+        remote.completeNext();
+        assertEquals(List.of("{\"n\":1}", "{\"n\":2}"), remote.sent);
+        remote.completeNext();
+        outbox.offer("{\"n\":3}");
+        assertEquals("{\"n\":3}", remote.sent.get(2), "an idle outbox sends a new frame alone at once");
+        assertEquals(2, connection.sent);
+    }
+
+    @Test
+    void aJoinedSendTakesAtMost64Frames() {
+        Outbox outbox = joining();
+        outbox.offer("first");
+        for (int i = 0; i < 100; i++) {
+            outbox.offer(String.valueOf(i));
+        }
+        remote.completeNext();
+        String joined = remote.sent.get(1);
+        assertEquals(Outbox.MAX_JOINED_FRAMES, joined.split(",").length);
+        assertTrue(joined.startsWith("[0,1,") && joined.endsWith(",63]"), joined);
+        assertEquals(100 - Outbox.MAX_JOINED_FRAMES, outbox.depth());
+
+        remote.completeNext();
+        assertTrue(remote.sent.get(2).startsWith("[64,65,") && remote.sent.get(2).endsWith(",99]"));
+        remote.completeNext();
+        assertEquals(101, connection.sent);
+        assertEquals(3, remote.sent.size());
+    }
+
+    @Test
+    void aJoinedSendHoldsAtMost64KiBOfCharacters() {
+        Outbox outbox = joining();
+        outbox.offer("first");
+        String tenK = "x".repeat(10 * 1024);
+        for (int i = 0; i < 8; i++) {
+            outbox.offer(tenK);
+        }
+        remote.completeNext();
+        String joined = remote.sent.get(1);
+        assertEquals(6, joined.split(",").length, "six of 10 KiB fit in 64 KiB with their brackets and commas");
+        assertTrue(joined.length() <= Outbox.MAX_JOINED_CHARS, "length " + joined.length());
+        assertEquals(2, outbox.depth());
+    }
+
+    @Test
+    void aFrameTooLargeToJoinGoesAlone() {
+        Outbox outbox = joining();
+        String huge = "h".repeat(Outbox.MAX_JOINED_CHARS);
+        outbox.offer("first");
+        outbox.offer("a");
+        outbox.offer(huge);
+        outbox.offer("b");
+        outbox.offer("c");
+        remote.completeNext();
+        assertEquals("a", remote.sent.get(1), "nothing joins with it: the one before goes alone too");
+        remote.completeNext();
+        assertEquals(huge, remote.sent.get(2), "as it is, not in an array");
+        remote.completeNext();
+        assertEquals("[b,c]", remote.sent.get(3));
+        remote.completeNext();
+        assertEquals(5, connection.sent);
+    }
+
+    @Test
+    void joiningKeepsTheQueuesBoundsPerFrame() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 2, 1 << 20, Outbox.Framing.JOINED);
+        assertTrue(outbox.offer("in flight"));
+        assertTrue(outbox.offer("queued 1"));
+        assertTrue(outbox.offer("queued 2"));
+        assertFalse(outbox.offer("one too many"), "two frames may wait, joined later or not");
+        assertEquals(3, connection.dropped);
+        assertEquals(4001, connection.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
+    void aHeldJoiningOutboxSendsItsFirstFrameAloneAndJoinsWhatFollows() {
+        Outbox outbox = Outbox.held(remote.proxy(), connection, 10, 1 << 20, Outbox.Framing.JOINED);
+        outbox.offer("welcome");
+        outbox.offer("replay");
+        outbox.offer("message");
+        outbox.release();
+        assertEquals(List.of("welcome"), remote.sent, "the welcome is always an object of its own");
+        remote.completeNext();
+        assertEquals(List.of("welcome", "[replay,message]"), remote.sent);
+    }
+
+    @Test
+    void aJoiningOutboxClosesAfterDrainOnceTheJoinedSendCompletes() {
+        Outbox outbox = joining();
+        outbox.offer("a");
+        outbox.offer("b");
+        outbox.offer("c");
+        outbox.closeAfterDrain(CloseCodes.SERVICE_RESTART.reason());
+        remote.completeNext();
+        assertNull(connection.closedWith, "the joined send is still under way");
+        remote.completeNext();
+        assertEquals(List.of("a", "[b,c]"), remote.sent);
+        assertEquals(3, connection.sent);
+        assertEquals(1012, connection.closedWith.getCloseCode().getCode());
+    }
+
+    @Test
+    void aFailedJoinedSendIsReportedOnceAndCountsNothing() {
+        Outbox outbox = joining();
+        outbox.offer("a");
+        outbox.offer("b");
+        outbox.offer("c");
+        remote.completeNext();
+        remote.pending.remove(0).accept(new java.io.IOException("broken pipe"));
+        assertEquals(1, connection.failed);
+        assertEquals(1, connection.sent, "only the first frame was sent");
+        assertFalse(outbox.offer("d"));
+    }
+
+    @Test
+    void inlineCompletionsJoinNothingThatDidNotWait() {
+        remote.completeInline = true;
+        Outbox outbox = joining();
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(outbox.offer("f" + i));
+        }
+        assertEquals(1000, remote.sent.size(), "each frame found the outbox idle: sent alone");
+        assertEquals(1000, connection.sent);
+    }
+
+    @Test
+    void withoutJoiningWaitingFramesStillGoOneByOne() {
+        Outbox outbox = new Outbox(remote.proxy(), connection, 1000, 1 << 20, Outbox.Framing.SINGLE);
+        outbox.offer("a");
+        outbox.offer("b");
+        outbox.offer("c");
+        remote.completeNext();
+        remote.completeNext();
+        remote.completeNext();
+        assertEquals(List.of("a", "b", "c"), remote.sent);
+        assertEquals(3, connection.sent);
+    }
 }

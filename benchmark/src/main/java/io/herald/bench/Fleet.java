@@ -257,6 +257,46 @@ final class Fleet implements AutoCloseable {
             } else {
                 frame = data.toString();
             }
+            if (frame.startsWith("[")) {
+                elements(frame, now);
+            } else {
+                handle(frame, now);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        /**
+         * Joined frames ({@code batch=1}): each object of the array is handled as if it had come alone, so it
+         * goes through the same checks (lost, duplicate, order). Strings in the objects may hold any character.
+         */
+        private void elements(String array, long now) {
+            int depth = 0;
+            int start = -1;
+            boolean inString = false;
+            for (int i = 0; i < array.length(); i++) {
+                char c = array.charAt(i);
+                if (inString) {
+                    if (c == '\\') {
+                        i++; // the escaped character, which may be a quote
+                    } else if (c == '"') {
+                        inString = false;
+                    }
+                } else if (c == '"') {
+                    inString = true;
+                } else if (c == '{' || c == '[') {
+                    if (++depth == 2) {
+                        start = i;
+                    }
+                } else if (c == '}' || c == ']') {
+                    if (--depth == 1) {
+                        handle(array.substring(start, i + 1), now);
+                    }
+                }
+            }
+        }
+
+        private void handle(String frame, long now) {
             if (frame.startsWith("{\"type\":\"message\"")) {
                 fleet.dispatch(this, frame, now);
             } else if (frame.startsWith("{\"type\":\"welcome\"")) {
@@ -273,8 +313,6 @@ final class Fleet implements AutoCloseable {
             } else if (frame.startsWith("{\"type\":\"error\"")) {
                 fleet.errorsFrames.incrementAndGet();
             }
-            webSocket.request(1);
-            return null;
         }
 
         @Override

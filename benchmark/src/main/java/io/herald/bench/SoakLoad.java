@@ -181,7 +181,7 @@ final class SoakLoad {
                     previous.ws.abort();
                 }
                 Fleet.ConnectResult r = visitors.connect(s, s + 1,
-                        x -> "ws://127.0.0.1:" + target.wsPorts[0] + "/ws?uid=" + uid, 1, Duration.ofSeconds(30));
+                        x -> target.heraldWsUrl(target.wsPorts[0], uid), 1, Duration.ofSeconds(30));
                 if (r.opened() == 1) {
                     visitorsOpened.incrementAndGet();
                     visitorUids.add(uid);

@@ -46,7 +46,15 @@ final class Target {
         if (kind == Kind.REFERENCE) {
             return "ws://127.0.0.1:" + port + "/?uid=" + uid;
         }
-        return "ws://127.0.0.1:" + port + "/ws?uid=" + uid + (since == null ? "" : "&since=" + since);
+        return heraldWsUrl(port, uid) + (since == null ? "" : "&since=" + since);
+    }
+
+    /**
+     * The WebSocket URL of a uid on a node with Herald's path. Herald's clients take joined frames, as
+     * herald.js does ({@code batch=1}; {@link Fleet} reads arrays); the floor is asked as it always was.
+     */
+    String heraldWsUrl(int port, String uid) {
+        return "ws://127.0.0.1:" + port + "/ws?uid=" + uid + (herald() ? "&batch=1" : "");
     }
 
     int nodeOf(int index) {
