@@ -95,12 +95,13 @@ public class Streams {
      * hold {@code maxChars} characters of data together; if {@code firstAlways}, the first is read however
      * large it is (else a page with nothing that fits is empty, and not the stream's {@code end}). A message
      * may hold a megabyte: two hundred of them read at once, for each of many clients replaying, would fill
-     * any heap. So the sizes are read first (the database reads the rows; the heap gets two numbers each),
-     * then the messages that fit. Plain JDBC outside any transaction, as {@link #positions(List)}: in a
-     * resume storm through JPA, the transaction, the entities' hydration and their dirty check at commit
-     * were most of the server's CPU. Each statement sees what was committed when it ran, as in a READ
-     * COMMITTED transaction: a message purged between the two is missing from the page (the reader sees the
-     * gap), and none stored meanwhile is in it.
+     * any heap. So only the messages that fit come back with their data: on PostgreSQL one statement says
+     * which fit by a running sum ({@link #readTogether}); elsewhere the sizes are read first (the heap gets
+     * two numbers each), then the messages that fit. Plain JDBC outside any transaction, as
+     * {@link #positions(List)}: in a resume storm through JPA, the transaction, the entities' hydration and
+     * their dirty check at commit were most of the server's CPU. Each statement sees what was committed when
+     * it ran, as in a READ COMMITTED transaction: a message purged between the two statements is missing
+     * from the page (the reader sees the gap), and none stored meanwhile is in it.
      */
     public Page read(String uid, long afterSeq, int limit, long maxChars, boolean firstAlways) {
         return read(List.of(new PageAsk(uid, afterSeq, limit, maxChars, firstAlways))).get(0);
@@ -112,42 +113,22 @@ public class Streams {
 
     /**
      * The pages of these asks, in their order, each as {@link #read(String, long, int, long, boolean)}
-     * reads it, on one connection of the pool. On PostgreSQL the two statements read every page at once
-     * (the asks go in as arrays; each stream is still read through its primary key), so that clients
-     * replaying together cost the store two round trips, not two each ({@link PageReads}); elsewhere each
-     * page takes its own two.
+     * reads it, on one connection of the pool. On PostgreSQL one statement reads every page at once
+     * ({@link #readTogether}), so that clients replaying together cost the store one round trip, not two
+     * each ({@link PageReads}); elsewhere each page takes its own two.
      */
     public List<Page> read(List<PageAsk> asks) {
         try (Connection connection = dataSource.getConnection()) {
-            boolean together = asks.size() > 1 && database.insertsUnlessPresent();
-            List<List<long[]>> sizes = together ? sizesTogether(connection, asks) : new ArrayList<>();
-            if (!together) {
-                for (PageAsk ask : asks) {
-                    sizes.add(sizes(connection, ask));
-                }
-            }
-            // What fits each page, and up to which seq its messages are read.
-            int[] fit = new int[asks.size()];
-            long[] upTo = new long[asks.size()];
-            for (int i = 0; i < asks.size(); i++) {
-                PageAsk ask = asks.get(i);
-                List<long[]> mine = sizes.get(i);
-                fit[i] = Pages.fitting(mine.stream().map(size -> size[1]).toList(), ask.maxChars(), ask.firstAlways());
-                upTo[i] = fit[i] == 0 ? ask.afterSeq() : mine.get(fit[i] - 1)[0];
-            }
-            List<List<StoredMessage>> messages = together ? messagesTogether(connection, asks, upTo)
-                    : new ArrayList<>();
-            if (!together) {
-                for (int i = 0; i < asks.size(); i++) {
-                    messages.add(fit[i] == 0 ? List.of() : messages(connection, asks.get(i).uid(),
-                            asks.get(i).afterSeq(), upTo[i]));
-                }
+            if (database.insertsUnlessPresent()) {
+                return readTogether(connection, asks);
             }
             List<Page> pages = new ArrayList<>(asks.size());
-            for (int i = 0; i < asks.size(); i++) {
-                int read = sizes.get(i).size();
-                pages.add(fit[i] == 0 ? new Page(List.of(), read == 0)
-                        : new Page(messages.get(i), fit[i] == read && read < asks.get(i).limit()));
+            for (PageAsk ask : asks) {
+                List<long[]> sizes = sizes(connection, ask);
+                int fit = Pages.fitting(sizes.stream().map(size -> size[1]).toList(), ask.maxChars(), ask.firstAlways());
+                pages.add(fit == 0 ? new Page(List.of(), sizes.isEmpty())
+                        : new Page(messages(connection, ask.uid(), ask.afterSeq(), sizes.get(fit - 1)[0]),
+                        fit == sizes.size() && sizes.size() < ask.limit()));
             }
             return pages;
         } catch (SQLException e) {
@@ -192,54 +173,49 @@ public class Streams {
     }
 
     /**
-     * {@link #sizes} for every ask in one statement: the asks are a table of arrays ({@code unnest … WITH
-     * ORDINALITY}), and a lateral subquery reads each one's rows by the primary key, as the single read does.
+     * Every ask's page in one statement and one pass: the asks are a table of arrays ({@code unnest … WITH
+     * ORDINALITY}); for each, a lateral subquery reads its first {@code limit} rows by the primary key, and
+     * a running sum of their data's length says which fit its characters. Only those carry their data back
+     * (the first one also when it alone is over and {@code firstAlways}): a page's bound in characters holds
+     * for Herald's heap, as with the sizes read first ({@link #sizes}), without a second statement.
      */
-    private static List<List<long[]>> sizesTogether(Connection connection, List<PageAsk> asks) throws SQLException {
-        List<List<long[]>> sizes = new ArrayList<>(asks.size());
-        asks.forEach(ask -> sizes.add(new ArrayList<>()));
-        try (PreparedStatement select = connection.prepareStatement("SELECT w.i, m.seq, m.size"
-                + " FROM unnest(?::varchar[], ?::int8[], ?::int4[]) WITH ORDINALITY AS w(uid, after_seq, lim, i)"
-                + " CROSS JOIN LATERAL (SELECT seq, LENGTH(data) AS size FROM herald_message"
-                + " WHERE uid = w.uid AND seq > w.after_seq ORDER BY seq LIMIT w.lim) m ORDER BY w.i, m.seq")) {
-            select.setArray(1, connection.createArrayOf("varchar", asks.stream().map(PageAsk::uid).toArray()));
-            select.setArray(2, connection.createArrayOf("int8", asks.stream().map(PageAsk::afterSeq).toArray()));
-            select.setArray(3, connection.createArrayOf("int4", asks.stream().map(PageAsk::limit).toArray()));
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    sizes.get((int) rows.getLong(1) - 1).add(new long[] {rows.getLong(2), rows.getLong(3)});
-                }
-            }
-        }
-        return sizes;
-    }
-
-    /** {@link #messages} for every ask in one statement: those after its seq up to {@code upTo[i]} (none if equal). */
-    private static List<List<StoredMessage>> messagesTogether(Connection connection, List<PageAsk> asks, long[] upTo)
-            throws SQLException {
-        List<List<StoredMessage>> messages = new ArrayList<>(asks.size());
-        asks.forEach(ask -> messages.add(new ArrayList<>()));
-        Long[] limits = new Long[upTo.length];
-        for (int i = 0; i < upTo.length; i++) {
-            limits[i] = upTo[i];
-        }
-        try (PreparedStatement select = connection.prepareStatement("SELECT w.i, m.seq, m.message_id, m.data,"
-                + " m.created_at FROM unnest(?::varchar[], ?::int8[], ?::int8[]) WITH ORDINALITY"
-                + " AS w(uid, after_seq, up_to, i) CROSS JOIN LATERAL (SELECT seq, message_id, data, created_at"
-                + " FROM herald_message WHERE uid = w.uid AND seq > w.after_seq AND seq <= w.up_to ORDER BY seq) m"
+    private static List<Page> readTogether(Connection connection, List<PageAsk> asks) throws SQLException {
+        List<List<StoredMessage>> fitting = new ArrayList<>(asks.size());
+        int[] read = new int[asks.size()];
+        asks.forEach(ask -> fitting.add(new ArrayList<>()));
+        try (PreparedStatement select = connection.prepareStatement("SELECT w.i, m.seq, m.message_id, m.created_at,"
+                + " CASE WHEN m.running <= w.max_chars OR (m.n = 1 AND w.first_always) THEN m.data END"
+                + " FROM unnest(?::varchar[], ?::int8[], ?::int4[], ?::int8[], ?::bool[]) WITH ORDINALITY"
+                + " AS w(uid, after_seq, lim, max_chars, first_always, i)"
+                + " CROSS JOIN LATERAL (SELECT p.seq, p.message_id, p.data, p.created_at,"
+                + " SUM(LENGTH(p.data)) OVER (ORDER BY p.seq) AS running, ROW_NUMBER() OVER (ORDER BY p.seq) AS n"
+                + " FROM (SELECT seq, message_id, data, created_at FROM herald_message"
+                + " WHERE uid = w.uid AND seq > w.after_seq ORDER BY seq LIMIT w.lim) p) m"
                 + " ORDER BY w.i, m.seq")) {
             select.setArray(1, connection.createArrayOf("varchar", asks.stream().map(PageAsk::uid).toArray()));
             select.setArray(2, connection.createArrayOf("int8", asks.stream().map(PageAsk::afterSeq).toArray()));
-            select.setArray(3, connection.createArrayOf("int8", limits));
+            select.setArray(3, connection.createArrayOf("int4", asks.stream().map(PageAsk::limit).toArray()));
+            select.setArray(4, connection.createArrayOf("int8", asks.stream().map(PageAsk::maxChars).toArray()));
+            select.setArray(5, connection.createArrayOf("bool", asks.stream().map(PageAsk::firstAlways).toArray()));
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     int i = (int) rows.getLong(1) - 1;
-                    messages.get(i).add(new StoredMessage(asks.get(i).uid(), rows.getLong(2), rows.getString(3),
-                            rows.getString(4), rows.getLong(5)));
+                    read[i]++;
+                    String data = rows.getString(5);
+                    // A prefix fits: once a row carries no data, none after it in the page does.
+                    if (data != null && fitting.get(i).size() == read[i] - 1) {
+                        fitting.get(i).add(new StoredMessage(asks.get(i).uid(), rows.getLong(2), rows.getString(3),
+                                data, rows.getLong(4)));
+                    }
                 }
             }
         }
-        return messages;
+        List<Page> pages = new ArrayList<>(asks.size());
+        for (int i = 0; i < asks.size(); i++) {
+            int fit = fitting.get(i).size();
+            pages.add(new Page(fitting.get(i), fit == 0 ? read[i] == 0 : fit == read[i] && read[i] < asks.get(i).limit()));
+        }
+        return pages;
     }
 
     /**
