@@ -2,6 +2,7 @@ package io.herald.api;
 
 import io.herald.background.FailureLog;
 import io.herald.connection.Closer;
+import io.herald.connection.WebSocketSends;
 import io.herald.core.HeraldException;
 import io.herald.core.JsonCodec;
 import io.herald.core.TextParts;
@@ -89,11 +90,8 @@ public class Channel {
             return;
         }
         key = admitted;
-        jakarta.websocket.RemoteEndpoint.Async remote = session.getAsyncRemote();
         int max = settings.channelMaxInFlight();
-        outbox = new Outbox((frame, done) -> remote.sendText(frame,
-                result -> done.accept(result.isOK() ? null : result.getException())),
-                new Link(), 2 * max + 16, 4L * settings.maxBodyBytes());
+        outbox = new Outbox(WebSocketSends.of(session), new Link(), 2 * max + 16, 4L * settings.maxBodyBytes());
         channels.opened(this);
         LOG.info(() -> "Backend channel opened from " + key.address() + " (scopes "
                 + key.scopes().stream().map(Scope::label).sorted().collect(Collectors.joining(", ")) + "); "

@@ -16,7 +16,6 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 
 import java.util.List;
@@ -71,9 +70,7 @@ public class WebSockets {
             closer.close(session, CloseCodes.UNAUTHORIZED.reason());
             return null;
         }
-        RemoteEndpoint.Async remote = session.getAsyncRemote();
-        Outbox.Sender sender = (frame, done) -> remote.sendText(frame,
-                result -> done.accept(result.isOK() ? null : result.getException()));
+        Outbox.Sender sender = WebSocketSends.of(session);
         Link link = new Link(session);
         Client client = new Client(ids.nextClientId(), Outbox.held(sender, link, settings.sendQueueMaxFrames(),
                 settings.sendQueueMaxBytes(), framing(session)));
