@@ -51,10 +51,12 @@ final class Target {
 
     /**
      * The WebSocket URL of a uid on a node with Herald's path. Herald's clients take joined frames, as
-     * herald.js does ({@code batch=1}; {@link Fleet} reads arrays); the floor is asked as it always was.
+     * herald.js does ({@code batch=1}; {@link Fleet} reads arrays). The floor gets the same URL and ignores
+     * the parameter: both containers keep the upgrade request's query, so the heap per connection compares
+     * the same request.
      */
     String heraldWsUrl(int port, String uid) {
-        return "ws://127.0.0.1:" + port + "/ws?uid=" + uid + (herald() ? "&batch=1" : "");
+        return "ws://127.0.0.1:" + port + "/ws?uid=" + uid + "&batch=1";
     }
 
     int nodeOf(int index) {
