@@ -161,7 +161,7 @@ final class Inbox {
             return;
         }
         reception.metrics.messagesIn().inc();
-        reception.messages.fireAsync(new ClientMessage(client.id(), client.uid(), client.session(), data));
+        reception.events.message(new ClientMessage(client.id(), client.uid(), client.session(), data));
     }
 
     /** {@code {"type":"ack","seq":N}}: the client has processed its stream up to N. */

@@ -4,7 +4,7 @@ import io.herald.routing.ConnectionSettings;
 import io.herald.delivery.Deliveries;
 import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
-import io.herald.gateway.ClientMessage;
+import io.herald.gateway.ClientEvents;
 import io.herald.metrics.Metrics;
 import io.herald.routing.Client;
 import io.herald.routing.Frames;
@@ -14,7 +14,6 @@ import io.herald.security.Guards;
 import io.herald.security.Identity;
 import io.herald.security.Relay;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 /**
@@ -40,13 +39,7 @@ public class Reception {
     Deliveries deliveries;
 
     @Inject
-    Event<ClientConnected> connected;
-
-    @Inject
-    Event<ClientMessage> messages;
-
-    @Inject
-    Event<ClientClosed> closed;
+    ClientEvents events;
 
     @Inject
     Guards guards;
@@ -74,7 +67,7 @@ public class Reception {
         deliveries.joined(client, client.groups()); // the token's groups
         client.outbox().release();
         drain.opened(client);
-        connected.fireAsync(new ClientConnected(client.id(), client.uid(), client.session()));
+        events.connected(new ClientConnected(client.id(), client.uid(), client.session()));
         return new Inbox(this, client, guard);
     }
 
@@ -83,6 +76,6 @@ public class Reception {
         client.outbox().discard();
         deliveries.detach(client);
         registry.remove(client);
-        closed.fireAsync(new ClientClosed(client.id(), client.uid(), client.session(), code));
+        events.closed(new ClientClosed(client.id(), client.uid(), client.session(), code));
     }
 }

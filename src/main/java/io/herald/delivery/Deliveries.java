@@ -663,7 +663,7 @@ public class Deliveries {
             return;
         }
         CloseCodes code = e instanceof RejectedExecutionException ? CloseCodes.SERVICE_RESTART
-                : storeUnavailable(e) || e instanceof PositionReads.Backlogged ? CloseCodes.TRY_AGAIN_LATER
+                : storeUnavailable(e) || e instanceof Backlogged ? CloseCodes.TRY_AGAIN_LATER
                 : CloseCodes.SERVER_ERROR;
         Guarded.logged(replayFailures, e, "closing " + cursor.client + " with " + code.code()
                 + " so that it reconnects and resumes (" + cursor + ")");

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Replay pages of clients catching up at the same time, read together: in a resume storm thousands of
@@ -36,6 +37,13 @@ public class PageReads {
     static final int MAX_PER_TURN = 100;
     /** Most characters of data the pages of one turn may hold together (the first page always goes). */
     static final long MAX_CHARS_PER_TURN = 16L << 20;
+    /**
+     * Most pages waiting at once: one per cursor catching up, and a client may have a cursor per group as
+     * well as its uid's. A store that reads a hundred pages per turn is far behind at this depth; past it a
+     * catch-up is refused ({@link Backlogged}), its client closed with 1013 to come back later, instead of
+     * growing the queue. Each ask holds a stream key and a future: the bound in bytes follows from it.
+     */
+    static final int MAX_WAITING = 50_000;
 
     @Inject
     Streams streams;
@@ -44,6 +52,8 @@ public class PageReads {
     ManagedExecutorService executor;
 
     private final Queue<Ask> waiting = new ConcurrentLinkedQueue<>();
+    /** The size of {@link #waiting}, which a concurrent queue does not count cheaply. */
+    private final AtomicInteger waitingCount = new AtomicInteger();
     /** A task that reads turns is queued or running: only it takes from {@link #waiting}. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
@@ -53,13 +63,25 @@ public class PageReads {
     /**
      * The page {@link Streams#read(String, long, int, long, boolean)} reads, read with those asked for
      * meanwhile. Completes on the reading task's thread: what follows it must be quick and must not wait.
-     * Fails with {@link RejectedExecutionException} if the executor takes no task (stopping, or saturated).
+     * Fails with {@link RejectedExecutionException} if the executor takes no task (stopping, or saturated),
+     * with {@link Backlogged} at once if {@link #MAX_WAITING} pages wait already.
      */
     public CompletableFuture<Streams.Page> reading(Streams.PageAsk page) {
+        int depth = waitingCount.incrementAndGet();
+        if (depth > MAX_WAITING) {
+            waitingCount.decrementAndGet();
+            return CompletableFuture.failedFuture(new Backlogged((depth - 1) + " replay pages wait to be read"
+                    + " (at most " + MAX_WAITING + "): the store does not keep up with the clients catching up"));
+        }
         Ask ask = new Ask(page, new CompletableFuture<>());
         waiting.add(ask);
         readSoon();
         return ask.answer();
+    }
+
+    /** Pages waiting to be read now. */
+    int waiting() {
+        return waitingCount.get();
     }
 
     /** Made at start, as {@link Database#start}: its executor is looked up where the application's names are. */
@@ -83,6 +105,7 @@ public class PageReads {
             scheduled.set(false);
             // No task will read them: their clients are closed, and resume elsewhere or later.
             for (Ask ask = waiting.poll(); ask != null; ask = waiting.poll()) {
+                waitingCount.decrementAndGet();
                 ask.answer().completeExceptionally(e);
             }
         }
@@ -106,6 +129,7 @@ public class PageReads {
         for (Ask ask = waiting.peek(); ask != null && taken.size() < MAX_PER_TURN
                 && (taken.isEmpty() || chars + ask.page().maxChars() <= MAX_CHARS_PER_TURN); ask = waiting.peek()) {
             waiting.poll();
+            waitingCount.decrementAndGet();
             taken.add(ask);
             chars += ask.page().maxChars();
         }

@@ -79,14 +79,6 @@ public class PositionReads {
     public record Start(Streams.Position position, boolean created) {
     }
 
-    /** More than {@link #MAX_WAITING} clients wait for their start: the store is far behind; come back later. */
-    public static final class Backlogged extends RuntimeException {
-        Backlogged(int waiting) {
-            super(waiting + " clients wait for their stream positions (at most " + MAX_WAITING
-                    + "): the store does not keep up with the connects", null, false, false);
-        }
-    }
-
     /** The position of one stream ({@link Streams#positions}). */
     public Streams.Position of(String key) {
         return of(List.of(key)).get(key);
@@ -130,7 +122,8 @@ public class PositionReads {
         int depth = waitingOpens.incrementAndGet();
         if (depth > MAX_WAITING) {
             waitingOpens.decrementAndGet();
-            return CompletableFuture.failedFuture(new Backlogged(depth - 1));
+            return CompletableFuture.failedFuture(new Backlogged((depth - 1) + " clients wait for their stream positions"
+                    + " (at most " + MAX_WAITING + "): the store does not keep up with the connects"));
         }
         Ask ask = new Ask(List.of(key), true, new CompletableFuture<>());
         waiting.add(ask);

@@ -3,12 +3,12 @@ package io.herald.security;
 import io.herald.cluster.ClusterBusy;
 import io.herald.routing.Client;
 import io.herald.routing.Frames;
+import io.herald.gateway.ClientEvents;
 import io.herald.gateway.ClientMessage;
 import io.herald.gateway.Gateway;
 import io.herald.metrics.Metrics;
 import io.herald.core.Names;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -38,7 +38,7 @@ public class Relay {
     Metrics metrics;
 
     @Inject
-    Event<ClientMessage> messages;
+    ClientEvents events;
 
 
     public void send(Client sender, JsonObject frame) {
@@ -76,6 +76,6 @@ public class Relay {
                     ? "this server does not relay messages to uids (herald.relay.policy)"
                     : "this server does not relay messages to this group (herald.relay.policy)"));
         }
-        messages.fireAsync(new ClientMessage(sender.id(), from, sender.session(), data, to, relayed));
+        events.message(new ClientMessage(sender.id(), from, sender.session(), data, to, relayed));
     }
 }

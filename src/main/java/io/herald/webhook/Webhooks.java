@@ -7,6 +7,7 @@ import io.herald.cluster.NodeLeft;
 import io.herald.delivery.DurableSettings;
 import io.herald.gateway.ClientClosed;
 import io.herald.gateway.ClientConnected;
+import io.herald.gateway.ClientEvents;
 import io.herald.routing.Ids;
 import io.herald.routing.Registry;
 import jakarta.annotation.PreDestroy;
@@ -15,14 +16,15 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -87,6 +89,9 @@ public class Webhooks {
     EventStore store;
 
     @Inject
+    ClientEvents clientEvents;
+
+    @Inject
     WebhookStats stats;
 
     @Resource
@@ -107,6 +112,8 @@ public class Webhooks {
     private final FailureLog tickFailures = new FailureLog(LOG, Level.SEVERE, "the webhooks' tick");
     private final List<Change> unwritten = new ArrayList<>();
     private volatile boolean reconciled;
+    /** Nodes that left the cluster whose leases are still to be ended: one entry per departure. */
+    private final Queue<String> departed = new ConcurrentLinkedQueue<>();
     private long nextPoll;
     private long nextScan;
     private long nextCount;
@@ -139,6 +146,9 @@ public class Webhooks {
                     settings.sends(EventType.GROUP_EMPTIED) ? in::groupPresence : Registry.Presence.NONE);
         }
         intake = in;
+        if (settings.sends(EventType.CLIENT_CONNECTED) || settings.sends(EventType.CLIENT_CLOSED)) {
+            clientEvents.listen(this::connected, this::closed);
+        }
         // Guarded: a periodic task that throws (an Error gets past tick()'s own catch) is cancelled silently.
         scheduler.scheduleWithFixedDelay(guardedTick(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         LOG.info(() -> "Herald webhooks ON: posting " + settings.events().stream().map(EventType::wireName).sorted().toList()
@@ -171,7 +181,8 @@ public class Webhooks {
         httpThreads.shutdownNow();
     }
 
-    void connected(@ObservesAsync ClientConnected event) {
+    /** On the connection's thread: only hands the event to the intake's buffer. */
+    private void connected(ClientConnected event) {
         Intake in = intake;
         if (in != null && settings.sends(EventType.CLIENT_CONNECTED)) {
             in.event(events.clientConnected(event.clientId(), event.uid()));
@@ -180,16 +191,22 @@ public class Webhooks {
 
     /**
      * A node died: its uids are reported offline after the delay unless they have a client somewhere by
-     * then, as at this node's start (otherwise only the next node to start would notice).
+     * then, as at this node's start (otherwise only the next node to start would notice); and the events it
+     * was sending are free to send again at once.
      */
     void nodeLeft(@Observes NodeLeft left) {
-        if (intake != null && settings.tracksPresence()) {
+        if (intake == null) {
+            return;
+        }
+        departed.add(left.node()); // its leases are ended on the webhooks' thread, not the cluster's
+        wakeUp();
+        if (settings.tracksPresence()) {
             LOG.info(() -> "webhooks: node " + left.node() + " left; checking which uids went offline with it");
             reconciled = false;
         }
     }
 
-    void closed(@ObservesAsync ClientClosed event) {
+    private void closed(ClientClosed event) {
         Intake in = intake;
         if (in != null && settings.sends(EventType.CLIENT_CLOSED)) {
             in.event(events.clientClosed(event.clientId(), event.uid(), event.closeCode()));
@@ -233,6 +250,7 @@ public class Webhooks {
                 stats.pending(store.pending()); // a read that needs the database: is it back?
             }
             dispatcher.settle(now);
+            releaseLeasesOfDeparted();
             if (!reconciled) {
                 reconcile(in, now);
             }
@@ -275,6 +293,16 @@ public class Webhooks {
                 LOG.log(Level.FINE, "webhooks: a database operation failed again", e);
             }
             retryAt = now + retryDelay;
+        }
+    }
+
+    /** Removed from the queue only once done: a database that fails keeps the node for the next tick. */
+    private void releaseLeasesOfDeparted() {
+        for (String gone = departed.peek(); gone != null; gone = departed.peek()) {
+            int freed = store.releaseLeases(gone);
+            departed.remove();
+            String node = gone;
+            LOG.info(() -> "webhooks: " + freed + " events that node " + node + " was sending are due again");
         }
     }
 

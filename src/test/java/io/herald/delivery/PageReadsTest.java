@@ -130,4 +130,35 @@ class PageReadsTest {
                 () -> refusing.reading(page("u1", 7, 1000)).get(10, TimeUnit.SECONDS));
         assertTrue(refused.getCause() instanceof RejectedExecutionException, refused.toString());
     }
+
+    @Test
+    void pastItsBoundAPageIsRefusedAtOnceAndTheQueueDoesNotGrow() throws Exception {
+        Store store = new Store();
+        store.go.countDown();
+        List<Runnable> queued = new ArrayList<>();
+        PageReads reads = reads(store, queued::add); // a store far behind: no turn runs until the test says so
+        List<CompletableFuture<Streams.Page>> waiting = new ArrayList<>();
+        for (int i = 0; i < PageReads.MAX_WAITING; i++) {
+            waiting.add(reads.reading(page("u" + i, 0, 1000)));
+        }
+        CompletableFuture<Streams.Page> refused = reads.reading(page("u-over", 0, 1000));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> refused.get(1, TimeUnit.SECONDS));
+        assertTrue(failure.getCause() instanceof Backlogged, failure.toString());
+        assertEquals(PageReads.MAX_WAITING, reads.waiting());
+
+        queued.remove(0).run(); // the store catches up: every page waiting is read, and room is made
+        for (int i = 0; i < waiting.size(); i++) {
+            assertEquals("u" + i, waiting.get(i).get(10, TimeUnit.SECONDS).messages().get(0).uid());
+        }
+        assertEquals(0, reads.waiting());
+        assertEquals("u-again", readNow(reads, queued, page("u-again", 0, 1000)).messages().get(0).uid());
+    }
+
+    private static Streams.Page readNow(PageReads reads, List<Runnable> queued, Streams.PageAsk ask) throws Exception {
+        CompletableFuture<Streams.Page> answer = reads.reading(ask);
+        while (!queued.isEmpty()) {
+            queued.remove(0).run();
+        }
+        return answer.get(10, TimeUnit.SECONDS);
+    }
 }

@@ -259,7 +259,7 @@ class PositionReadsTest {
         java.util.concurrent.CompletableFuture<PositionReads.Start> refused = reads.opening("k-over");
         java.util.concurrent.ExecutionException failure = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> refused.get(1, TimeUnit.SECONDS));
-        assertTrue(failure.getCause() instanceof PositionReads.Backlogged, failure.toString());
+        assertTrue(failure.getCause() instanceof Backlogged, failure.toString());
         assertEquals(PositionReads.MAX_WAITING, reads.waitingOpens());
 
         queued.remove(0).run(); // the store catches up: every waiting client is answered, and room is made

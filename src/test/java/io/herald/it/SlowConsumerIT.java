@@ -4,6 +4,7 @@ import static io.herald.it.support.JsonSupport.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.it.support.Api;
 import io.herald.it.support.Await;
 import io.herald.it.support.Deployments;
 import io.herald.it.support.JsonSupport;
@@ -31,6 +32,9 @@ class SlowConsumerIT extends ClientTest {
 
     private static final int BROADCASTS = 400;
     private static final int PAD_CHARS = 60_000;
+    /** 20,000 frames of ~1 KB: 20 MB, far more than the socket buffers and the 50 frames of the bound hold. */
+    private static final int SMALL_BROADCASTS = 20_000;
+    private static final int SMALL_PAD_CHARS = 1000;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -86,6 +90,32 @@ class SlowConsumerIT extends ClientTest {
                 "frames that overflowed count as sendFailures: " + stats);
 
         // what reached the slow client ends in a close frame 4001, or the connection is just cut
+        assertConnectionEnds(slow, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Small frames too: the bound counts frames that wait anywhere on the server, not only large ones that
+     * fill the socket at once (a container that takes every send into its own write queue must still close
+     * the client at the bound).
+     */
+    @Test
+    void aClientThatStopsReadingSmallFramesIsClosedToo() throws IOException {
+        slow = RawWebSocket.open(herald.port(), herald.wsPath("uid=" + Names.unique("slow-small")), 4096);
+        String slowId = JsonSupport.parse(slow.readFrame().text()).asJsonObject().getString("clientId");
+        String pad = "y".repeat(SMALL_PAD_CHARS);
+        int pushed = 0;
+        while (pushed < SMALL_BROADCASTS) {
+            Api.Response answer = api.post("/clients/" + slowId + "/messages", obj("data", obj("seq", pushed, "pad", pad)));
+            if (answer.status() == 404) {
+                break; // closed as a slow consumer
+            }
+            answer.expect(202);
+            pushed++;
+        }
+        Await.eventually(Duration.ofSeconds(30), () ->
+                api.get("/clients/" + slowId).expectError(404, "client_not_found"));
+        // What the server held for it stayed within the bound: far fewer frames than were pushed before it went.
+        assertTrue(pushed < SMALL_BROADCASTS, "closed only after all " + pushed + " small pushes");
         assertConnectionEnds(slow, Duration.ofSeconds(30));
     }
 

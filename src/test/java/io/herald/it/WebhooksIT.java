@@ -56,7 +56,8 @@ class WebhooksIT extends ClientTest {
                 "herald.webhook.timeout-ms", "5000",
                 "herald.webhook.connect-timeout-ms", "1000",
                 "herald.webhook.retry-initial-ms", "200",
-                "herald.webhook.retry-max-ms", "1000"));
+                "herald.webhook.retry-max-ms", "1000"))
+                .addClasses(LeaseProbe.class, LeaseProbe.Mount.class);
     }
 
     @AfterEach
@@ -255,6 +256,36 @@ class WebhooksIT extends ClientTest {
             assertTrue(sample(metrics, "herald_webhook_deliveries_total") >= before.getJsonNumber("delivered").longValue() + 4, metrics);
             assertEquals(0, sample(metrics, "herald_webhook_dead_total"), metrics);
         });
+    }
+
+    @Test
+    void eventsANodeWasSendingWhenItLeftTheClusterAreSentAtOnce() {
+        String uid = Names.unique("orphaned");
+        RECEIVER.failNext(uid, 1000); // pending, between attempts
+        try {
+            WsClient client = herald.connect(uid);
+            Await.eventually(WAIT, () -> assertFalse(RECEIVER.requests(of("uid.online", uid)).isEmpty(), "a first attempt"));
+
+            // Another node takes the uid's events for ten minutes; the endpoint answers from now on.
+            String ghost = Names.unique("ghost");
+            int taken = api.post("/probe/leases/take/" + uid + "?owner=" + ghost + "&millis=600000", obj())
+                    .expect(200).object().getInt("taken");
+            assertTrue(taken >= 1, "leased " + taken);
+            RECEIVER.failNext(uid, 0);
+            // This node's retries come every second at most; the lease holds them all back.
+            sleep(3000);
+            assertEquals(List.of(), delivered(request -> uid.equals(request.uid())), "nothing sent while the lease is held");
+
+            api.post("/probe/leases/left/" + ghost, obj()).expect(200);
+            RECEIVER.awaitDelivered(of("uid.online", uid), WAIT);
+            client.close();
+            RECEIVER.awaitDelivered(of("uid.offline", uid), WAIT);
+            assertEquals(List.of("uid.online", "client.connected", "client.closed", "uid.offline"),
+                    delivered(request -> uid.equals(request.uid())).stream().map(Request::type).toList(),
+                    "each delivered once, in order");
+        } finally {
+            RECEIVER.failNext(uid, 0); // whatever happened, the uid's events are not left to die
+        }
     }
 
     /** The value of an unlabelled sample in a Prometheus text exposition. */
