@@ -151,7 +151,7 @@ final class Scenarios {
     }
 
     /** Most reconnect rounds of {@link #warmReconnects}. */
-    private static final int WARM_ROUNDS = 6;
+    private static final int WARM_ROUNDS = 10;
 
     /**
      * The connect in steady state: every client drops (TCP, as in an outage) and all reconnect at once, round
