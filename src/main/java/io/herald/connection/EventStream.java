@@ -31,6 +31,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntPredicate;
 
 /**
  * The event stream door (PROTOCOL.md, "Event stream"): {@code GET /sse} is a client's stream of server-sent
@@ -92,13 +93,21 @@ public class EventStream {
         }
         int max = settings.frameMaxBytes();
         long declared = declaredLength(length);
-        byte[] bytes = declared > max ? null : read(body, max + 1);
-        long size = bytes == null ? declared : bytes.length;
-        if (!inbox.admit((int) Math.min(size, max + 1L))) { // as a WebSocket frame's first part: no more than read
-            return error(request, 429, "rate_limited",
-                    "too many frames or bytes (herald.limits.messages-per-second, herald.limits.bytes-per-second)");
+        byte[] bytes;
+        if (declared >= 0) {
+            // Charged as declared before a byte is read (a length over the limit as the limit and one byte).
+            if (!inbox.admit((int) Math.min(declared, max + 1L))) {
+                return rateLimited(request);
+            }
+            bytes = declared > max ? null : read(body, max + 1);
+        } else {
+            // No length (chunked): read as a WebSocket frame's parts are, each piece charged before the next.
+            bytes = readCharged(body, max + 1, inbox::admit, inbox::admitMore);
+            if (bytes == null) {
+                return rateLimited(request);
+            }
         }
-        if (size > max) {
+        if (bytes == null || bytes.length > max) {
             return error(request, 413, "frame_too_large", "a frame is at most " + max + " bytes (herald.frame.max-bytes)");
         }
         String text;
@@ -123,6 +132,32 @@ public class EventStream {
             return -1;
         }
         return Long.parseLong(length);
+    }
+
+    private Response rateLimited(HttpServletRequest request) {
+        return error(request, 429, "rate_limited",
+                "too many frames or bytes (herald.limits.messages-per-second, herald.limits.bytes-per-second)");
+    }
+
+    /**
+     * At most {@code limit} bytes of a body of unknown length, read piece by piece: the first piece is
+     * charged with {@code first} (a new frame), each further one with {@code more}, before the next is read.
+     * Null as soon as a charge is refused: the rest is never read. An empty body is charged as a frame too.
+     */
+    static byte[] readCharged(InputStream body, int limit, IntPredicate first, IntPredicate more) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int n;
+        while (out.size() < limit && (n = body.read(buffer, 0, Math.min(buffer.length, limit - out.size()))) > 0) {
+            if (!(out.size() == 0 ? first.test(n) : more.test(n))) {
+                return null;
+            }
+            out.write(buffer, 0, n);
+        }
+        if (out.size() == 0 && !first.test(0)) {
+            return null;
+        }
+        return out.toByteArray();
     }
 
     /** At most {@code limit} bytes of the body: enough to know it is over the frame limit, no more. */

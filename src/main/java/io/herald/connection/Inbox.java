@@ -103,6 +103,11 @@ final class Inbox {
         return guard.admit(bytes);
     }
 
+    /** A further piece of an admitted frame, not read yet: whether the client's rate lets it be read. */
+    boolean admitMore(int bytes) {
+        return guard.admitMore(bytes);
+    }
+
     private void frame(String text) {
         try {
             dispatch(parse(text));

@@ -36,6 +36,11 @@ public record WebhookSettings(Optional<URI> url, byte[] secret, Set<EventType> e
                               int bufferCapacity, Backoff backoff, int maxAttempts, Duration maxAge) {
 
     private static final int MIN_SECRET_BYTES = 16;
+    /**
+     * Requests in flight per node at most: each holds a connection (an open file) and the events read ahead
+     * for it; more than this no endpoint needs from one node.
+     */
+    static final int MAX_CONCURRENCY = 1024;
     private static final String URL = "herald.webhook.url";
     private static final String SECRET = "herald.webhook.secret";
     private static final String EVENTS = "herald.webhook.events";
@@ -53,7 +58,7 @@ public record WebhookSettings(Optional<URI> url, byte[] secret, Set<EventType> e
                 settings.integer("herald.webhook.unacked-after-seconds", 60, 1),
                 settings.number("herald.webhook.connect-timeout-ms", 2000, 100),
                 settings.number("herald.webhook.timeout-ms", 5000, 100),
-                settings.integer("herald.webhook.concurrency", 16, 1),
+                settings.integer("herald.webhook.concurrency", 16, 1, MAX_CONCURRENCY),
                 settings.integer("herald.webhook.buffer-capacity", 10000, 1),
                 new Backoff(retryInitial, Math.max(retryInitial, settings.number("herald.webhook.retry-max-ms", 300000, 1))),
                 settings.integer("herald.webhook.max-attempts", 20, 1),

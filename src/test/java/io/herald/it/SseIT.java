@@ -13,6 +13,7 @@ import io.herald.it.support.Deployments;
 import io.herald.it.support.Herald;
 import io.herald.it.support.JsonSupport;
 import io.herald.it.support.Names;
+import io.herald.it.support.RawHttp;
 import io.herald.it.support.SseClient;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -212,6 +213,31 @@ class SseIT extends ClientTest {
         assertError(client.post("[1]"), 400, "bad_json");
         assertError(client.post("{\"type\":7}"), 400, "bad_frame");
         assertEquals(204, client.post("{\"type\":\"ping\"}").statusCode(), "the client stays after refused posts");
+    }
+
+    /** A frame posted without a length (chunked) is read piece by piece as the rate allows, and bounded alike. */
+    @Test
+    void postsWithoutALengthAreTakenAndBoundedToo() {
+        SseClient client = live(Names.unique("chunked"));
+        String path = client.postUri().getRawPath();
+        RawHttp.Response answered = RawHttp.exchange(herald.port(), chunked(path, "{\"type\":", "\"ping\"}"));
+        assertEquals(204, answered.status(), answered.head() + answered.body());
+        assertEquals("pong", client.await("pong", WAIT).frame().getString("type"));
+
+        String over = "{\"type\":\"message\",\"data\":\"" + "x".repeat(FRAME_MAX) + "\"}";
+        RawHttp.Response refused = RawHttp.exchange(herald.port(), chunked(path, over.substring(0, 600), over.substring(600)));
+        assertEquals(413, refused.status(), refused.head() + refused.body());
+        assertTrue(refused.body().contains("frame_too_large"), refused.body());
+    }
+
+    private static byte[] chunked(String path, String... chunks) {
+        StringBuilder request = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        for (String chunk : chunks) {
+            request.append(Integer.toHexString(chunk.getBytes(StandardCharsets.UTF_8).length)).append("\r\n")
+                    .append(chunk).append("\r\n");
+        }
+        return request.append("0\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

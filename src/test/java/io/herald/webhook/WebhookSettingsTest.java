@@ -138,4 +138,13 @@ class WebhookSettingsTest {
         assertFalse(report.contains("password"), report);
         assertFalse(report.contains("t0ken"), report);
     }
+
+    @Test
+    void requestsInFlightAreBounded() {
+        assertEquals(WebhookSettings.MAX_CONCURRENCY, WebhookSettings.from(Settings.of(Map.of(
+                "herald.webhook.concurrency", String.valueOf(WebhookSettings.MAX_CONCURRENCY)))).concurrency());
+        BadSetting over = assertThrows(BadSetting.class, () -> WebhookSettings.from(Settings.of(Map.of(
+                "herald.webhook.concurrency", String.valueOf(WebhookSettings.MAX_CONCURRENCY + 1)))));
+        assertTrue(over.getMessage().contains("herald.webhook.concurrency"), over.getMessage());
+    }
 }
