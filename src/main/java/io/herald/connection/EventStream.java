@@ -42,6 +42,9 @@ import java.util.function.IntPredicate;
 @Path("")
 public class EventStream {
 
+    /** For a body whose declared length was charged before it was read. */
+    private static final IntPredicate ALREADY_CHARGED = bytes -> true;
+
     @Inject
     ConnectionSettings settings;
 
@@ -99,7 +102,7 @@ public class EventStream {
             if (!inbox.admit((int) Math.min(declared, max + 1L))) {
                 return rateLimited(request);
             }
-            bytes = declared > max ? null : read(body, max + 1);
+            bytes = declared > max ? null : readCharged(body, max + 1, ALREADY_CHARGED, ALREADY_CHARGED);
         } else {
             // No length (chunked): read as a WebSocket frame's parts are, each piece charged before the next.
             bytes = readCharged(body, max + 1, inbox::admit, inbox::admitMore);
@@ -140,8 +143,9 @@ public class EventStream {
     }
 
     /**
-     * At most {@code limit} bytes of a body of unknown length, read piece by piece: the first piece is
-     * charged with {@code first} (a new frame), each further one with {@code more}, before the next is read.
+     * At most {@code limit} bytes of a body (enough to know it is over the frame limit), read piece by piece:
+     * the first piece is charged with {@code first} (a new frame), each further one with {@code more}, before
+     * the next is read.
      * Null as soon as a charge is refused: the rest is never read. An empty body is charged as a frame too.
      */
     static byte[] readCharged(InputStream body, int limit, IntPredicate first, IntPredicate more) throws IOException {
@@ -160,16 +164,6 @@ public class EventStream {
         return out.toByteArray();
     }
 
-    /** At most {@code limit} bytes of the body: enough to know it is over the frame limit, no more. */
-    private static byte[] read(InputStream body, int limit) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        int n;
-        while (out.size() < limit && (n = body.read(buffer, 0, Math.min(buffer.length, limit - out.size()))) > 0) {
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
-    }
 
     /** The handshake filter has already refused a uid outside development mode, or a malformed one. */
     private String devModeUid(HttpServletRequest request) {
