@@ -47,6 +47,15 @@ final class Fleet implements AutoCloseable {
     final AtomicLong pingsSent = new AtomicLong();
     final AtomicLong sendFailures = new AtomicLong();
     private final java.util.concurrent.ScheduledExecutorService keepalive;
+    /**
+     * Each tick looks at one slice of the clients, so that each is looked at every 5 s. The clients connect
+     * within seconds of each other: looked at all at once, they would all ping in the same instant every
+     * 20 s: a burst of 10,000 frames for the server and this tool, in the middle of a latency measurement,
+     * that real clients, connected at different times, do not make.
+     */
+    private static final long KEEPALIVE_TICK_MILLIS = 100;
+    private static final int KEEPALIVE_SLICES = 50;
+    private int keepaliveTick;
     /** Unexpected closes by close code (-1: an error without a close frame). */
     final java.util.concurrent.ConcurrentHashMap<Integer, AtomicLong> closeCodes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -68,12 +77,14 @@ final class Fleet implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        keepalive.scheduleWithFixedDelay(this::keepalive, 5, 5, TimeUnit.SECONDS);
+        keepalive.scheduleWithFixedDelay(this::keepalive, KEEPALIVE_TICK_MILLIS, KEEPALIVE_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void keepalive() {
         long now = System.nanoTime();
-        for (Conn conn : conns) {
+        int slice = keepaliveTick++ % KEEPALIVE_SLICES;
+        for (int i = slice; i < conns.length; i += KEEPALIVE_SLICES) {
+            Conn conn = conns[i];
             if (conn != null && conn.ws != null && !conn.closed && now - conn.lastSent > TimeUnit.SECONDS.toNanos(20)) {
                 conn.send("{\"type\":\"ping\"}");
                 pingsSent.incrementAndGet();

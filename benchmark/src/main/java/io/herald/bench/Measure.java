@@ -7,6 +7,8 @@ enum Measure {
     SERVER_CPU_US, GENERATOR_CPU_US, DB_CPU_US,
     // latency
     P50_MS, P99_MS, MAX_MS,
+    // the channel's answers: from the request's due time to its answer, at the generator
+    ANSWER_P50_MS, ANSWER_P99_MS, ANSWER_MAX_MS,
     // connects and memory
     N, OPENED, FAILED, SECONDS, SETTLE_S, ROUNDS,
     RSS_BEFORE_MIB, RSS_AFTER_MIB, RSS_PER_CONN_KIB, HEAP_BEFORE_MIB, HEAP_AFTER_MIB, HEAP_PER_CONN_KIB,

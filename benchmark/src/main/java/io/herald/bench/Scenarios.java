@@ -263,7 +263,12 @@ final class Scenarios {
     record Push(String path, String body) {
     }
 
-    record PushResult(long accepted, long errors, long nanos, List<String> sampleErrors) {
+    /** {@code answers}: from each request's due time to its answer (µs), where the pusher records it; else null. */
+    record PushResult(long accepted, long errors, long nanos, List<String> sampleErrors, Histogram answers) {
+
+        PushResult(long accepted, long errors, long nanos, List<String> sampleErrors) {
+            this(accepted, errors, nanos, sampleErrors, null);
+        }
     }
 
     /**
@@ -354,6 +359,7 @@ final class Scenarios {
         AtomicLong errors = new AtomicLong();
         List<String> samples = new ArrayList<>();
         java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(opt.channelWindow);
+        Recorder answers = new Recorder(3);
         long start = System.nanoTime();
         long deadline = start + duration.toNanos();
         try (io.herald.client.HeraldClient client = io.herald.client.HeraldClient.builder()
@@ -373,10 +379,12 @@ final class Scenarios {
                     SCHEDULED.set(due);
                 }
                 window.acquire();
+                long asked = rate > 0 ? start + (long) (k * 1e9 / rate) : System.nanoTime();
                 Push p = request.apply(k);
                 long key = k;
                 jakarta.json.JsonObject body = JSON.createReader(new java.io.StringReader(p.body())).readObject();
                 client.request("POST", p.path().substring("/api".length()), body).whenComplete((answer, failure) -> {
+                    answers.recordValue(Math.max(0, (System.nanoTime() - asked) / 1_000));
                     window.release();
                     if (failure == null && answer.ok()) {
                         accepted.incrementAndGet();
@@ -394,7 +402,8 @@ final class Scenarios {
                 log("channel requests were still unanswered after 120 s");
             }
         }
-        return new PushResult(accepted.get(), errors.get(), System.nanoTime() - start, samples);
+        return new PushResult(accepted.get(), errors.get(), System.nanoTime() - start, samples,
+                answers.getIntervalHistogram());
     }
 
     private static void sample(List<String> samples, String text) {
@@ -615,6 +624,11 @@ final class Scenarios {
             results.put(step, Measure.BLOCK, (double) block);
         }
         latency(step, h);
+        if (r.answers() != null && r.answers().getTotalCount() > 0) {
+            results.put(step, Measure.ANSWER_P50_MS, r.answers().getValueAtPercentile(50) / 1e3);
+            results.put(step, Measure.ANSWER_P99_MS, r.answers().getValueAtPercentile(99) / 1e3);
+            results.put(step, Measure.ANSWER_MAX_MS, r.answers().getMaxValue() / 1e3);
+        }
         usage(step, u, block <= 1 ? r.accepted() : expected);
         if (!r.sampleErrors().isEmpty()) {
             results.put(step, Measure.ERROR_SAMPLES, String.join(" | ", r.sampleErrors()));
@@ -625,6 +639,11 @@ final class Scenarios {
                 h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3,
                 lost, checker.duplicated.get(), checker.misrouted.get(), r.errors(), u.serverCores(),
                 u.generatorCores(), u.dbCores(), u.machineCores(), r.sampleErrors());
+        if (r.answers() != null && r.answers().getTotalCount() > 0) {
+            log("%s: %s answers p50 %.2f p99 %.2f max %.1f ms", target.name, step,
+                    r.answers().getValueAtPercentile(50) / 1e3, r.answers().getValueAtPercentile(99) / 1e3,
+                    r.answers().getMaxValue() / 1e3);
+        }
     }
 
     /**

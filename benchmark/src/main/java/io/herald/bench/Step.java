@@ -9,6 +9,7 @@ enum Step {
     UNICAST_PACED("unipaced", "unicast ephemeral, half rate"),
     CHANNEL("chan", "channel ephemeral"),
     CHANNEL_PACED("chanpaced", "channel ephemeral, half rate"),
+    CHANNEL_LOW("chanlow", "channel ephemeral, 2,000/s"),
     CHANNEL_DURABLE("chandur", "channel durable"),
     BATCH("bat", "batch push"),
     UNICAST_BATCH("ubat", "unicast batch, distinct messages"),
