@@ -203,15 +203,22 @@ public final class Main {
         return p;
     }
 
+    /** The --wildfly-cli scripts, for Herald's servers and the floor alike. */
+    private List<Path> wildflyScripts() {
+        return opt.wildflyCli.stream().map(opt.project::resolve).toList();
+    }
+
     /** A WildFly base dir prepared once (postgresql.cli applied, Herald deployed as ROOT.war), copied for every server. */
     Servers.AppServer wildfly(String name, int offset, String dbUrl, Map<String, String> extra) throws Exception {
         Path home = wildflyHome();
         Path postgresqlJar = opt.project.resolve("benchmark/target/servers/postgresql.jar");
         if (template == null) {
             template = benchDir.resolve("wildfly-template");
-            log("preparing a WildFly base dir (server-config/wildfly/postgresql.cli)");
-            WildFlyProcess.prepare(home, template, Map.of("postgresql.jar", postgresqlJar.toString()),
-                    List.of(opt.project.resolve("server-config/wildfly/postgresql.cli")));
+            log("preparing a WildFly base dir (server-config/wildfly/postgresql.cli%s)", wildflyScripts().stream()
+                    .map(script -> ", " + opt.project.relativize(script)).collect(java.util.stream.Collectors.joining()));
+            List<Path> scripts = new ArrayList<>(List.of(opt.project.resolve("server-config/wildfly/postgresql.cli")));
+            scripts.addAll(wildflyScripts());
+            WildFlyProcess.prepare(home, template, Map.of("postgresql.jar", postgresqlJar.toString()), scripts);
             new WildFlyProcess(home, template, 0).deploy(war(), "ROOT.war");
         }
         Path base = benchDir.resolve(name);
@@ -291,7 +298,7 @@ public final class Main {
         Run run = new Run("floor", "floor (WildFly)");
         runs.put(run.key, run);
         Path base = benchDir.resolve("floor-wildfly");
-        WildFlyProcess.prepare(wildflyHome(), base, Map.of(), List.of());
+        WildFlyProcess.prepare(wildflyHome(), base, Map.of(), wildflyScripts());
         WildFlyProcess process = new WildFlyProcess(wildflyHome(), base, opt.portBase + 30 - 8080)
                 .deploy(floorWar(), "ROOT.war").javaOpts(javaOpts("floor-wildfly"));
         Servers.AppServer server = new Servers.AppServer(process, process.httpPort(), null, base.toString());

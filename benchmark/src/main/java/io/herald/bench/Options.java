@@ -45,6 +45,8 @@ final class Options {
     int portBase = 18080;
     int clusterPortBase = 5801;
     String heraldJvm = "-Xms256m -Xmx1g";
+    /** CLI scripts (relative to the project) applied to every WildFly base dir, Herald's and the floor's alike. */
+    List<Path> wildflyCli = new java.util.ArrayList<>();
     boolean jfr;
     /** The soak instead of the scenarios (Soak; README "Soak"): minutes, and rates per second. */
     boolean soak;
@@ -90,6 +92,7 @@ final class Options {
                 case "--port-base" -> { o.portBase = Integer.parseInt(v); i++; }
                 case "--cluster-port-base" -> { o.clusterPortBase = Integer.parseInt(v); i++; }
                 case "--herald-jvm" -> { o.heraldJvm = v; i++; }
+                case "--wildfly-cli" -> { o.wildflyCli.add(Path.of(v)); i++; }
                 case "--jfr" -> o.jfr = true;
                 case "--soak" -> o.soak = true;
                 case "--soak-minutes" -> { o.soakMinutes = Integer.parseInt(v); i++; }

@@ -79,7 +79,10 @@ final class Report {
         md.append(String.format(Locale.ROOT, "| load average (1 min) | %.2f at start, %.2f at end; the CPU of processes "
                 + "other than these (\"others\") is in every table |\n", machine.loadStart, machine.loadEnd));
         md.append("| Herald JVM | `").append(opt.heraldJvm).append("` (the embedded run's heap), G1, WildFly's default "
-                + "`standalone.xml` with server-config/wildfly/postgresql.cli applied |\n");
+                + "`standalone.xml` with server-config/wildfly/postgresql.cli applied")
+                .append(opt.wildflyCli.isEmpty() ? "" : "; on Herald's and the floor's WildFly also "
+                        + opt.wildflyCli.stream().map(p -> "`" + p + "`").collect(java.util.stream.Collectors.joining(", ")))
+                .append(" |\n");
         md.append("| sizes | ").append(opt.connections).append(" connections (uids b0…), ").append(opt.pushers)
                 .append(" pusher threads on persistent HTTP/1.1 connections, ").append(opt.durationSeconds)
                 .append(" s per throughput scenario after ").append(opt.warmupSeconds).append(" s of warm-up, lists of ")
