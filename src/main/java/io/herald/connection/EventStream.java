@@ -164,7 +164,6 @@ public class EventStream {
         return out.toByteArray();
     }
 
-
     /** The handshake filter has already refused a uid outside development mode, or a malformed one. */
     private String devModeUid(HttpServletRequest request) {
         String uid = request.getParameter("uid");

@@ -214,10 +214,10 @@ public final class Main {
         Path postgresqlJar = opt.project.resolve("benchmark/target/servers/postgresql.jar");
         if (template == null) {
             template = benchDir.resolve("wildfly-template");
-            log("preparing a WildFly base dir (server-config/wildfly/postgresql.cli%s)", wildflyScripts().stream()
-                    .map(script -> ", " + opt.project.relativize(script)).collect(java.util.stream.Collectors.joining()));
             List<Path> scripts = new ArrayList<>(List.of(opt.project.resolve("server-config/wildfly/postgresql.cli")));
             scripts.addAll(wildflyScripts());
+            log("preparing a WildFly base dir (%s)", scripts.stream().map(script -> opt.project.relativize(script).toString())
+                    .collect(java.util.stream.Collectors.joining(", ")));
             WildFlyProcess.prepare(home, template, Map.of("postgresql.jar", postgresqlJar.toString()), scripts);
             new WildFlyProcess(home, template, 0).deploy(war(), "ROOT.war");
         }

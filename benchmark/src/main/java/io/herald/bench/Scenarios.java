@@ -72,9 +72,13 @@ final class Scenarios {
     }
 
     void latency(Step step, Histogram h) {
-        results.put(step, Measure.P50_MS, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1e3);
-        results.put(step, Measure.P99_MS, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e3);
-        results.put(step, Measure.MAX_MS, h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e3);
+        latency(step, h, Measure.P50_MS, Measure.P99_MS, Measure.MAX_MS);
+    }
+
+    private void latency(Step step, Histogram h, Measure p50, Measure p99, Measure max) {
+        results.put(step, p50, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1e3);
+        results.put(step, p99, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1e3);
+        results.put(step, max, h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1e3);
     }
 
     // ---------------------------------------------------------------------------------------------- memory
@@ -370,8 +374,8 @@ final class Scenarios {
                 .requestTimeout(Duration.ofSeconds(60))
                 .build()) {
             for (long k = 0; k < max && System.nanoTime() <= deadline; k++) {
+                long due = rate > 0 ? start + (long) (k * 1e9 / rate) : 0;
                 if (rate > 0) {
-                    long due = start + (long) (k * 1e9 / rate);
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
                         java.util.concurrent.locks.LockSupport.parkNanos(wait);
@@ -379,7 +383,7 @@ final class Scenarios {
                     SCHEDULED.set(due);
                 }
                 window.acquire();
-                long asked = rate > 0 ? start + (long) (k * 1e9 / rate) : System.nanoTime();
+                long asked = rate > 0 ? due : System.nanoTime();
                 Push p = request.apply(k);
                 long key = k;
                 jakarta.json.JsonObject body = JSON.createReader(new java.io.StringReader(p.body())).readObject();
@@ -624,10 +628,8 @@ final class Scenarios {
             results.put(step, Measure.BLOCK, (double) block);
         }
         latency(step, h);
-        if (r.answers() != null && r.answers().getTotalCount() > 0) {
-            results.put(step, Measure.ANSWER_P50_MS, r.answers().getValueAtPercentile(50) / 1e3);
-            results.put(step, Measure.ANSWER_P99_MS, r.answers().getValueAtPercentile(99) / 1e3);
-            results.put(step, Measure.ANSWER_MAX_MS, r.answers().getMaxValue() / 1e3);
+        if (r.answers() != null) {
+            latency(step, r.answers(), Measure.ANSWER_P50_MS, Measure.ANSWER_P99_MS, Measure.ANSWER_MAX_MS);
         }
         usage(step, u, block <= 1 ? r.accepted() : expected);
         if (!r.sampleErrors().isEmpty()) {
