@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +59,8 @@ class BrowserIT {
     private static final String API_KEYS = "test-key,query-key:query";
     /** Client tokens are signed with it (the durable group tests sign tokens that list groups). */
     private static final String TOKEN_SECRET = "browser-tests-hmac-secret-of-32-bytes-at-least";
+    /** How much of the failing tests' report a failure message carries. */
+    private static final int FAILURE_EXCERPT = 1500;
     /** 9280 by default; other process tests use 300 to 600. {@code it.browser.port-offset} moves it. */
     private static final int PORT_OFFSET = Integer.getInteger("it.browser.port-offset", 1200);
     /**
@@ -172,9 +175,25 @@ class BrowserIT {
         Map<String, Integer> summary = summary(Files.readString(log));
         System.out.println("[" + folder + "] summary " + summary + " (node " + nodeVersion + ")");
         if (exit != 0 || summary.getOrDefault("fail", 0) > 0 || summary.getOrDefault("cancelled", 0) > 0) {
-            fail("JavaScript " + folder + " tests failed (exit " + exit + ", " + summary + "); output in " + log);
+            fail("JavaScript " + folder + " tests failed (exit " + exit + ", " + summary + "); output in " + log
+                    + failingTests(Files.readString(log)));
         }
         return summary;
+    }
+
+    /**
+     * The spec reporter's closing list of failing tests with their errors, on one line and without stack
+     * frames: a build's summary of failures is often all that is left of a run (the log stays on the machine
+     * that ran it), and it shows a message's first line.
+     */
+    private static String failingTests(String output) {
+        int start = output.lastIndexOf("failing tests:");
+        if (start < 0) {
+            return "";
+        }
+        String failing = output.substring(start).lines().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("at ")).collect(Collectors.joining(" | "));
+        return "; " + (failing.length() > FAILURE_EXCERPT ? failing.substring(0, FAILURE_EXCERPT) + " …" : failing);
     }
 
     /** The closing lines of Node's spec reporter: "ℹ tests 36", "ℹ pass 36", "ℹ fail 0", … */

@@ -248,12 +248,19 @@ class NodeLossIT {
         Future<?> durablePushes = pushing.submit(durable);
         Future<?> ephemeralPushes = pushing.submit(ephemeral);
         Thread.sleep(BEFORE_KILL.toMillis());
+        // The uid.offline bound checked below is the product's for an outbox with nothing ahead of the dead
+        // node's uids (README: a slower machine adds the time the events ahead take to send); so the connects'
+        // uid.online events are all sent before the kill, however long that takes here.
+        long uids = clients.stream().map(LoadClient::uid).distinct().count();
+        long waitingForOnline = System.nanoTime();
+        eventually(WAIT, () -> assertEquals(uids, onlineReported(), "uids reported online before the kill"));
+        double onlineWait = seconds(waitingForOnline, System.nanoTime());
 
-        long onlineBeforeKill = receiver.requests(r -> r.type().equals("uid.online") && r.delivered()).size();
         long killedAt = System.nanoTime();
+        long killedAtMillis = System.currentTimeMillis(); // the events' times are the servers' clocks: this machine's
         servers.get(VICTIM).kill();
-        log("uid.online webhooks delivered before the kill: %d (of %d uids)", onlineBeforeKill, clients.stream()
-                .map(LoadClient::uid).distinct().count());
+        log("uid.online webhooks of all %d uids delivered before the kill (%.1f s after the %d s of load)", uids,
+                onlineWait, BEFORE_KILL.toSeconds());
 
         // Presence: the survivors count two nodes and a few of the uids that went offline are offline, polled
         // so that the time is the product's, not that of sweeping every uid (the dead node's entries all
@@ -285,8 +292,11 @@ class NodeLossIT {
         // checked below (when they arrived is what the receiver recorded, not when this wait saw them).
         long webhooksIn = awaitNanos(Duration.ofSeconds(90),
                 () -> assertTrue(allOfflineDelivered(goneOffline), "uid.offline of every uid that went offline"));
-        long lastOffline = receiver.requests(r -> r.type().equals("uid.offline") && goneOffline.contains(r.uid())
-                && r.delivered()).stream().mapToLong(r -> r.receivedNanos).max().orElseThrow();
+        List<WebhookReceiver.Request> offlineRequests = receiver.requests(r -> r.type().equals("uid.offline")
+                && goneOffline.contains(r.uid()));
+        long lastOffline = offlineRequests.stream().filter(WebhookReceiver.Request::delivered)
+                .mapToLong(r -> r.receivedNanos).max().orElseThrow();
+        String offlineSteps = offlineSteps(offlineRequests, killedAt, killedAtMillis);
 
         Thread.sleep(AFTER_SETTLED.toMillis());
         durable.stop();
@@ -367,6 +377,7 @@ class NodeLossIT {
                         + " delay %d ms)", seconds(killedAt, presenceDropped), FAILURE_TIMEOUT_SECONDS,
                 seconds(killedAt, listed), goneOffline.size(),
                 seconds(killedAt, lastOffline), seconds(killedAt, webhooksIn), OFFLINE_DELAY_MILLIS);
+        log("uid.offline, when each step was latest after the kill: %s", offlineSteps);
         log("durable deliveries checked %d, rules broken %d (gaps, duplicates, failed resumes); ephemeral pushes missed"
                         + " by resumed clients while away %d (at most once, as documented), by clients connected throughout %d",
                 durableDeliveries, failures.size(), ephemeralMissedByResumed, ephemeralLost);
@@ -392,7 +403,7 @@ class NodeLossIT {
         double offlineBound = FAILURE_TIMEOUT_SECONDS + OFFLINE_DELAY_MILLIS / 1000.0 + MARGIN_SECONDS;
         assertTrue(offlineSeconds <= offlineBound, "the last uid.offline came " + offlineSeconds
                 + " s after the kill; the bound is the failure timeout + the offline delay + " + MARGIN_SECONDS + " s = "
-                + offlineBound + " s");
+                + offlineBound + " s; the steps: " + offlineSteps);
     }
 
     @Test
@@ -429,6 +440,28 @@ class NodeLossIT {
             }
         }
         balanced.close();
+    }
+
+    /**
+     * Where the time to report a uid offline went, each the latest over these requests, in seconds after the
+     * kill: when the survivor saw the uid's last client gone ({@code offlineSince}), when it made the event
+     * ({@code createdAt}, after the offline delay and its check of the cluster), and when an attempt reached
+     * the receiver; and how many attempts were not the first or were not answered 200.
+     */
+    private static String offlineSteps(List<WebhookReceiver.Request> requests, long killedAt, long killedAtMillis) {
+        long since = requests.stream().mapToLong(r -> r.data().getJsonNumber("offlineSince").longValue()).max().orElse(0);
+        long created = requests.stream().mapToLong(r -> r.json.getJsonNumber("createdAt").longValue()).max().orElse(0);
+        long received = requests.stream().mapToLong(r -> r.receivedNanos).max().orElse(killedAt);
+        long repeated = requests.size() - requests.stream().map(r -> r.eventId).distinct().count();
+        long failed = requests.stream().filter(r -> !r.delivered()).count();
+        return String.format("offlineSince %.2f s, createdAt %.2f s, received %.2f s; %d attempts repeated, %d not"
+                        + " answered 200", (since - killedAtMillis) / 1e3, (created - killedAtMillis) / 1e3,
+                seconds(killedAt, received), repeated, failed);
+    }
+
+    private long onlineReported() {
+        return receiver.requests(r -> r.delivered() && r.type().equals("uid.online")).stream()
+                .map(WebhookReceiver.Request::uid).distinct().count();
     }
 
     private boolean allOfflineDelivered(Set<String> uids) {
