@@ -13,10 +13,12 @@ import io.herald.config.Settings;
  * @param sendQueueMaxBytes        {@code herald.send-queue.max-bytes}: bytes of frame text that may wait (4001)
  * @param sessionMaxBytes          {@code herald.session.max-bytes}: largest session of one client, as JSON
  * @param groupsPerClient          {@code herald.limits.groups-per-client}: groups one client may be in
+ * @param postBodySeconds          {@code herald.limits.post-body-seconds}: an event stream's post whose body has not
+ *                                 all arrived this long after its head is answered 408
  */
 public record ConnectionSettings(int heartbeatIntervalSeconds, int heartbeatTimeoutSeconds, int frameMaxBytes,
                                  int sendQueueMaxFrames, long sendQueueMaxBytes, int sessionMaxBytes,
-                                 int groupsPerClient) {
+                                 int groupsPerClient, int postBodySeconds) {
 
     public static ConnectionSettings from(Settings settings) {
         return new ConnectionSettings(
@@ -26,7 +28,8 @@ public record ConnectionSettings(int heartbeatIntervalSeconds, int heartbeatTime
                 settings.integer("herald.send-queue.max-frames", 1000, 1),
                 settings.number("herald.send-queue.max-bytes", 1048576, 1),
                 settings.integer("herald.session.max-bytes", 4096, 1),
-                settings.integer("herald.limits.groups-per-client", 100, 1));
+                settings.integer("herald.limits.groups-per-client", 100, 1),
+                settings.integer("herald.limits.post-body-seconds", 10, 1));
     }
 
     public long heartbeatIntervalMillis() {

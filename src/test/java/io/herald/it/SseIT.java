@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,13 @@ class SseIT extends ClientTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int FRAME_MAX = 1024;
     private static final String GOOD_ORIGIN = "http://good.example";
+    private static final int POST_BODY_SECONDS = 3;
+    /**
+     * Posts left without the rest of their body at once: more than a 2-core WildFly's request threads (16 per
+     * core), spread over clients so that each stays within its burst of 10 frames.
+     */
+    private static final int STALLED_CLIENTS = 7;
+    private static final int STALLED_PER_CLIENT = 10;
 
     private final List<SseClient> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -58,6 +67,7 @@ class SseIT extends ClientTest {
                 "herald.frame.max-bytes", String.valueOf(FRAME_MAX),
                 "herald.limits.messages-per-second", "5",
                 "herald.limits.messages-burst", "10",
+                "herald.limits.post-body-seconds", String.valueOf(POST_BODY_SECONDS),
                 "herald.heartbeat.interval-seconds", "1",
                 "herald.heartbeat.timeout-seconds", "3",
                 "herald.allowed-origins", GOOD_ORIGIN,
@@ -238,6 +248,47 @@ class SseIT extends ClientTest {
                     .append(chunk).append("\r\n");
         }
         return request.append("0\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Posts whose bodies stop coming hold no request thread: with more of them open than the server has
+     * request threads, another client's post and a REST call are answered at once; each stalled post is
+     * answered 408 body_timeout once herald.limits.post-body-seconds have passed.
+     */
+    @Test
+    void postsWhoseBodiesStopComingHoldNoThreadAndAreAnswered408() throws Exception {
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int c = 0; c < STALLED_CLIENTS; c++) {
+                String path = live(Names.unique("stall")).postUri().getRawPath();
+                for (int p = 0; p < STALLED_PER_CLIENT; p++) {
+                    Socket socket = new Socket("127.0.0.1", herald.port());
+                    socket.setSoTimeout((int) WAIT.toMillis());
+                    // Half as forms: a container or JAX-RS runtime that reads form parameters must not read these.
+                    String type = p % 2 == 0 ? "text/plain" : "application/x-www-form-urlencoded";
+                    socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                            + type + "\r\nContent-Length: 100\r\n\r\n{\"type\":").getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().flush();
+                    stalled.add(socket);
+                }
+            }
+            SseClient other = live(Names.unique("unstalled"));
+            HttpResponse<String> answered = CompletableFuture.supplyAsync(() -> other.post("{\"type\":\"ping\"}"))
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertEquals(204, answered.statusCode(), "another client's post is answered: " + answered.body());
+            assertEquals("pong", other.await("pong", WAIT).frame().getString("type"));
+            api.get("/uids/" + Names.unique("nobody")).expect(200);
+
+            for (Socket socket : stalled) {
+                RawHttp.Response refused = RawHttp.response(socket.getInputStream());
+                assertEquals(408, refused.status(), refused.head() + refused.body());
+                assertTrue(refused.body().contains("body_timeout"), refused.body());
+            }
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
     }
 
     @Test

@@ -57,7 +57,7 @@ class TokenVerifierTest {
     private static TokenVerifier verifier(Settings settings) {
         TokenVerifier verifier = new TokenVerifier();
         verifier.settings = tokenSettings(settings);
-        verifier.connection = new ConnectionSettings(25, 60, 65536, 1000, 1048576, 4096, settings.maxGroups);
+        verifier.connection = new ConnectionSettings(25, 60, 65536, 1000, 1048576, 4096, settings.maxGroups, 10);
         verifier.start();
         return verifier;
     }

@@ -39,19 +39,23 @@ public final class RawHttp {
             socket.setSoTimeout(15_000);
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
-            InputStream in = socket.getInputStream();
-            int first = in.read();
-            if (first < 0) {
-                return new Response(CLOSED, "", "");
-            }
-            String head = (char) first + readHead(in);
-            String[] status = head.lines().findFirst().orElse("").split(" ");
-            Response partial = new Response(Integer.parseInt(status[1]), head, "");
-            return new Response(partial.status(), head,
-                    readBody(in, partial.header("Content-Length"), partial.header("Transfer-Encoding")));
+            return response(socket.getInputStream());
         } catch (IOException e) {
             throw new AssertionError("raw HTTP exchange failed: " + e, e);
         }
+    }
+
+    /** Reads one response from a connection the caller wrote a request on (status {@link #CLOSED} if it closed). */
+    public static Response response(InputStream in) throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            return new Response(CLOSED, "", "");
+        }
+        String head = (char) first + readHead(in);
+        String[] status = head.lines().findFirst().orElse("").split(" ");
+        Response partial = new Response(Integer.parseInt(status[1]), head, "");
+        return new Response(partial.status(), head,
+                readBody(in, partial.header("Content-Length"), partial.header("Transfer-Encoding")));
     }
 
     /** A response head up to its empty line (or the rest of it, when the caller read its first bytes). */
