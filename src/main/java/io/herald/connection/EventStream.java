@@ -121,7 +121,7 @@ public class EventStream {
             return;
         }
         PostedFrame body = new PostedFrame(request.getInputStream(), max, declared < 0 ? inbox::admitMore : ALREADY_CHARGED,
-                outcome -> offTheCallersThread(origin, answer, () -> answer.resume(answer(outcome, inbox, origin))));
+                outcome -> offTheCallersThread(origin, answer, () -> answer.resume(responseTo(outcome, inbox, origin))));
         AtomicBoolean extended = new AtomicBoolean();
         answer.setTimeoutHandler(late -> {
             if (body.expire()) {
@@ -157,7 +157,7 @@ public class EventStream {
     }
 
     /** The answer to a post whose body has ended. */
-    private Response answer(PostedFrame.Outcome outcome, Inbox inbox, String origin) {
+    private Response responseTo(PostedFrame.Outcome outcome, Inbox inbox, String origin) {
         if (outcome instanceof PostedFrame.Read read) {
             return take(read.bytes(), inbox, origin);
         }

@@ -252,7 +252,7 @@ class SseIT extends ClientTest {
 
     /**
      * Posts whose bodies stop coming hold no request thread: with more of them open than the server has
-     * request threads, another client's post and a REST call are answered at once; each stalled post is
+     * request threads, another client's post and a REST call are answered meanwhile; each stalled post is
      * answered 408 body_timeout once herald.limits.post-body-seconds have passed.
      */
     @Test
