@@ -11,6 +11,7 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.Consumes;
@@ -120,7 +121,8 @@ public class EventStream {
             answer.resume(tooLarge(origin, max));
             return;
         }
-        PostedFrame body = new PostedFrame(request.getInputStream(), max, declared < 0 ? inbox::admitMore : ALREADY_CHARGED,
+        ServletInputStream in = request.getInputStream();
+        PostedFrame body = new PostedFrame(in, max, declared < 0 ? inbox::admitMore : ALREADY_CHARGED,
                 outcome -> offTheCallersThread(origin, answer, () -> answer.resume(responseTo(outcome, inbox, origin))));
         AtomicBoolean extended = new AtomicBoolean();
         answer.setTimeoutHandler(late -> {
@@ -135,7 +137,7 @@ public class EventStream {
             }
         });
         answer.setTimeout(settings.postBodySeconds(), TimeUnit.SECONDS);
-        request.getInputStream().setReadListener(body);
+        in.setReadListener(body);
     }
 
     /**
